@@ -1,0 +1,33 @@
+"""French wording helpers: numbers, dates, plurals as a French reader expects them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+NNBSP = "\u202f"  # French thousands separator
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """2.3 → `2,3`."""
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def count(value: int) -> str:
+    """3461 → `3 461` (narrow no-break space)."""
+    return f"{value:,}".replace(",", NNBSP)
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """`1 critique`, `0 critique`, `2 critiques` (French singular for 0 and 1)."""
+    word = singular if abs(n) < 2 else (plural_form or singular + "s")
+    return f"{count(n)} {word}"
+
+
+def long_date(day: date) -> str:
+    """2023-01-25 → `25 janvier 2023`; the first of the month reads `1er`."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"

@@ -1,0 +1,114 @@
+"""The database tables (SQLModel). Column comments say what the site calls each figure."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, Text, UniqueConstraint
+from sqlmodel import Column, Field, SQLModel
+
+
+class Film(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("title_folded", "year", name="uq_film_title_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    title_folded: str = Field(index=True)  # accent- and case-folded, for lookup
+    original_title: str | None = None
+    year: int | None = None
+    allocine_id: int | None = Field(default=None, unique=True)
+    url: str | None = None
+    created_at: datetime
+
+
+class FilmAlias(SQLModel, table=True):
+    """Other names a film goes by (original title, translations): all count for lookup."""
+
+    __tablename__ = "film_alias"
+    __table_args__ = (UniqueConstraint("film_id", "alias_folded", name="uq_alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id", index=True)
+    alias: str
+    alias_folded: str = Field(index=True)
+
+
+class Source(SQLModel, table=True):
+    """Where rows came from: one row per distinct page content (file or URL)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    content_hash: str = Field(unique=True)  # sha256 of the page bytes
+    location: str  # file path or URL it was last read from
+    page_kind: str  # spectateurs | presse | simples
+    film_id: int | None = Field(default=None, foreign_key="film.id")
+    imported_at: datetime
+
+
+class RatingSnapshot(SQLModel, table=True):
+    """The site's figures for a film as one page showed them: the film's rating history."""
+
+    __tablename__ = "rating_snapshot"
+    __table_args__ = (
+        UniqueConstraint("film_id", "kind", "source_id", name="uq_snapshot_source"),
+        Index("ix_snapshot_film_time", "film_id", "kind", "taken_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id")
+    kind: str  # spectateurs | presse
+    average: float | None = None  # "Note moyenne", out of 5
+    ratings_count: int | None = None  # "158 notes"
+    reviews_count: int | None = None  # "39 critiques spectateurs" / "24 critiques presse"
+    stars_5: int | None = None  # histogram: number of reviews per star value
+    stars_4: int | None = None
+    stars_3: int | None = None
+    stars_2: int | None = None
+    stars_1: int | None = None
+    stars_0: int | None = None
+    taken_at: datetime
+    source_id: int = Field(foreign_key="source.id")
+
+
+class SpectatorReview(SQLModel, table=True):
+    __tablename__ = "spectator_review"
+    __table_args__ = (
+        UniqueConstraint("film_id", "review_key", name="uq_spectator_review"),
+        Index("ix_spectator_film_position", "film_id", "position"),
+        Index("ix_spectator_film_published", "film_id", "published"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id")
+    review_key: str  # stable identity across re-reads: see storage.store.spectator_key
+    author: str | None = None  # None: anonymous visitor
+    followers: int | None = None  # "574 abonnés"
+    author_reviews: int | None = None  # "3 461 critiques" written by the author, all films
+    rating: float | None = None  # out of 5, by half stars
+    published: date | None = None
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    spoiler: bool = False
+    site_id: str | None = None  # AlloCiné's review id when the markup gives it
+    position: int  # page order, stable: new reviews go after the known ones
+    source_id: int = Field(foreign_key="source.id")  # last page it was read from
+    updated_at: datetime
+
+
+class PressReview(SQLModel, table=True):
+    __tablename__ = "press_review"
+    __table_args__ = (
+        UniqueConstraint("film_id", "outlet_key", name="uq_press_review"),
+        Index("ix_press_film_position", "film_id", "position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id")
+    outlet: str
+    outlet_key: str  # folded outlet name: one review per outlet and film
+    critic: str | None = None
+    quote: str | None = Field(default=None, sa_column=Column(Text))  # None: link-only review
+    link: str | None = None
+    rating: float | None = None  # out of 5; only HTML pages give it
+    site_id: str | None = None
+    position: int
+    source_id: int = Field(foreign_key="source.id")
+    updated_at: datetime

@@ -1,0 +1,300 @@
+"""Write a parsed page into the database: one transaction per page, bulk and idempotent.
+
+Rows are written with SQLAlchemy Core `INSERT … ON CONFLICT DO UPDATE` on each table's natural
+key, so re-reading a page never duplicates anything and a review whose text changed is updated.
+The existing rows of the film are read once per page to tell new, updated and unchanged apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage import models
+from storage.folding import fold
+from storage.pages import (
+    STARS,
+    ParsedOutletPage,
+    ParsedPage,
+    ParsedPlainReviews,
+    ParsedPressPage,
+    ParsedSpectatorPage,
+    SiteFigures,
+)
+from storage.pages import PressReview as ParsedPress
+from storage.pages import SpectatorReview as ParsedSpectator
+
+FILM = models.Film.__table__
+ALIAS = models.FilmAlias.__table__
+SOURCE = models.Source.__table__
+SNAPSHOT = models.RatingSnapshot.__table__
+SPECTATOR = models.SpectatorReview.__table__
+PRESS = models.PressReview.__table__
+
+SPECTATOR_FIELDS = ("author", "followers", "author_reviews", "rating", "published", "text", "spoiler", "site_id")
+PRESS_FIELDS = ("outlet", "critic", "quote", "link", "rating", "site_id")
+
+
+class StoreError(Exception):
+    """A page that parsed but cannot be stored as asked (no film named, another film, …)."""
+
+
+@dataclass(frozen=True)
+class FilmHint:
+    """What the caller knows of the page's film, for pages that do not name it."""
+
+    title: str | None = None
+    year: int | None = None
+    allocine_id: int | None = None
+    original_title: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass
+class StoreReport:
+    film: str
+    film_id: int
+    page_kind: str
+    counts: dict[str, Counts] = field(default_factory=dict)  # "spectateurs" / "presse" → counts
+    warnings: list[str] = field(default_factory=list)
+
+
+def content_hash(data: bytes | str) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(" ".join(fold(text).split()).encode()).hexdigest()[:16]
+
+
+def spectator_key(review: ParsedSpectator) -> str:
+    """A review's identity: its author (AlloCiné keeps one review per member and film), else its text."""
+    if review.author:
+        return "a:" + fold(review.author)
+    day = review.published.isoformat() if review.published else "-"
+    return f"v:{day}:{_short_hash(review.text)}"
+
+
+def store_page(
+    engine: Engine,
+    page: ParsedPage,
+    *,
+    location: str,
+    raw: bytes | str,
+    hint: FilmHint | None = None,
+    now: datetime | None = None,
+) -> StoreReport:
+    """Store one parsed page in a single transaction; nothing of it is kept if anything fails."""
+    if isinstance(page, ParsedOutletPage):
+        raise StoreError(
+            f"page « Toutes les critiques de {page.outlet} » : elle couvre plusieurs films d'un même "
+            "titre de presse, critibot n'importe que les pages d'un film"
+        )
+    hint = hint or FilmHint()
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        film_id, film_title = _upsert_film(conn, page.title, hint, now)
+        source_id = _upsert_source(conn, content_hash(raw), location, page.kind, film_id, now)
+        report = StoreReport(film=film_title, film_id=film_id, page_kind=page.kind, warnings=list(page.warnings))
+        if isinstance(page, ParsedSpectatorPage):
+            _snapshot(conn, film_id, "spectateurs", page.figures, source_id, now)
+            report.counts["spectateurs"] = _upsert_spectators(conn, film_id, page.reviews, source_id, now)
+        elif isinstance(page, ParsedPressPage):
+            _snapshot(conn, film_id, "presse", page.figures, source_id, now)
+            report.counts["presse"] = _upsert_press(conn, film_id, page.reviews, source_id, now)
+        elif isinstance(page, ParsedPlainReviews):
+            reviews = [ParsedSpectator(author=None, rating=None, published=None, text=t) for t in page.texts]
+            report.counts["spectateurs"] = _upsert_spectators(conn, film_id, reviews, source_id, now)
+    return report
+
+
+# --- films and sources ---------------------------------------------------------------------------
+
+
+def _upsert_film(conn: Connection, page_title: str | None, hint: FilmHint, now: datetime) -> tuple[int, str]:
+    if page_title and hint.title and fold(page_title) != fold(hint.title):
+        known = {fold(hint.title)} | ({fold(hint.original_title)} if hint.original_title else set())
+        if fold(page_title) not in known:
+            raise StoreError(f"la page parle de « {page_title} », pas de « {hint.title} »")
+    title = hint.title or page_title
+    if not title:
+        raise StoreError("la page ne dit pas de quel film elle parle : précisez-le avec --film TITRE")
+
+    row = None
+    if hint.allocine_id is not None:
+        row = conn.execute(select(FILM).where(FILM.c.allocine_id == hint.allocine_id)).first()
+    if row is None:
+        query = select(FILM).where(FILM.c.title_folded == fold(title))
+        if hint.year is not None:
+            query = query.where((FILM.c.year == hint.year) | FILM.c.year.is_(None))
+        candidates = conn.execute(query.order_by(FILM.c.id)).all()
+        if len(candidates) > 1 and hint.year is None:
+            years = ", ".join(str(c.year) for c in candidates)
+            raise StoreError(f"plusieurs films s'appellent « {title} » ({years}) : précisez --year")
+        row = candidates[0] if candidates else None
+
+    values = {
+        "year": hint.year,
+        "allocine_id": hint.allocine_id,
+        "original_title": hint.original_title,
+        "url": hint.url,
+    }
+    if row is None:
+        film_id = conn.execute(
+            FILM.insert().values(title=title, title_folded=fold(title), created_at=now, **values)
+        ).inserted_primary_key[0]
+    else:
+        film_id = row.id
+        title = row.title
+        changes = {k: v for k, v in values.items() if v is not None and getattr(row, k) != v}
+        if changes:
+            conn.execute(FILM.update().where(FILM.c.id == film_id).values(**changes))
+    aliases = {a for a in (hint.original_title, page_title) if a and fold(a) != fold(title)}
+    if aliases:
+        _upsert(
+            conn,
+            ALIAS,
+            [{"film_id": film_id, "alias": a, "alias_folded": fold(a)} for a in aliases],
+            keys=("film_id", "alias_folded"),
+            updates=(),
+        )
+    return film_id, title
+
+
+def _upsert_source(
+    conn: Connection, digest: str, location: str, kind: str, film_id: int, now: datetime
+) -> int:
+    _upsert(
+        conn,
+        SOURCE,
+        [{"content_hash": digest, "location": location, "page_kind": kind, "film_id": film_id, "imported_at": now}],
+        keys=("content_hash",),
+        updates=("location",),
+    )
+    return conn.execute(select(SOURCE.c.id).where(SOURCE.c.content_hash == digest)).scalar_one()
+
+
+def _snapshot(
+    conn: Connection, film_id: int, kind: str, figures: SiteFigures, source_id: int, now: datetime
+) -> None:
+    """Append the page's figures to the film's history, once per distinct page."""
+    if figures == SiteFigures():
+        return
+    histogram = figures.histogram or {}
+    row = {
+        "film_id": film_id,
+        "kind": kind,
+        "average": figures.average,
+        "ratings_count": figures.ratings_count,
+        "reviews_count": figures.reviews_count,
+        "taken_at": now,
+        "source_id": source_id,
+        **{f"stars_{star}": histogram.get(star) for star in STARS},
+    }
+    _upsert(conn, SNAPSHOT, [row], keys=("film_id", "kind", "source_id"), updates=())
+
+
+# --- reviews -------------------------------------------------------------------------------------
+
+
+def _upsert_spectators(
+    conn: Connection, film_id: int, reviews: Sequence[ParsedSpectator], source_id: int, now: datetime
+) -> Counts:
+    rows = {}
+    for review in reviews:  # a page listing one review twice keeps the first
+        key = spectator_key(review)
+        rows.setdefault(key, {"review_key": key, **{f: getattr(review, f) for f in SPECTATOR_FIELDS}})
+    return _merge(conn, SPECTATOR, "review_key", SPECTATOR_FIELDS, film_id, list(rows.values()), source_id, now)
+
+
+def _upsert_press(
+    conn: Connection, film_id: int, reviews: Sequence[ParsedPress], source_id: int, now: datetime
+) -> Counts:
+    rows = {}
+    for review in reviews:
+        key = fold(review.outlet)
+        rows.setdefault(key, {"outlet_key": key, **{f: getattr(review, f) for f in PRESS_FIELDS}})
+    return _merge(conn, PRESS, "outlet_key", PRESS_FIELDS, film_id, list(rows.values()), source_id, now)
+
+
+def _merge(
+    conn: Connection,
+    table: Table,
+    key: str,
+    fields: Sequence[str],
+    film_id: int,
+    rows: list[dict[str, Any]],
+    source_id: int,
+    now: datetime,
+) -> Counts:
+    """Insert new rows after the film's known ones, update changed ones, leave the rest alone."""
+    counts = Counts()
+    existing = {
+        r[0]: tuple(r[1:])
+        for r in conn.execute(
+            select(table.c[key], *(table.c[f] for f in fields)).where(table.c.film_id == film_id)
+        )
+    }
+    next_position = (
+        conn.execute(select(func.coalesce(func.max(table.c.position), -1)).where(table.c.film_id == film_id))
+        .scalar_one()
+        + 1
+    )
+    new_rows, changed_rows = [], []
+    for row in rows:
+        old = existing.get(row[key])
+        if old is None:
+            new_rows.append(
+                {**row, "film_id": film_id, "position": next_position, "source_id": source_id, "updated_at": now}
+            )
+            next_position += 1
+        elif old != tuple(row[f] for f in fields):
+            changed_rows.append({**row, "film_id": film_id, "position": 0, "source_id": source_id, "updated_at": now})
+        else:
+            counts.unchanged += 1
+    counts.new, counts.updated = len(new_rows), len(changed_rows)
+    # position stays out of the update: a known review keeps its place in page order.
+    _upsert(conn, table, new_rows + changed_rows, keys=("film_id", key), updates=(*fields, "source_id", "updated_at"))
+    return counts
+
+
+def _upsert(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], *, keys: Iterable[str], updates: Iterable[str]
+) -> None:
+    """Bulk `INSERT … ON CONFLICT (keys) DO UPDATE SET updates` (or DO NOTHING), for SQLite and PostgreSQL."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise StoreError(f"base de données non prise en charge : {dialect}")
+    updates = tuple(updates)
+    if updates:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={col: stmt.excluded[col] for col in updates}
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    conn.execute(stmt, rows)
