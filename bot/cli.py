@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +13,11 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import Engine
 
+from bot import render, terminal
+from bot.answers.commands import CommandLineError, parse_command_line, run
+from bot.answers.context import AnswerContext
+from bot.answers.film_arg import error
+from bot.answers.model import Answer
 from bot.wording import count, decimal, plural
 from config import get_settings
 from storage.database import make_engine
@@ -50,9 +56,13 @@ def _print_json(data: Any) -> None:
 @app.command("import")
 def import_command(
     paths: Annotated[list[Path], typer.Argument(help="Fichiers ou dossiers de pages (texte ou HTML).")],
-    film: Annotated[str | None, typer.Option("--film", help="Le film des pages qui ne le nomment pas.")] = None,
+    film: Annotated[
+        str | None, typer.Option("--film", help="Le film des pages qui ne le nomment pas.")
+    ] = None,
     year: Annotated[int | None, typer.Option("--year", help="Son année de sortie.")] = None,
-    allocine_id: Annotated[int | None, typer.Option("--allocine-id", help="Son identifiant AlloCiné.")] = None,
+    allocine_id: Annotated[
+        int | None, typer.Option("--allocine-id", help="Son identifiant AlloCiné.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Importe des pages de critiques AlloCiné dans la base."""
@@ -91,7 +101,8 @@ def _print_summary(summary: ImportSummary) -> None:
             continue
         report = result.report
         parts = [
-            f"{KIND_LABELS.get(kind, kind)} : {c.new} nouvelles, {c.updated} mises à jour, {c.unchanged} inchangées"
+            f"{KIND_LABELS.get(kind, kind)} : {plural(c.new, 'nouvelle')}, "
+            f"{plural(c.updated, 'mise à jour', 'mises à jour')}, {plural(c.unchanged, 'inchangée')}"
             for kind, c in report.counts.items()
         ]
         out.print(f"✓ {result.path.name} → « {report.film} » — " + " ; ".join(parts))
@@ -149,7 +160,9 @@ def _one_film(engine: Engine, title: str, year: int | None) -> int:
 @app.command("film")
 def film_command(
     title: Annotated[str, typer.Argument(help="Titre du film (casse et accents indifférents).")],
-    year: Annotated[int | None, typer.Option("--year", help="Année, si plusieurs films ont ce titre.")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Année, si plusieurs films ont ce titre.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -169,15 +182,19 @@ def film_command(
     if stats.histogram:
         for star, n in stats.histogram.items():
             out.print(f"  {star} ★ {'█' * n} {n}")
-    out.print(f"En base : {plural(stats.spectator_reviews, 'critique spectateur', 'critiques spectateurs')}, "
-              f"{plural(stats.press_reviews, 'critique presse', 'critiques presse')}")
+    out.print(
+        f"En base : {plural(stats.spectator_reviews, 'critique spectateur', 'critiques spectateurs')}, "
+        f"{plural(stats.press_reviews, 'critique presse', 'critiques presse')}"
+    )
 
 
 @app.command("reviews")
 def reviews_command(
     title: Annotated[str, typer.Argument(help="Titre du film.")],
     kind: Annotated[str, typer.Option("--kind", help="spectateurs ou presse.")] = "spectateurs",
-    year: Annotated[int | None, typer.Option("--year", help="Année, si plusieurs films ont ce titre.")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Année, si plusieurs films ont ce titre.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -206,6 +223,89 @@ def demo_command(db: DbOption = None) -> None:
     films_command(as_json=False, db=db)
     if summary.failed:
         raise typer.Exit(code=1)
+
+
+# --- asking critibot, without Discord -----------------------------------------------------------------
+
+
+def _answer_line(ctx: AnswerContext, line: str, *, scope: str) -> Answer:
+    try:
+        name, arguments = parse_command_line(line)
+    except CommandLineError as problem:
+        return error(str(problem))
+    return run(ctx, name, arguments, scope=scope)
+
+
+@app.command("ask")
+def ask_command(
+    line: Annotated[
+        str, typer.Argument(help='Une commande comme sur Discord, par exemple "/note Backstage".')
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Affiche le message que le bot enverrait à Discord (JSON).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Pose une question à critibot, exactement comme sur Discord."""
+    ctx = AnswerContext.open(_engine(db))
+    answer = _answer_line(ctx, line, scope="ask")
+    if as_json:
+        _print_json(render.message(answer))
+    else:
+        print(terminal.to_text(answer), end="")
+    if answer.tone == "error":
+        raise typer.Exit(code=1)
+
+
+@app.command("console")
+def console_command(db: DbOption = None) -> None:
+    """Une invite interactive pour poser des questions à critibot (historique avec ↑ ↓)."""
+    _console(AnswerContext.open(_engine(db)))
+
+
+def _console(ctx: AnswerContext) -> None:
+    history = get_settings().data_dir / "console_history"
+    try:
+        import readline
+
+        history.parent.mkdir(parents=True, exist_ok=True)
+        if history.exists():
+            readline.read_history_file(history)
+    except (ImportError, OSError):
+        readline = None  # type: ignore[assignment]
+    print("critibot — tapez une commande (/aide pour la liste), ou « quitter ».")
+    try:
+        while True:
+            try:
+                line = input("critibot> ").strip()
+            except EOFError:
+                print()
+                break
+            if line.lower() in {"quitter", "exit", "quit", "q"}:
+                break
+            if line:
+                print(terminal.to_text(_answer_line(ctx, line, scope="console")))
+    except KeyboardInterrupt:
+        print()
+    finally:
+        if readline is not None:
+            with contextlib.suppress(OSError):
+                readline.write_history_file(history)
+
+
+@app.command("run")
+def run_command(db: DbOption = None) -> None:
+    """Lance critibot : importe les exemples si la base est vide, puis le bot ou la console."""
+    engine = _engine(db)
+    if not all_film_ids(engine):
+        out.print("Base vide : import des pages d'exemple…")
+        _print_summary(_import(engine, [SAMPLES], None))
+    if get_settings().discord_token:
+        err.print(
+            "DISCORD_TOKEN est défini, mais le bot Discord n'est pas encore livré dans cette version : "
+            "la console démarre à sa place."
+        )
+    _console(AnswerContext.open(engine))
 
 
 def main() -> None:

@@ -94,7 +94,9 @@ def import_file(
     except OSError as error:
         return FileResult(path, error=f"lecture impossible : {error.strerror or error}")
     except SQLAlchemyError as error:
-        return FileResult(path, error=f"erreur de la base de données, rien n'a été gardé : {error.__class__.__name__}")
+        return FileResult(
+            path, error=f"erreur de la base de données, rien n'a été gardé : {error.__class__.__name__}"
+        )
     return FileResult(path, report=report)
 
 

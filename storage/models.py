@@ -19,6 +19,11 @@ class Film(SQLModel, table=True):
     allocine_id: int | None = Field(default=None, unique=True)
     url: str | None = None
     created_at: datetime
+    # The site's latest figures, copied from the newest rating snapshot so that rankings need no join.
+    site_average: float | None = Field(default=None, index=True)
+    site_ratings_count: int | None = None
+    site_reviews_count: int | None = None
+    site_press_average: float | None = None
 
 
 class FilmAlias(SQLModel, table=True):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, select
+from sqlalchemy import Engine, Row, func, null, select
 
 from storage.folding import fold
 from storage.pages import STARS
@@ -33,10 +33,12 @@ class FilmStats:
     press_average: float | None
     site_press_average: float | None
     site_press_count: int | None
+    figures_at: datetime | None  # when the site's figures were last read
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("id")
+        data["figures_at"] = self.figures_at.isoformat() if self.figures_at else None
         return data
 
 
@@ -100,6 +102,7 @@ def film_stats(engine: Engine, film_id: int) -> FilmStats:
         press_average=round(float(press[2]), 2) if press[2] is not None else None,
         site_press_average=site_press.average if site_press else None,
         site_press_count=site_press.reviews_count if site_press else None,
+        figures_at=max((s.taken_at for s in (site, site_press) if s is not None), default=None),
     )
 
 
@@ -137,3 +140,152 @@ def _plain(data: dict[str, Any], *, date_key: str, rename: str) -> dict[str, Any
     value = data.pop(date_key)
     data[rename] = value.isoformat() if isinstance(value, date) else value
     return data
+
+
+# --- what the answers ask for -------------------------------------------------------------------
+
+SPECTATOR_SORTS = {
+    "utiles": (SPECTATOR.c.position.asc(),),  # the site's own order, most useful first
+    "récentes": (SPECTATOR.c.published.desc().nulls_last(), SPECTATOR.c.position.asc()),
+    "meilleures": (SPECTATOR.c.rating.desc().nulls_last(), SPECTATOR.c.position.asc()),
+    "pires": (SPECTATOR.c.rating.asc().nulls_last(), SPECTATOR.c.position.asc()),
+}
+
+
+@dataclass(frozen=True)
+class QuoteSource:
+    """A stored review that a quote can be taken from."""
+
+    kind: str  # spectateurs | presse
+    review_id: int
+    film_id: int
+    film_title: str
+    film_year: int | None
+    who: str | None  # author, or outlet for the press; None: anonymous visitor
+    critic: str | None
+    rating: float | None
+    published: date | None
+    text: str
+
+
+def title_rows(engine: Engine) -> list[tuple[int, str, int | None, str | None, tuple[str, ...]]]:
+    """(id, title, year, original title, aliases) of every film, for the title index."""
+    with engine.connect() as conn:
+        aliases: dict[int, list[str]] = {}
+        for film_id, alias in conn.execute(select(ALIAS.c.film_id, ALIAS.c.alias)):
+            aliases.setdefault(film_id, []).append(alias)
+        films = conn.execute(select(FILM.c.id, FILM.c.title, FILM.c.year, FILM.c.original_title))
+        return [(i, t, y, o, tuple(aliases.get(i, ()))) for i, t, y, o in films]
+
+
+def spectator_page(
+    engine: Engine, film_id: int, sort: str, offset: int, limit: int
+) -> tuple[int, list[dict[str, Any]]]:
+    """One page of a film's stored spectator reviews in the given order, and their total."""
+    query = (
+        select(
+            SPECTATOR.c.author,
+            SPECTATOR.c.rating,
+            SPECTATOR.c.published,
+            SPECTATOR.c.text,
+            SPECTATOR.c.followers,
+            SPECTATOR.c.spoiler,
+        )
+        .where(SPECTATOR.c.film_id == film_id)
+        .order_by(*SPECTATOR_SORTS[sort])
+        .offset(offset)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).where(SPECTATOR.c.film_id == film_id)).scalar_one()
+        return total, [row._asdict() for row in conn.execute(query)]
+
+
+def quote_sources(
+    engine: Engine,
+    *,
+    film_id: int | None,
+    kind: str,
+    note_min: float | None,
+    start: float,
+    limit: int = 40,
+) -> list[QuoteSource]:
+    """Up to `limit` reviews with text, from a pseudo-random point `start` in [0, 1) of the table.
+
+    Reading a window of ids from a random start keeps this an index range scan at any size,
+    where ORDER BY random() would read every row.
+    """
+    if kind == "spectateurs":
+        table, text_col = SPECTATOR, SPECTATOR.c.text
+        details = (SPECTATOR.c.author, null().label("critic"), SPECTATOR.c.published)
+    else:
+        table, text_col = PRESS, PRESS.c.quote
+        details = (PRESS.c.outlet, PRESS.c.critic, null().label("published"))
+    conditions = [text_col.is_not(None)]
+    if film_id is not None:
+        conditions.append(table.c.film_id == film_id)
+    if note_min is not None:
+        conditions.append(table.c.rating >= note_min)
+    columns = [table.c.id, table.c.film_id, FILM.c.title, FILM.c.year, *details, table.c.rating, text_col]
+    with engine.connect() as conn:
+        bounds = select(func.min(table.c.id), func.max(table.c.id))
+        if film_id is not None:
+            bounds = bounds.where(table.c.film_id == film_id)
+        low, high = conn.execute(bounds).one()
+        if low is None:
+            return []
+        pivot = low + int((high - low + 1) * start)
+        base = select(*columns).join(FILM, FILM.c.id == table.c.film_id).where(*conditions)
+        rows = list(conn.execute(base.where(table.c.id >= pivot).order_by(table.c.id).limit(limit)))
+        if len(rows) < limit:  # wrap around to the start of the table
+            rows += conn.execute(base.where(table.c.id < pivot).order_by(table.c.id).limit(limit - len(rows)))
+    return [
+        QuoteSource(
+            kind=kind,
+            review_id=r[0],
+            film_id=r[1],
+            film_title=r[2],
+            film_year=r[3],
+            who=r[4],
+            critic=r[5],
+            published=r[6],
+            rating=r[7],
+            text=r[8],
+        )
+        for r in rows
+    ]
+
+
+def top_films(engine: Engine, *, kind: str, limit: int, min_ratings: int) -> list[dict[str, Any]]:
+    """The best-rated films: by the site's spectator average (with enough ratings), or by press ratings."""
+    with engine.connect() as conn:
+        if kind == "spectateurs":
+            query = (
+                select(
+                    FILM.c.id,
+                    FILM.c.title,
+                    FILM.c.year,
+                    FILM.c.site_average.label("average"),
+                    FILM.c.site_ratings_count.label("count"),
+                )
+                .where(FILM.c.site_average.is_not(None), FILM.c.site_ratings_count >= min_ratings)
+                .order_by(FILM.c.site_average.desc(), FILM.c.site_ratings_count.desc(), FILM.c.title_folded)
+                .limit(limit)
+            )
+        else:
+            average = func.avg(PRESS.c.rating)
+            query = (
+                select(
+                    FILM.c.id,
+                    FILM.c.title,
+                    FILM.c.year,
+                    average.label("average"),
+                    func.count(PRESS.c.rating).label("count"),
+                )
+                .join(PRESS, PRESS.c.film_id == FILM.c.id)
+                .group_by(FILM.c.id, FILM.c.title, FILM.c.year)
+                .having(func.count(PRESS.c.rating) >= min_ratings)
+                .order_by(average.desc(), func.count(PRESS.c.rating).desc())
+                .limit(limit)
+            )
+        return [row._asdict() for row in conn.execute(query)]

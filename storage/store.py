@@ -37,7 +37,16 @@ SNAPSHOT = models.RatingSnapshot.__table__
 SPECTATOR = models.SpectatorReview.__table__
 PRESS = models.PressReview.__table__
 
-SPECTATOR_FIELDS = ("author", "followers", "author_reviews", "rating", "published", "text", "spoiler", "site_id")
+SPECTATOR_FIELDS = (
+    "author",
+    "followers",
+    "author_reviews",
+    "rating",
+    "published",
+    "text",
+    "spoiler",
+    "site_id",
+)
 PRESS_FIELDS = ("outlet", "critic", "quote", "link", "rating", "site_id")
 
 
@@ -114,7 +123,9 @@ def store_page(
     with engine.begin() as conn:
         film_id, film_title = _upsert_film(conn, page.title, hint, now)
         source_id = _upsert_source(conn, content_hash(raw), location, page.kind, film_id, now)
-        report = StoreReport(film=film_title, film_id=film_id, page_kind=page.kind, warnings=list(page.warnings))
+        report = StoreReport(
+            film=film_title, film_id=film_id, page_kind=page.kind, warnings=list(page.warnings)
+        )
         if isinstance(page, ParsedSpectatorPage):
             _snapshot(conn, film_id, "spectateurs", page.figures, source_id, now)
             report.counts["spectateurs"] = _upsert_spectators(conn, film_id, page.reviews, source_id, now)
@@ -186,7 +197,15 @@ def _upsert_source(
     _upsert(
         conn,
         SOURCE,
-        [{"content_hash": digest, "location": location, "page_kind": kind, "film_id": film_id, "imported_at": now}],
+        [
+            {
+                "content_hash": digest,
+                "location": location,
+                "page_kind": kind,
+                "film_id": film_id,
+                "imported_at": now,
+            }
+        ],
         keys=("content_hash",),
         updates=("location",),
     )
@@ -211,6 +230,16 @@ def _snapshot(
         **{f"stars_{star}": histogram.get(star) for star in STARS},
     }
     _upsert(conn, SNAPSHOT, [row], keys=("film_id", "kind", "source_id"), updates=())
+    current = (
+        {"site_press_average": figures.average}
+        if kind == "presse"
+        else {
+            "site_average": figures.average,
+            "site_ratings_count": figures.ratings_count,
+            "site_reviews_count": figures.reviews_count,
+        }
+    )
+    conn.execute(FILM.update().where(FILM.c.id == film_id).values(**current))
 
 
 # --- reviews -------------------------------------------------------------------------------------
@@ -223,7 +252,9 @@ def _upsert_spectators(
     for review in reviews:  # a page listing one review twice keeps the first
         key = spectator_key(review)
         rows.setdefault(key, {"review_key": key, **{f: getattr(review, f) for f in SPECTATOR_FIELDS}})
-    return _merge(conn, SPECTATOR, "review_key", SPECTATOR_FIELDS, film_id, list(rows.values()), source_id, now)
+    return _merge(
+        conn, SPECTATOR, "review_key", SPECTATOR_FIELDS, film_id, list(rows.values()), source_id, now
+    )
 
 
 def _upsert_press(
@@ -255,8 +286,9 @@ def _merge(
         )
     }
     next_position = (
-        conn.execute(select(func.coalesce(func.max(table.c.position), -1)).where(table.c.film_id == film_id))
-        .scalar_one()
+        conn.execute(
+            select(func.coalesce(func.max(table.c.position), -1)).where(table.c.film_id == film_id)
+        ).scalar_one()
         + 1
     )
     new_rows, changed_rows = [], []
@@ -264,16 +296,30 @@ def _merge(
         old = existing.get(row[key])
         if old is None:
             new_rows.append(
-                {**row, "film_id": film_id, "position": next_position, "source_id": source_id, "updated_at": now}
+                {
+                    **row,
+                    "film_id": film_id,
+                    "position": next_position,
+                    "source_id": source_id,
+                    "updated_at": now,
+                }
             )
             next_position += 1
         elif old != tuple(row[f] for f in fields):
-            changed_rows.append({**row, "film_id": film_id, "position": 0, "source_id": source_id, "updated_at": now})
+            changed_rows.append(
+                {**row, "film_id": film_id, "position": 0, "source_id": source_id, "updated_at": now}
+            )
         else:
             counts.unchanged += 1
     counts.new, counts.updated = len(new_rows), len(changed_rows)
     # position stays out of the update: a known review keeps its place in page order.
-    _upsert(conn, table, new_rows + changed_rows, keys=("film_id", key), updates=(*fields, "source_id", "updated_at"))
+    _upsert(
+        conn,
+        table,
+        new_rows + changed_rows,
+        keys=("film_id", key),
+        updates=(*fields, "source_id", "updated_at"),
+    )
     return counts
 
 

@@ -14,11 +14,15 @@ from storage.queries import film_stats, find_films, press_reviews, spectator_rev
 from storage.store import SNAPSHOT, SPECTATOR, FilmHint, StoreError, store_page
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
 
-MASQUE = FilmHint(title="Derrière le masque", year=2006, original_title="Behind the Mask: The Rise of Leslie Vernon")
+MASQUE = FilmHint(
+    title="Derrière le masque", year=2006, original_title="Behind the Mask: The Rise of Leslie Vernon"
+)
 BACKSTAGE = FilmHint(title="Backstage", year=2005)
 
 
-def _store(engine: Engine, path: Path, hint: FilmHint | None = None, text: str | None = None) -> store.StoreReport:
+def _store(
+    engine: Engine, path: Path, hint: FilmHint | None = None, text: str | None = None
+) -> store.StoreReport:
     raw = text if text is not None else path.read_text(encoding="utf-8")
     return store_page(engine, parse_text(raw), location=str(path), raw=raw, hint=hint)
 
@@ -58,7 +62,23 @@ def test_spectator_reviews_keep_page_order_and_values(engine: Engine) -> None:
     first = reviews[0]
     assert (first["author"], first["followers"], first["author_reviews"]) == ("Shawn777", 574, 3461)
     assert (first["rating"], first["date"]) == (3.0, "2023-01-25")
-    assert [r["rating"] for r in reviews] == [3.0, 1.0, 4.0, 0.5, 4.0, 0.5, 2.0, 2.0, 3.5, 2.5, 3.0, 3.0, 3.5, 2.0, 3.5]
+    assert [r["rating"] for r in reviews] == [
+        3.0,
+        1.0,
+        4.0,
+        0.5,
+        4.0,
+        0.5,
+        2.0,
+        2.0,
+        3.5,
+        2.5,
+        3.0,
+        3.0,
+        3.5,
+        2.0,
+        3.5,
+    ]
     ollavatelli = next(r for r in reviews if r["author"] == "ollavatelli")
     assert "\n\nLa première partie du film" in ollavatelli["text"]
     assert reviews[-1]["text"].endswith("que j’avais quelque peu deviné.")
@@ -101,13 +121,17 @@ def test_importing_the_same_pages_twice_changes_nothing(engine: Engine) -> None:
     assert again[1].counts["presse"].unchanged == 24
     assert all(c.new == 0 and c.updated == 0 for r in again for c in r.counts.values())
     after = {t.name: _count(engine, t) for t in (store.FILM, SPECTATOR, store.PRESS, SNAPSHOT, store.SOURCE)}
-    assert after == before == {
-        "film": 2,
-        "spectator_review": 26,
-        "press_review": 24,
-        "rating_snapshot": 2,
-        "source": 3,
-    }
+    assert (
+        after
+        == before
+        == {
+            "film": 2,
+            "spectator_review": 26,
+            "press_review": 24,
+            "rating_snapshot": 2,
+            "source": 3,
+        }
+    )
 
 
 def test_an_edited_review_is_updated_not_duplicated(engine: Engine) -> None:

@@ -1,0 +1,146 @@
+"""The commands critibot understands: one declaration that Discord and the terminal both read."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot import texts
+from bot.answers.catalogue import aide, film_search, top
+from bot.answers.citation import SOURCES, citation
+from bot.answers.context import AnswerContext
+from bot.answers.film_answers import SORTS, critiques, note, presse
+from bot.answers.film_arg import error
+from bot.answers.model import Answer, fit
+from bot.answers.safe import literal
+from storage.pages.french import parse_decimal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    description: str
+    type: type = str  # str, int or float
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    film: bool = False  # a film title: autocompletes through the title index
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str
+    topic: str  # groups commands in Discord: notes, presse, citations, recherche
+    handler: Callable[..., Answer]
+    options: tuple[Option, ...] = ()
+    scoped: bool = False  # the handler remembers things per channel (quotes already given)
+
+
+FILM = Option("film", "Le film (titre, même approximatif)", required=True, film=True)
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        Command("note", "La note des spectateurs d'un film", "notes", note, (FILM,)),
+        Command("presse", "Ce qu'en a dit la presse", "presse", presse, (FILM,)),
+        Command(
+            "citation",
+            "Une citation tirée d'une critique",
+            "citations",
+            citation,
+            (
+                Option("film", "Le film (facultatif)", film=True),
+                Option("source", "Spectateurs ou presse", choices=SOURCES),
+                Option("note_min", "Note minimale de la critique (0 à 5)", type=float),
+            ),
+            scoped=True,
+        ),
+        Command(
+            "critiques",
+            "Les critiques des spectateurs d'un film",
+            "notes",
+            critiques,
+            (FILM, Option("tri", "L'ordre des critiques", choices=SORTS)),
+        ),
+        Command(
+            "film",
+            "Chercher un film dans le catalogue",
+            "recherche",
+            film_search,
+            (Option("recherche", "Le titre cherché", required=True),),
+        ),
+        Command(
+            "top",
+            "Les films les mieux notés",
+            "recherche",
+            top,
+            (
+                Option("nombre", "Combien de films (1 à 50)", type=int),
+                Option("tri", "Selon les spectateurs ou la presse", choices=SOURCES),
+            ),
+        ),
+        Command("aide", "Ce que critibot sait faire", "recherche", aide),
+    )
+}
+
+
+class CommandLineError(ValueError):
+    """A typed command that cannot be understood; the message is for the user, in French."""
+
+
+def run(ctx: AnswerContext, name: str, arguments: dict[str, Any], *, scope: str = "console") -> Answer:
+    """Run a command. Whatever happens, the user gets an Answer that fits Discord; never a traceback."""
+    command = COMMANDS.get(name)
+    if command is None:
+        return error(texts.UNKNOWN_COMMAND.format(name=literal(name[:50])))
+    try:
+        kwargs = {o.name: arguments.get(o.name) for o in command.options}
+        if command.scoped:
+            kwargs["scope"] = scope
+        return fit(command.handler(ctx, **kwargs))
+    except Exception:
+        log.exception("commande /%s échouée, arguments %r", name, arguments)
+        return error(texts.INTERNAL_ERROR)
+
+
+def parse_command_line(line: str) -> tuple[str, dict[str, Any]]:
+    """`/citation Backstage source:presse note_min:3,5` → ("citation", {...}), as Discord would pass them.
+
+    Text before any `option:` goes to the command's first option; an option's value runs to the next one.
+    """
+    line = line.strip()
+    if not line.startswith("/"):
+        raise CommandLineError(texts.NOT_A_COMMAND)
+    name, _, rest = line[1:].partition(" ")
+    name = name.lower()
+    command = COMMANDS.get(name)
+    if command is None:
+        raise CommandLineError(texts.UNKNOWN_COMMAND.format(name=literal(name[:50])))
+    names = {o.name: o for o in command.options}
+    marker = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, names)) + r"):") if names else None
+    arguments: dict[str, Any] = {}
+    pieces = marker.split(rest) if marker else [rest]
+    positional = pieces[0].strip()
+    for option_name, value in zip(pieces[1::2], pieces[2::2], strict=True):
+        arguments[option_name] = value.strip()
+    if positional:
+        if not command.options:
+            pass  # /aide ignores extra words, as a forgiving human would
+        elif command.options[0].name not in arguments:
+            arguments[command.options[0].name] = positional
+    for option_name, value in list(arguments.items()):
+        arguments[option_name] = _convert(names[option_name], value)
+    return name, arguments
+
+
+def _convert(option: Option, value: str) -> Any:
+    if option.type is str:
+        return value
+    number = parse_decimal(value) if option.type is float else (int(value) if value.isdigit() else None)
+    if number is None:
+        raise CommandLineError(texts.BAD_NUMBER.format(value=literal(value[:50])))
+    return number

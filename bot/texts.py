@@ -1,0 +1,106 @@
+"""Every sentence critibot says to its users, in one place, so it can be reviewed and localised.
+
+Values passed in are already formatted (numbers with bot.wording) and escaped (bot.answers.safe).
+"""
+
+from __future__ import annotations
+
+# --- finding the film -------------------------------------------------------------------------------
+FILM_MISSING = "Indiquez un film, par exemple `/note Backstage`."
+FILM_NONE = "Aucun film ne ressemble à « {query} » dans le catalogue de critibot."
+FILM_NONE_TITLE = "Film introuvable"
+FILM_SUGGEST = "Le plus proche : {suggestions}."
+FILM_EMPTY_CATALOGUE = "Le catalogue est vide : aucune page de critiques n'a encore été importée."
+FILM_AMBIGUOUS_TITLE = "Vouliez-vous dire… ?"
+FILM_AMBIGUOUS = "Plusieurs films correspondent à « {query} » :"
+FILM_AMBIGUOUS_HINT = "Choisissez-en un dans la liste proposée, ou précisez l'année : `/{command} {example}`."
+QUERY_CUT = "(recherche coupée à {limit} caractères)"
+
+# --- /note -----------------------------------------------------------------------------------------
+NOTE_AVERAGE = "{stars} **{average}/5** — note moyenne des spectateurs sur AlloCiné"
+NOTE_AVERAGE_UNKNOWN = "Note moyenne des spectateurs : inconnue (la page des spectateurs n'a pas été lue)."
+NOTE_COUNTS = "{ratings} · {reviews}"
+NOTE_HISTOGRAM = "Répartition des critiques"
+NOTE_STORED = "Critiques en base"
+NOTE_STORED_NONE = "Aucune critique de spectateur en base."
+NOTE_STORED_AVERAGE = "{count}, moyenne {average}/5"
+NOTE_STORED_UNRATED = "{count}, sans note"
+NOTE_SAMPLE = "C'est un échantillon : AlloCiné en compte {total}."
+NOTE_PRESS = "Presse"
+NOTE_PRESS_AVERAGE = "{average}/5 ({count})"
+NOTE_PRESS_UNRATED = "{count}, sans note connue"
+NOTE_PRESS_NONE = "Aucune critique de presse en base."
+NOTE_VOICES = "Ce qu'en disent les spectateurs"
+NOTE_VOICE = "{mark} **{who}** ({rating}) : « {excerpt} »"
+FOOTER_DATA = "Données AlloCiné du {date}"
+FOOTER_NO_DATA = "Données AlloCiné"
+
+# --- /presse ----------------------------------------------------------------------------------------
+PRESS_TITLE = "{film} — la presse"
+PRESS_NONE = "Aucune critique de presse en base pour ce film."
+PRESS_SUMMARY = "{outlets} · dont {link_only} en lien seulement"
+PRESS_AVERAGE = "Moyenne presse : **{average}/5** sur {count}"
+PRESS_AVERAGE_UNKNOWN = "Moyenne presse : inconnue (les pages lues ne donnent pas de notes)."
+PRESS_LINE = "**{outlet}**{critic}{rating} : {body}"
+PRESS_LINK_ONLY = "critique en lien seulement"
+PRESS_SORTED_BY_RATING = "Des avis les plus enthousiastes aux plus sévères."
+PRESS_SORTED_BY_NAME = "Par ordre alphabétique des titres de presse."
+
+# --- /citation -----------------------------------------------------------------------------------------
+QUOTE_TITLE = "Citation"
+QUOTE_ON = "à propos de **{film}**"
+QUOTE_NONE = "Aucune citation ne convient{filters}."
+QUOTE_NONE_HINT = "Essayez sans filtre, ou un autre film."
+QUOTE_BY = "— {who}"
+QUOTE_ANONYMOUS = "un visiteur"
+QUOTE_SOURCE_INVALID = "La source vaut « spectateurs » ou « presse »."
+NOTE_MIN_INVALID = "La note minimale va de 0 à 5 (par exemple 3,5)."
+
+# --- /critiques -----------------------------------------------------------------------------------------
+REVIEWS_TITLE = "{film} — critiques spectateurs ({sort})"
+REVIEWS_NONE = "Aucune critique de spectateur en base pour ce film."
+REVIEWS_HEADER = "{shown} sur {total} en base."
+REVIEW_LINE = "**{who}** · {rating} · {date}\n> {excerpt}"
+SORT_INVALID = "Le tri vaut {choices}."
+NO_RATING = "sans note"
+NO_DATE = "date inconnue"
+
+# --- /film, /top, /aide ---------------------------------------------------------------------------------
+SEARCH_TITLE = "Recherche : « {query} »"
+SEARCH_LINE = "{rank}. {label} — {score} %"
+SEARCH_NONE = "Aucun film ne ressemble à cette recherche."
+TOP_TITLE_SPECTATORS = "Les films les mieux notés par les spectateurs"
+TOP_TITLE_PRESS = "Les films les mieux notés par la presse"
+TOP_RULE = "Au moins {minimum} pour entrer au classement."
+TOP_LINE = "{rank}. **{title}** — {average}/5 ({count})"
+TOP_NONE = "Aucun film n'a encore assez de notes pour un classement."
+TOP_COUNT_INVALID = "Le nombre de films va de 1 à {maximum}."
+
+HELP_TITLE = "critibot — les critiques AlloCiné à portée de commande"
+HELP_INTRO = (
+    "Je lis les critiques des spectateurs et de la presse sur AlloCiné. Les titres se tapent comme on "
+    "veut : sans accents, avec une faute de frappe, ou en partie."
+)
+HELP_COMMANDS = (
+    ("/note <film>", "La note des spectateurs, la répartition des étoiles et ce qu'en disent les critiques.",
+     "/note Derrière le masque"),
+    ("/presse <film>", "Ce qu'en a dit la presse, titre par titre.", "/presse Backstage"),
+    ("/citation [film] [source] [note_min]", "Une citation tirée d'une critique, au hasard.",
+     "/citation Backstage source:presse"),
+    ("/critiques <film> [tri]", "Les critiques des spectateurs : récentes, utiles, meilleures ou pires.",
+     "/critiques Derrière le masque tri:pires"),
+    ("/film <recherche>", "Les films qui correspondent à une recherche.", "/film masque"),
+    ("/top [nombre] [tri]", "Les films les mieux notés, par les spectateurs ou la presse.", "/top 10"),
+    ("/aide", "Ce message.", "/aide"),
+)  # fmt: skip
+HELP_EXAMPLE = "Exemple : `{example}`"
+
+# --- errors ------------------------------------------------------------------------------------------
+ERROR_TITLE = "Oups"
+UNKNOWN_COMMAND = "Je ne connais pas la commande « {name} ». Tapez `/aide` pour la liste."
+NOT_A_COMMAND = "Une commande commence par « / », par exemple `/note Backstage`. Tapez `/aide` pour la liste."
+BAD_ARGUMENT = "L'option « {name} » n'existe pas pour /{command}."
+BAD_NUMBER = "« {value} » n'est pas un nombre."
+INTERNAL_ERROR = (
+    "Quelque chose s'est mal passé de mon côté. L'équipe est prévenue ; réessayez dans un moment."
+)
