@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -295,17 +296,37 @@ def _console(ctx: AnswerContext) -> None:
 
 @app.command("run")
 def run_command(db: DbOption = None) -> None:
-    """Lance critibot : importe les exemples si la base est vide, puis le bot ou la console."""
+    """Lance critibot : importe les exemples si la base est vide, puis le bot Discord (ou la console)."""
     engine = _engine(db)
     if not all_film_ids(engine):
         out.print("Base vide : import des pages d'exemple…")
         _print_summary(_import(engine, [SAMPLES], None))
-    if get_settings().discord_token:
-        err.print(
-            "DISCORD_TOKEN est défini, mais le bot Discord n'est pas encore livré dans cette version : "
-            "la console démarre à sa place."
-        )
-    _console(AnswerContext.open(engine))
+    settings = get_settings()
+    ctx = AnswerContext.open(engine)
+    if not settings.discord_token:
+        err.print(NO_TOKEN)
+        _console(ctx)
+        return
+    import asyncio
+
+    import discord
+
+    from bot.discord_ui.client import run_bot
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
+    try:
+        asyncio.run(run_bot(ctx, settings, settings.discord_token))
+    except discord.LoginFailure:
+        err.print("Discord a refusé le jeton DISCORD_TOKEN : vérifiez-le sur https://discord.com/developers.")
+        raise typer.Exit(code=1) from None
+
+
+NO_TOKEN = (
+    "DISCORD_TOKEN n'est pas défini : critibot démarre en console.\n"
+    "Pour le bot Discord : créez une application sur https://discord.com/developers/applications, "
+    "copiez le jeton de son bot, puis lancez DISCORD_TOKEN=… make run (ou mettez-le dans un fichier .env). "
+    "Le README explique comment inviter le bot."
+)
 
 
 def main() -> None:

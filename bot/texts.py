@@ -104,3 +104,26 @@ BAD_NUMBER = "« {value} » n'est pas un nombre."
 INTERNAL_ERROR = (
     "Quelque chose s'est mal passé de mon côté. L'équipe est prévenue ; réessayez dans un moment."
 )
+
+# --- /reglages ------------------------------------------------------------------------------------------
+SETTINGS_TITLE = "Réglages de critibot sur ce serveur"
+SETTINGS_REFUSED = "Seuls les membres qui peuvent **gérer le serveur** changent les réglages de critibot."
+SETTINGS_GUILD_ONLY = "Les réglages se font sur un serveur, pas en message privé."
+SETTINGS_DIGEST_ON = "Résumé quotidien : chaque jour à {time} ({zone}) dans {channel}."
+SETTINGS_DIGEST_NO_CHANNEL = (
+    "Résumé quotidien : désactivé (aucun salon choisi). Choisissez-en un avec `/reglages digest salon`."
+)
+SETTINGS_DIGEST_OFF = (
+    "Résumé quotidien : désactivé (il sera posté à {time} dans {channel} si vous le réactivez)."
+)
+SETTINGS_CHANNEL_SET = (
+    "C'est noté : le résumé quotidien sera posté dans {channel}, chaque jour à {time} ({zone})."
+)
+SETTINGS_CHANNEL_CANNOT_POST = (
+    "Attention : je ne peux pas poster dans {channel} (il me manque la permission {missing}). "
+    "Donnez-la-moi, ou choisissez un autre salon."
+)
+SETTINGS_TIME_SET = "C'est noté : le résumé quotidien partira chaque jour à {time} ({zone})."
+SETTINGS_TIME_INVALID = "« {value} » n'est pas une heure : écrivez-la comme 09:00 ou 18h30."
+SETTINGS_OFF = "Le résumé quotidien est désactivé. `/reglages digest salon` le relance."
+PAGER_NOT_YOURS = "Ces boutons sont à la personne qui a posé la question : lancez votre propre commande."

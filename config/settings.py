@@ -28,7 +28,12 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_DIR / "data"
     database_url: str | None = None  # default: SQLite file critibot.db in data_dir
     watchlist: Path = CONFIG_DIR / "films.toml"
-    discord_token: str | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    discord_token: str | None = Field(default=None, validation_alias="DISCORD_TOKEN", repr=False)
+    # Another Discord-compatible server (self-hosted, or a test double); default: discord.com.
+    discord_api_base: str = "https://discord.com/api/v10"
+    discord_gateway_url: str = "wss://gateway.discord.gg/"
+    discord_test_guild: int | None = None  # sync commands to this server only: instant updates while testing
+    timezone: str = "Europe/Paris"
 
     @property
     def resolved_database_url(self) -> str:

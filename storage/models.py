@@ -117,3 +117,15 @@ class PressReview(SQLModel, table=True):
     position: int
     source_id: int = Field(foreign_key="source.id")
     updated_at: datetime
+
+
+class GuildSettings(SQLModel, table=True):
+    """A Discord server's choices, set with /reglages by members who may manage the server."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    digest_channel_id: int | None = None
+    digest_time: str = "09:00"  # HH:MM, in the configured time zone (Europe/Paris)
+    digest_enabled: bool = False
+    updated_at: datetime

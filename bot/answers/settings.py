@@ -1,0 +1,89 @@
+"""/reglages: a server's digest channel and hour. The Discord layer says who may change them."""
+
+from __future__ import annotations
+
+import re
+
+from bot import texts
+from bot.answers.context import AnswerContext
+from bot.answers.film_arg import error
+from bot.answers.model import Answer, Page
+from bot.answers.safe import literal
+from storage import guild_settings
+
+_TIME = re.compile(r"^\s*([01]?\d|2[0-3])\s*(?:[:hH]\s*([0-5]\d)?)?\s*$")
+
+
+def parse_time(value: str) -> str | None:
+    """`9`, `09:00`, `9h`, `18h30` → `HH:MM`; anything else → None."""
+    match = _TIME.match(value or "")
+    if not match:
+        return None
+    return f"{int(match.group(1)):02d}:{match.group(2) or '00'}"
+
+
+def show(ctx: AnswerContext, guild_id: int | None, zone: str) -> Answer:
+    if guild_id is None:
+        return error(texts.SETTINGS_GUILD_ONLY)
+    current = guild_settings.get(ctx.engine, guild_id)
+    channel = f"<#{current.channel_id}>" if current.channel_id else None
+    if channel is None:
+        line = texts.SETTINGS_DIGEST_NO_CHANNEL
+    elif current.enabled:
+        line = texts.SETTINGS_DIGEST_ON.format(time=current.time, zone=zone, channel=channel)
+    else:
+        line = texts.SETTINGS_DIGEST_OFF.format(time=current.time, channel=channel)
+    return Answer(title=texts.SETTINGS_TITLE, pages=(Page(line),), tone="info", ephemeral=True)
+
+
+def set_channel(
+    ctx: AnswerContext,
+    guild_id: int | None,
+    channel_id: int,
+    *,
+    can_manage: bool,
+    zone: str,
+    missing_permission: str | None = None,
+) -> Answer:
+    if refused := _refusal(guild_id, can_manage):
+        return refused
+    assert guild_id is not None
+    current = guild_settings.update(ctx.engine, guild_id, channel_id=channel_id, enabled=True)
+    line = texts.SETTINGS_CHANNEL_SET.format(channel=f"<#{channel_id}>", time=current.time, zone=zone)
+    if missing_permission:
+        line += "\n" + texts.SETTINGS_CHANNEL_CANNOT_POST.format(
+            channel=f"<#{channel_id}>", missing=missing_permission
+        )
+    return Answer(title=texts.SETTINGS_TITLE, pages=(Page(line),), tone="info", ephemeral=True)
+
+
+def set_time(ctx: AnswerContext, guild_id: int | None, value: str, *, can_manage: bool, zone: str) -> Answer:
+    if refused := _refusal(guild_id, can_manage):
+        return refused
+    assert guild_id is not None
+    time = parse_time(value)
+    if time is None:
+        return error(texts.SETTINGS_TIME_INVALID.format(value=literal(value[:20])))
+    guild_settings.update(ctx.engine, guild_id, time=time)
+    return Answer(
+        title=texts.SETTINGS_TITLE,
+        pages=(Page(texts.SETTINGS_TIME_SET.format(time=time, zone=zone)),),
+        tone="info",
+        ephemeral=True,
+    )
+
+
+def turn_off(ctx: AnswerContext, guild_id: int | None, *, can_manage: bool) -> Answer:
+    if refused := _refusal(guild_id, can_manage):
+        return refused
+    assert guild_id is not None
+    guild_settings.update(ctx.engine, guild_id, enabled=False)
+    return Answer(title=texts.SETTINGS_TITLE, pages=(Page(texts.SETTINGS_OFF),), tone="info", ephemeral=True)
+
+
+def _refusal(guild_id: int | None, can_manage: bool) -> Answer | None:
+    if guild_id is None:
+        return error(texts.SETTINGS_GUILD_ONLY)
+    if not can_manage:
+        return error(texts.SETTINGS_REFUSED)
+    return None

@@ -1,0 +1,1 @@
+"""Discord: slash commands, autocomplete, embeds, pages. Renders bot/answers; never queries the database."""
