@@ -11,8 +11,8 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-run: $(BIN)/.installed  ## import the sample pages into data/critibot.db and show what was stored
-	$(BIN)/critibot demo
+run: $(BIN)/.installed  ## samples into data/critibot.db if empty, then the bot (DISCORD_TOKEN) or the console
+	$(BIN)/critibot run
 
 test: $(BIN)/.installed  ## the test suite (PostgreSQL too when CRITIBOT_TEST_POSTGRES_URL is set)
 	$(BIN)/ruff check .

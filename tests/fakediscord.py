@@ -553,12 +553,18 @@ class FakeDiscord:
         locale: str = "fr",
         roles: Sequence[int] = (),
         focused: str | None = None,
+        resolved: Mapping[str, Any] | None = None,
     ) -> str:
-        """Send an application command (type 2) or autocomplete (type 4) interaction; returns its id."""
+        """Send an application command (type 2) or autocomplete (type 4) interaction; returns its id.
+
+        ``resolved`` is Discord's map of the users/channels/roles that options refer to.
+        """
         if isinstance(options, Mapping):
             options = [{"name": k, "type": _option_type(v), "value": v} for k, v in options.items()]
         options = [{**o, "focused": True} if o["name"] == focused else dict(o) for o in options]
         data: dict[str, Any] = {"id": str(self.app_id), "name": name, "type": 1, "options": options}
+        if resolved is not None:
+            data["resolved"] = dict(resolved)
         for guild in (self.guild_id, None):
             command = next((c for c in self.commands.get(guild, []) if c["name"] == name), None)
             if command:

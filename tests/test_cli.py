@@ -98,7 +98,7 @@ def test_a_bad_file_fails_loudly_and_the_others_are_imported(db: str, tmp_path: 
     (inbox / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     code, output = run("import", str(inbox), str(tmp_path / "missing.txt"), "--db", db)
     assert code == 1
-    assert "garbage.txt" in output and "page non reconnue" in output
+    assert "garbage.txt" in output and "pas à une page de critiques" in output
     assert "binary.html" in output and "pas du texte" in output
     assert "missing.txt" in output and "introuvable" in output
     assert "1 page importée, 3 en échec" in output

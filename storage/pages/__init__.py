@@ -54,8 +54,11 @@ def is_html(text: str) -> bool:
 
 def parse_page(content: bytes | str) -> ParsedPage:
     """Any AlloCiné page, text or HTML, bytes or str → its typed result, or PageError."""
-    from storage.pages.html import parse_html
     from storage.pages.text import parse_text
 
     text = decode(content) if isinstance(content, bytes) else content
-    return parse_html(text) if is_html(text) else parse_text(text)
+    if is_html(text):
+        from storage.pages.html import parse_html
+
+        return parse_html(text)
+    return parse_text(text)

@@ -13,6 +13,7 @@ MONTHS = {
 
 # NBSP, NNBSP, thin and other typographic spaces: the site mixes them freely.
 _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _DECIMAL = re.compile(r"^(\d{1,2})(?:[,.](\d{1,2}))?$")
 _DATE = re.compile(
@@ -23,8 +24,8 @@ _DATE = re.compile(
 
 
 def normalize_spaces(text: str) -> str:
-    """One kind of space, no zero-width characters, Unix line ends."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """One kind of space, no zero-width characters, Unix line ends (also for Unicode line separators)."""
+    text = _LINE_BREAKS.sub("\n", text)
     return _ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", text))
 
 
@@ -40,7 +41,7 @@ def parse_decimal(text: str) -> float | None:
 def parse_count(text: str) -> int | None:
     """`3 461` (any space as thousands separator) → 3461."""
     digits = normalize_spaces(text).replace(" ", "").replace(".", "")
-    return int(digits) if digits.isdigit() else None
+    return int(digits) if digits.isdecimal() else None
 
 
 def parse_date(text: str) -> date | None:

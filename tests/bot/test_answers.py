@@ -82,7 +82,7 @@ def test_note_shows_the_site_figures_and_the_histogram(ctx: AnswerContext) -> No
     assert "Vinz1" in fields["Ce qu'en disent les spectateurs"]  # 4/5, the first of the best
     assert answer.tone == "bad"
     assert answer.footer and answer.footer.startswith("Données AlloCiné du ")
-    assert "None" not in answer.text() and "nan" not in answer.text()
+    assert not re.search(r"\b(None|nan)\b", answer.text())
 
 
 def test_note_says_what_is_unknown(ctx: AnswerContext) -> None:
@@ -172,7 +172,9 @@ def test_no_match_says_so_and_suggests(ctx: AnswerContext) -> None:
 def test_autocomplete_value_identifies_the_film(ctx: AnswerContext) -> None:
     choices = ctx.titles.autocomplete("derriere")
     assert choices[0][0].startswith("Derrière le masque")
-    assert ask(ctx, f"/note {choices[0][1]}").title == "Derrière le masque (2006)"
+    assert (
+        run(ctx, "note", {"film": choices[0][1]}).title == "Derrière le masque (2006)"
+    )  # as Discord sends it
 
 
 # --- /citation ------------------------------------------------------------------------------------------
@@ -200,7 +202,10 @@ def test_citation_does_not_repeat_until_exhausted(ctx: AnswerContext) -> None:
 def test_citation_exhausts_then_starts_again(engine: Engine) -> None:
     reviews = [
         SpectatorReview(
-            author=f"Auteur {i}", rating=4.0, published=None, text=f"Voici la phrase numéro {i} de ce test."
+            author=f"Auteur {i}",
+            rating=4.0,
+            published=None,
+            text=f"Voici la phrase numéro {i} de ce test, assez longue.",
         )
         for i in range(3)
     ]
@@ -235,7 +240,8 @@ def test_critiques_sorted_and_paged(ctx: AnswerContext) -> None:
     assert "**Ykarpathakis157** · 0,5/5 · 20 mai 2021" in answer.description
     assert len(answer.pages) == 3
     recent = ask(ctx, "/critiques derrière le masque tri:récentes")
-    assert "**Shawn777** · 3,0/5 · 25 janvier 2023" in recent.description.splitlines()[1]
+    first_review = next(line for line in recent.description.splitlines() if line.startswith("**"))
+    assert first_review == "**Shawn777** · 3,0/5 · 25 janvier 2023"
     assert ask(ctx, "/critiques backstage tri:n'importe").tone == "error"
 
 
@@ -283,7 +289,7 @@ def test_odd_input_gets_a_french_answer(ctx: AnswerContext, line: str) -> None:
     )
     assert "Traceback" not in answer.text()
     assert "@everyone" not in answer.text()
-    assert "<@123>" not in answer.text()
+    assert not re.search(r"(?<!\\)<@123>", answer.text())  # shown escaped, so it pings no one
     assert_fits(answer)
 
 
@@ -305,7 +311,7 @@ def test_quoted_text_is_escaped(engine: Engine) -> None:
     for answer in (ask(ctx, "/citation piege"), ask(ctx, "/note piege"), ask(ctx, "/critiques piege")):
         said = answer.text()
         assert "@everyone" not in said and "@here" not in said
-        assert "<@123>" not in said and "\\<@123>" in said
+        assert not re.search(r"(?<!\\)<@123>", said) and "\\<@123>" in said
         assert "**énorme**" not in said
         assert render.message(answer)["allowed_mentions"] == {"parse": []}
 

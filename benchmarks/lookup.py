@@ -1,0 +1,533 @@
+"""How fast and how well critibot finds a film from a typed title, against a plain rapidfuzz scan.
+
+    .venv/bin/python benchmarks/lookup.py                     # 100 000 titles, 500 typo queries
+    .venv/bin/python benchmarks/lookup.py --titles 5000 --queries 200 --baseline-timed 20   # quick
+
+From a fixed seed, it makes N plausible French and English film titles (shared words, accents, made-up
+names, original titles and aliases for some films, remakes that share a title and differ by year),
+all distinct once folded except the remakes. Then a set of queries with known answers: letters
+dropped, swapped, replaced or doubled, accents removed, case changed, leading article dropped, words
+reordered, a part of the title (≥ 2 consecutive words, naming this film only), the original title with
+a typo, and remakes with their year (`Titre (2017)` or `titre 2017`: the only way to tell them apart).
+
+critibot's `TitleIndex` answers every query through `lookup` and `autocomplete`; keystrokes (every
+prefix of the first queries, as Discord sends them) are timed too. The baseline is the plain call
+`rapidfuzz.process.extract(query, names, scorer=fuzz.WRatio, limit=25)` over every name (titles,
+original titles and aliases). It is timed on the first `--baseline-timed` queries only (half a second
+each); its top-1 is computed on all queries — the untimed ones with `extractOne` on names put through
+rapidfuzz's `default_process` beforehand, which gives the same best match (checked on the timed ones).
+
+Top-1 counts a hit when the first film returned is the known answer. The last line printed is one JSON
+object; its `p50_ms` / `p99_ms` are critibot's worst of lookup, autocomplete and keystrokes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import multiprocessing
+import random
+import resource
+import statistics
+import sys
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from storage.folding import fold
+from storage.titles import Lookup, TitleEntry, TitleIndex
+
+# --- words ----------------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in text.split(",") if w.strip())
+
+
+MASCULINE = _words(
+    """le silence, l'été, le masque, l'hiver, le secret, le voyage, le testament, le dernier bal,
+    le rivage, l'orage, le chant, le pacte, l'étranger, le retour, le jardin, le serment, le vertige,
+    le fantôme, l'enfant, le prix, le rêve, le soldat, le cri, le train, le miroir, l'héritier, le désert,
+    le mensonge, le bal, le complot, le visage, le château, le détective, le garçon, le loup, le cœur,
+    le marché, le phare, le piège, le royaume, le sang, le temps, le vent, le monde, le ciel, le feu"""
+)
+FEMININE = _words(
+    """la nuit, la fuite, la promesse, la rivière, l'ombre, la chambre, la frontière, la mémoire,
+    la colère, la maison, la tempête, la lumière, l'aube, la route, la passante, la danse, la vallée,
+    la trahison, l'île, la comédie, la vérité, la saison, la veuve, la fièvre, la clé, la nageuse,
+    la forêt, la dérive, l'absence, la guerre, la fille, la reine, la lettre, la vengeance, la chute,
+    la cité, la planète, la légende, la femme, la peur, la mer, la neige, la pluie, l'étoile"""
+)
+ADJECTIVES = tuple(
+    tuple(pair.split("/"))
+    for pair in _words(
+        """noir/noire, blanc/blanche, perdu/perdue, dernier/dernière, secret/secrète, immobile/immobile,
+        brûlant/brûlante, doux/douce, sauvage/sauvage, oublié/oubliée, interdit/interdite, rouge/rouge,
+        lointain/lointaine, éternel/éternelle, cruel/cruelle, fragile/fragile, invisible/invisible,
+        amer/amère, heureux/heureuse, silencieux/silencieuse, glacé/glacée, endormi/endormie, nu/nue,
+        premier/première, sans retour/sans retour, d'automne/d'automne, d'ailleurs/d'ailleurs,
+        de minuit/de minuit, de verre/de verre, en fuite/en fuite, ordinaire/ordinaire,
+        impossible/impossible, parfait/parfaite, brisé/brisée, infini/infinie, clandestin/clandestine,
+        maudit/maudite, étrange/étrange, mortel/mortelle, sacré/sacrée, fou/folle, vivant/vivante"""
+    )
+)
+PREPOSITIONS = _words("Derrière, Sous, Après, Avant, Loin de, Contre, Pour, Dans, Au-delà de, Entre, Sans")
+PLACES = _words(
+    """Marseille, Brest, Paris, Lisbonne, Tanger, Montmartre, Belleville, Saint-Malo, Carthage, Naples,
+    Vienne, Biarritz, Ouessant, Lyon, Alger, Québec, Dakar, Trieste, Pigalle, Chamonix, Bastia, Arles,
+    Calais, Manosque, Montréal, Liège, Genève, Cannes, Berlin, Tokyo, Chicago, Harlem, Brooklyn, Oslo"""
+)
+FIRST_NAMES = _words(
+    """Jeanne, Lucien, Camille, Mathilde, Antoine, Louise, Émile, Adèle, Hugo, Inès, Léon, Margot, Jules,
+    Suzanne, Victor, Zoé, Gaspard, Clémence, Raphaël, Élise, Paul, Rose, Étienne, Léa, Bastien, Agathe,
+    Maxime, Chloé, Thibault, Juliette, Yann, Noémie, Aurélien, Manon, Sacha, Héloïse, Rémi, Océane,
+    Jack, Emma, Harry, Lucy, Frank, Grace, Leslie, Vernon, Sam, Nora, Eddie, Ruby"""
+)
+EN_NOUNS = _words(
+    """mask, night, house, river, ghost, stranger, secret, road, heart, shadow, mirror, king, queen,
+    garden, storm, island, war, girl, boy, city, dream, game, witness, hunter, machine, kingdom, future,
+    letter, promise, bridge, fire, wolf, silence, lie, summer, winter, dawn, tower, sea, star"""
+)
+EN_ADJECTIVES = _words(
+    """dark, last, lost, silent, broken, wild, hidden, golden, cold, red, black, white, endless, strange,
+    quiet, forgotten, burning, little, big, long, secret, final, perfect, deadly, lonely, sweet"""
+)
+EN_PREPOSITIONS = _words("Behind, Beyond, Under, After, Before, Into, Across, Inside, Against, Beneath")
+SYLLABLES = _words(
+    """ka, ro, va, li, za, mor, tel, dra, ven, sa, ku, ri, nos, bel, tan, gri, fa, lo, mé, zé, qua, xi,
+    do, ber, nak, sul, ti, vor, ya, ha, pé, ru, chan, dor, mi, len, kor, ba, gu, né, sti, wa, fen, ol"""
+)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class TitleMaker:
+    """Titles from templates over the word lists, plus made-up names (so the vocabulary is realistic)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        sizes = (2, 2, 3, 3, 4)  # syllables
+        self.invented = sorted(
+            {_cap("".join(rng.choice(SYLLABLES) for _ in range(rng.choice(sizes)))) for _ in range(40_000)}
+        )
+        r = rng
+        self.french: list[Callable[[], str]] = [
+            lambda: self._noun(adjective=True),
+            lambda: f"{self._noun()} {self._of(r.choice(PLACES))}",
+            lambda: f"{self._noun()} et {self._noun().lower()}",
+            lambda: f"{r.choice(FIRST_NAMES)} et {r.choice(FIRST_NAMES)}",
+            lambda: f"{self._noun(adjective=True)} à {r.choice(PLACES)}",
+            lambda: f"{r.choice(FIRST_NAMES)}, {self._noun().lower()}",
+            lambda: f"{r.choice(PREPOSITIONS)} {self._noun().lower()}",
+            lambda: f"{r.choice(PREPOSITIONS)} {self._noun(adjective=True).lower()}",
+            lambda: self._name(),
+            lambda: f"{self._noun()} {self._of(self._name())}",
+            lambda: f"{self._name()} {self._name()}",
+            lambda: f"{self._noun(adjective=True)} {self._of(self._name())}",
+        ]
+        self.english: list[Callable[[], str]] = [
+            lambda: f"The {r.choice(EN_ADJECTIVES)} {r.choice(EN_NOUNS)}".title(),
+            lambda: f"{r.choice(EN_NOUNS)} of the {r.choice(EN_NOUNS)}".title(),
+            lambda: f"The {r.choice(EN_NOUNS)} of {r.choice(PLACES)}".title(),
+            lambda: f"{r.choice(EN_PREPOSITIONS)} the {r.choice(EN_NOUNS)}".title(),
+            lambda: f"{self._name()}: The {r.choice(EN_NOUNS).title()} of {r.choice(FIRST_NAMES)}",
+            lambda: f"A {r.choice(EN_NOUNS)} in {r.choice(PLACES)}".title(),
+            lambda: f"{r.choice(FIRST_NAMES)} and the {r.choice(EN_ADJECTIVES)} {r.choice(EN_NOUNS)}".title(),
+            lambda: f"{r.choice(EN_PREPOSITIONS)} the {r.choice(EN_ADJECTIVES)} {r.choice(EN_NOUNS)}".title(),
+            lambda: f"The {self._name()} {r.choice(EN_NOUNS).title()}",
+        ]
+
+    def french_title(self) -> str:
+        return self.rng.choice(self.french)()
+
+    def english_title(self) -> str:
+        return self.rng.choice(self.english)()
+
+    def _noun(self, *, adjective: bool = False) -> str:
+        feminine = self.rng.random() < 0.5
+        text = self.rng.choice(FEMININE if feminine else MASCULINE)
+        if adjective:
+            text += " " + self.rng.choice(ADJECTIVES)[1 if feminine else 0]
+        return _cap(text)
+
+    def _name(self) -> str:
+        return self.rng.choice(self.invented)
+
+    @staticmethod
+    def _of(place: str) -> str:
+        return f"d'{place}" if fold(place[0]) in "aeiouy" else f"de {place}"
+
+
+@dataclass(frozen=True)
+class Film:
+    entry: TitleEntry
+    remake_of: int | None = None  # film_id of the older film with the same title
+
+
+def make_films(count: int, seed: int) -> list[Film]:
+    """`count` films; names distinct once folded across films, except remakes (same title, other year)."""
+    rng = random.Random(f"titles:{seed}")
+    maker = TitleMaker(rng)
+    seen: set[str] = set()
+    films: list[Film] = []
+    remade: set[int] = set()
+    misses = 0
+
+    def fresh(make: Callable[[], str]) -> str | None:
+        nonlocal misses
+        for _ in range(50):
+            text = make()
+            if misses > 200:
+                text = f"{text} {rng.randint(2, 9)}"  # the combinations run out: sequels
+            if fold(text) not in seen:
+                misses = 0
+                seen.add(fold(text))
+                return text
+            misses += 1
+        return None
+
+    while len(films) < count:
+        film_id = len(films) + 1
+        year = min(2025, max(1930, round(2025 - rng.expovariate(1 / 20))))
+        if films and rng.random() < 0.015:  # a remake: an older film's title, another year
+            older = rng.choice(films).entry
+            if older.year and abs(older.year - year) >= 3 and older.film_id not in remade:
+                remade.add(older.film_id)
+                remake = TitleEntry(film_id, older.title, year, older.original_title)
+                films.append(Film(remake, older.film_id))
+                continue
+        english = rng.random() < 0.3
+        title = fresh(maker.english_title if english and rng.random() < 0.3 else maker.french_title)
+        if title is None:
+            continue
+        original = fresh(maker.english_title) if english else None
+        aliases = ()
+        if rng.random() < 0.03:
+            alias = fresh(maker.french_title)
+            aliases = (alias,) if alias else ()
+        films.append(Film(TitleEntry(film_id, title, year, original, aliases)))
+    return films
+
+
+# --- queries ---------------------------------------------------------------------------------------------
+
+KINDS = ("typo", "typo2", "accents", "article", "order", "partial", "original", "remake")
+WEIGHTS = (25, 15, 10, 10, 10, 10, 10, 10)
+ARTICLES = {"le", "la", "les", "l", "un", "une", "des", "the", "a", "an"}
+KEYBOARD = "azertyuiopqsdfghjklmwxcvbn"
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    answer: int
+    kind: str
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    """One letter dropped, swapped with the next, replaced by a neighbour key, or doubled, in a word of
+    at least 4 letters (articles and short words are left alone)."""
+    spans = [(i, i + len(w)) for i, w in _word_spans(text) if len(w) >= 4]
+    if not spans:
+        return text
+    start, end = rng.choice(spans)
+    i = rng.randrange(start, end)
+    edit = rng.choice(("drop", "swap", "replace", "double"))
+    if edit == "drop":
+        return text[:i] + text[i + 1 :]
+    if edit == "swap" and i + 1 < end:
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    if edit == "replace":
+        at = KEYBOARD.find(fold(text[i]) or "?")
+        near = KEYBOARD[max(0, at - 1) : at + 2].replace(text[i].lower(), "") if at >= 0 else KEYBOARD
+        return text[:i] + rng.choice(near or KEYBOARD) + text[i + 1 :]
+    return text[:i] + text[i] + text[i:]
+
+
+def _word_spans(text: str) -> list[tuple[int, str]]:
+    spans, start = [], None
+    for i, ch in enumerate([*text, " "]):
+        if ch.isalnum() and start is None:
+            start = i
+        elif not ch.isalnum() and start is not None:
+            spans.append((start, text[start:i]))
+            start = None
+    return spans
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _random_case(text: str, rng: random.Random) -> str:
+    return rng.choice((str.lower, str.upper, str.title, lambda s: s))(text)
+
+
+def make_queries(films: list[Film], count: int, seed: int) -> list[Query]:
+    rng = random.Random(f"queries:{seed}")
+    by_word: dict[str, set[int]] = {}
+    orders: Counter[str] = Counter()  # the words of a title, sorted: a reordered query needs a single owner
+    for film in films:
+        e = film.entry
+        for name in dict.fromkeys(fold(n) for n in (e.title, e.original_title, *e.aliases) if n):
+            for word in name.split():
+                by_word.setdefault(word, set()).add(e.film_id)
+            orders[" ".join(sorted(name.split()))] += 1
+    remakes = [f for f in films if f.remake_of is not None]
+    remade = {f.remake_of for f in remakes}
+    queries: list[Query] = []
+    while len(queries) < count:
+        kind = rng.choices(KINDS, WEIGHTS)[0]
+        film = rng.choice(films)
+        entry = film.entry
+        if kind == "remake":
+            if not remakes:
+                continue
+            film = rng.choice(remakes)
+            if rng.random() < 0.5:  # the older one, just as often
+                film = films[film.remake_of - 1]  # type: ignore[operator]
+            entry = film.entry
+            title = _typo(entry.title, rng) if rng.random() < 0.5 else _random_case(entry.title, rng)
+            text = f"{title} ({entry.year})" if rng.random() < 0.5 else f"{title} {entry.year}"
+        elif film.remake_of is not None or entry.film_id in remade:
+            continue  # without a year, remakes have no single right answer
+        elif kind == "typo":
+            text = _typo(entry.title, rng)
+        elif kind == "typo2":
+            text = _typo(_typo(entry.title, rng), rng)
+        elif kind == "accents":
+            text = _random_case(_strip_accents(entry.title), rng)
+            if fold(text) == fold(entry.title):
+                text = _typo(text, rng)
+        elif kind == "article":
+            words = entry.title.split()
+            if fold(words[0]) not in ARTICLES and not fold(entry.title).startswith("l "):
+                continue
+            rest = entry.title[2:] if fold(entry.title).startswith("l ") else " ".join(words[1:])
+            text = _typo(rest, rng) if rng.random() < 0.5 else rest
+        elif kind == "order":
+            words = entry.title.split()
+            if len(words) < 2 or orders[" ".join(sorted(fold(entry.title).split()))] > 1:
+                continue
+            cut = rng.randrange(1, len(words))
+            text = " ".join(words[cut:] + words[:cut])
+            if rng.random() < 0.3:
+                text = _typo(text, rng)
+        elif kind == "partial":
+            words = fold(entry.title).split()
+            if len(words) < 3:
+                continue
+            size = rng.randrange(2, len(words))
+            start = rng.randrange(0, len(words) - size + 1)
+            part = words[start : start + size]
+            if set(part) <= ARTICLES | {"de", "d", "et", "a", "of", "and", "in"}:
+                continue
+            owners = set.intersection(*(by_word[w] for w in part))
+            if owners != {entry.film_id}:
+                continue  # other films have these words too: no single right answer
+            text = " ".join(part)
+        else:  # original
+            if not entry.original_title:
+                continue
+            text = _typo(entry.original_title, rng)
+        if not fold(text):
+            continue
+        queries.append(Query(text, entry.film_id, kind))
+    return queries
+
+
+# --- measuring -------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
+
+
+def _timed(call: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = call()
+    return (time.perf_counter() - start) * 1000, result
+
+
+_CHOICES: list[str] = []
+
+
+def _init_worker(choices: list[str]) -> None:
+    global _CHOICES
+    _CHOICES = choices
+
+
+def _plain_first(query: str) -> int | None:
+    """The baseline call, exactly as timed: the index of its first name."""
+    found = process.extract(query, _CHOICES, scorer=fuzz.WRatio, limit=25)
+    return found[0][2] if found else None
+
+
+def _processed_first(query: str) -> int | None:
+    """The same with rapidfuzz's `default_process` (lower case, no punctuation) on both sides."""
+    query = utils.default_process(query)
+    found = process.extract(query, _CHOICES, scorer=fuzz.WRatio, processor=None, limit=25)
+    return found[0][2] if found else None
+
+
+@dataclass
+class Row:
+    label: str
+    times: list[float]
+    top1: float | None = None
+
+    def line(self) -> str:
+        top = f"{self.top1:7.1%}" if self.top1 is not None else f"{'—':>7}"
+        if not self.times:
+            return f"{self.label:34} {'':6} {'':8} {'':8} {'':8} {top}"
+        return (
+            f"{self.label:34} {len(self.times):6} {statistics.median(self.times):8.2f} "
+            f"{percentile(self.times, 0.99):8.2f} {max(self.times):8.2f} {top}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--titles", type=int, default=100_000, help="films in the catalogue (default 100000)")
+    parser.add_argument("--queries", type=int, default=500, help="typo queries (default 500)")
+    parser.add_argument("--absent", type=int, default=200, help="queries for films not in the catalogue")
+    parser.add_argument("--baseline-timed", type=int, default=100, help="queries timed for the baseline")
+    parser.add_argument("--keystrokes", type=int, default=100, help="queries typed letter by letter")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="processes for the baseline's top-1 (0: all)")
+    args = parser.parse_args()
+
+    everything = make_films(args.titles + args.absent, args.seed)
+    films = everything[: args.titles]
+    queries = make_queries(films, args.queries, args.seed)
+    rng = random.Random(f"absent:{args.seed}")
+    absent = [
+        _typo(f.entry.title, rng) if rng.random() < 0.5 else f.entry.title
+        for f in everything[args.titles :]
+        if f.remake_of is None
+    ]
+    entries = [f.entry for f in films]
+    names: list[str] = []
+    owners: list[int] = []
+    for e in entries:
+        for name in dict.fromkeys(n for n in (e.title, e.original_title, *e.aliases) if n):
+            names.append(name)
+            owners.append(e.film_id)
+
+    gc.collect()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    build_ms, index = _timed(lambda: TitleIndex(entries))
+    assert isinstance(index, TitleIndex)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    # critibot
+    lookups, autos = Row("critibot lookup", []), Row("critibot autocomplete", [])
+    keys = Row("critibot keystrokes", [])
+    lookup_hits = auto_hits = 0
+    outcomes: Counter[tuple[str, str]] = Counter()
+    misses: list[tuple[Query, str]] = []
+    for q in queries:
+        ms, result = _timed(lambda q=q: index.lookup(q.text))
+        lookups.times.append(ms)
+        assert isinstance(result, Lookup)
+        first = result.candidates[0] if result.candidates else None
+        right = first is not None and first.film_id == q.answer
+        lookup_hits += right
+        outcomes[result.outcome, "right" if right else "wrong"] += 1
+        if not right:
+            misses.append((q, first.label if first else "—"))
+        ms, choices = _timed(lambda q=q: index.autocomplete(q.text))
+        autos.times.append(ms)
+        assert isinstance(choices, list)
+        auto_hits += bool(choices) and TitleIndex.parse_value(choices[0][1]) == q.answer
+    for q in queries[: args.keystrokes]:
+        for end in range(1, len(q.text) + 1):
+            ms, _ = _timed(lambda q=q, end=end: index.autocomplete(q.text[:end]))
+            keys.times.append(ms)
+    absent_outcomes = Counter(index.lookup(text).outcome for text in absent)
+    n = len(queries)
+    lookups.top1, autos.top1 = lookup_hits / n, auto_hits / n
+
+    # baseline: the plain scan, timed here; its top-1 on every query, in worker processes
+    plain = Row("baseline: plain WRatio scan", [])
+    plain_first: list[int | None] = []
+    timed = queries[: args.baseline_timed]
+    for q in timed:
+        ms, found = _timed(lambda q=q: process.extract(q.text, names, scorer=fuzz.WRatio, limit=25))
+        plain.times.append(ms)
+        plain_first.append(found[0][2] if found else None)  # type: ignore[index]
+    workers = args.workers or multiprocessing.cpu_count()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, _init_worker, (names,)) as pool:
+        plain_first += pool.map(_plain_first, [q.text for q in queries[len(timed) :]], chunksize=4)
+    processed_names = [utils.default_process(name) for name in names]
+    with context.Pool(workers, _init_worker, (processed_names,)) as pool:
+        processed_first = pool.map(_processed_first, [q.text for q in queries], chunksize=4)
+
+    def top1(firsts: list[int | None]) -> float:
+        return sum(f is not None and owners[f] == q.answer for f, q in zip(firsts, queries, strict=True)) / n
+
+    plain.top1 = top1(plain_first)
+    processed = Row("baseline + default_process", [], top1(processed_first))
+
+    print(
+        f"{args.titles} films, {len(names)} names, vocabulary {len(index._postings)} words; {n} queries: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(Counter(q.kind for q in queries).items()))
+    )
+    memory = (rss_after - rss_before) / 1024
+    print(f"index build {build_ms / 1000:.2f} s, memory ≈ {memory:.0f} MB (growth of the peak RSS)")
+    print()
+    print(f"{'':34} {'calls':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'top-1':>7}")
+    for row in (lookups, autos, keys, plain, processed):
+        print(row.line())
+    print()
+    print(f"keystrokes: every prefix of the first {min(n, args.keystrokes)} queries, through autocomplete.")
+    print(
+        f"baseline: `process.extract(query, names, scorer=fuzz.WRatio, limit=25)`, timed on the first "
+        f"{len(timed)} queries; its top-1 on all {n} (the same call, untimed, in {workers} processes)."
+    )
+    print("  rapidfuzz 3 applies no processor by default: the plain scan is case- and accent-sensitive;")
+    print("  the `default_process` row (untimed) lowers case and drops punctuation on both sides.")
+    print("critibot's p50/p99 in the JSON line: the worse of lookup, autocomplete and keystrokes;")
+    print("its top-1: the worse of lookup and autocomplete.")
+    print()
+    print("lookup outcomes:", ", ".join(f"{o} {r} {c}" for (o, r), c in sorted(outcomes.items())))
+    print(
+        f"films not in the catalogue ({len(absent)} titles, half with a typo): "
+        + ", ".join(f"{o} {absent_outcomes[o]}" for o in ("found", "ambiguous", "none"))
+        + " (found = a look-alike title answered in their place)"
+    )
+    kinds = Counter(q.kind for q, _ in misses)
+    print("lookup misses by kind:", ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none")
+    for q, got in misses[:10]:
+        wanted = films[q.answer - 1].entry
+        print(f"  {q.kind:8} {q.text!r}: wanted {wanted.title!r} ({wanted.year}), got {got!r}")
+
+    rows = (lookups, autos, keys)
+    print(
+        json.dumps(
+            {
+                "titles": args.titles,
+                "p50_ms": round(max(statistics.median(r.times) for r in rows), 3),
+                "p99_ms": round(max(percentile(r.times, 0.99) for r in rows), 3),
+                "top1": round(min(lookup_hits, auto_hits) / n, 4),
+                "baseline_p99_ms": round(percentile(plain.times, 0.99), 3),
+                "baseline_top1": round(plain.top1, 4),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

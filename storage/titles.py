@@ -1,0 +1,607 @@
+"""Finding a film from what someone typed: a fuzzy title index, in memory, for lookups and autocompletion.
+
+Every film argument of the slash commands autocompletes on every keystroke, so a query must answer in a
+few milliseconds over 100 000 films. The index never scans every title. It keeps all names (title,
+original title, aliases) folded once (`storage.folding.fold`), and per query:
+
+1. gathers candidates from three cheap sources: names equal to the query (folded, with or without a
+   leading article); names starting with it (a bisect in a sorted list); and an inverted index of
+   words, where each query word also reaches the indexed words one typo away (a table of one-letter
+   deletions) and, for the last word, the words it begins (the user is still typing). Names are ranked
+   by the summed rarity (idf) of the words they share with the query; the best `TOKEN_CANDIDATES` go on;
+2. rescores those few hundred names with rapidfuzz's `WRatio` (which already weighs partial matches
+   and word order), on the folded names with and without their leading article, keeps the best name
+   per film, and applies the year (given, or typed as `Titre (2005)` / `Titre 2005`);
+3. decides: `found`, `ambiguous` or `none` (see `Lookup` for the thresholds).
+
+`benchmarks/lookup.py` measures speed and accuracy against a plain rapidfuzz scan.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from array import array
+from bisect import bisect_left, insort
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from storage.folding import fold
+
+__all__ = ["Candidate", "Lookup", "TitleEntry", "TitleIndex"]
+
+ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "the", "a", "an"})
+MAX_QUERY_CHARS = 200  # longer queries are cut (before and after folding)
+MAX_QUERY_WORDS = 12  # words beyond these do not gather candidates (they still count in the scores)
+LABEL_MAX = 100  # Discord's limit for a choice's name
+AUTOCOMPLETE_MAX = 25  # Discord's limit for the number of choices
+VALUE_PREFIX = "film:"
+
+# Decision thresholds, on the 0–100 scale of rapidfuzz's WRatio (see `Lookup`).
+FOUND_CLOSE = (92.0, 4.0)  # a best score at least this high and this far ahead of the next film, …
+FOUND_LOOSE = (80.0, 8.0)  # … or at least this high and this far ahead, is a clear match
+FOUND_RULES = (FOUND_CLOSE, FOUND_LOOSE)
+MIN_SCORE = 62.0  # below this nothing matches: outcome "none"
+AMBIGUOUS_WINDOW = 10.0  # films within this distance of the best are the "close ones"
+AMBIGUOUS_MAX = 10  # at most this many close ones are returned
+SUGGEST_MIN = 40.0  # "none" suggests the nearest films scoring at least this much …
+SUGGEST_MAX = 5  # … at most this many
+# Year: a film of the asked year loses nothing, one year off (release dates differ between countries)
+# a little, another year or no known year more.
+YEAR_OFF_BY_ONE = 5.0
+YEAR_UNKNOWN = 5.0
+YEAR_WRONG = 15.0
+
+# Candidate gathering.
+TOKEN_CANDIDATES = 200  # names kept from the word index, by summed idf
+PREFIX_NAMES = 40  # names kept from the "starts with" source (alphabetical)
+PREFIX_WORDS = 40  # indexed words a last, unfinished query word may stand for
+COMMON_POSTINGS = 0.15  # a word in more than this share of names (le, la, de …) gathers no candidates
+TYPO_FACTOR = 0.8  # a word one typo away counts this much of its idf …
+TYPO2_FACTOR = 0.6  # … two typos away (long words only)
+PREFIX_FACTOR = 0.7  # a word the last query word begins counts this much
+MIN_TYPO_WORD = 3  # shorter words are not corrected (too many neighbours)
+MIN_TYPO2_WORD = 5  # shorter words are not corrected by two letters
+BIGRAM_WORDS = 30  # for a word with no neighbour one typo away: words checked for two typos
+CANDIDATE_BUDGET = 4000  # names the word index puts in play before commoner words only refine
+MAX_TYPO_WORD = 24  # longer words are not corrected either (nobody types those)
+
+_YEAR = re.compile(r"(?:18[89]\d|19\d\d|20\d\d|2100)")
+_VALUE = re.compile(r"film:(\d{1,18})")
+
+
+@dataclass(frozen=True)
+class TitleEntry:
+    """A film as the index knows it. `aliases` are other names it is known by (other languages …)."""
+
+    film_id: int
+    title: str
+    year: int | None = None
+    original_title: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A film matching a query; `matched` is the name (title, original title or alias) that matched."""
+
+    film_id: int
+    title: str
+    year: int | None
+    original_title: str | None
+    score: float  # 0–100
+    matched: str
+
+    @property
+    def label(self) -> str:
+        """`Titre (2006)`, or `Titre — Original Title (2006)`; ≤ 100 characters, cut on a word with `…`."""
+        head = " ".join(self.title.split()) or "(sans titre)"
+        original = " ".join((self.original_title or "").split())
+        if original and fold(original) != fold(head):
+            head = f"{head} — {original}"
+        tail = f" ({self.year})" if self.year else ""
+        return _shorten(head, LABEL_MAX - len(tail)) + tail
+
+    @property
+    def value(self) -> str:
+        """What an autocomplete choice carries: `film:123` (see `TitleIndex.parse_value`)."""
+        return f"{VALUE_PREFIX}{self.film_id}"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What a query found.
+
+    - `found`: one clear match, `candidates[0]` (`film`), followed by the next best (at most 4). Clear
+      means: the query equals a name of exactly one film once folded (with or without a leading article;
+      with the year, if one is given, compatible), or the best film scores ≥ `FOUND_SCORE` (80) and leads
+      the next film by ≥ `FOUND_LEAD` (6). Measured on the benchmark's typo queries, a single typo leaves
+      the right film around 90–97, and a wrong film that shares most words stays under ~85 and behind;
+      identical titles (remakes) tie and so stay ambiguous until a year separates them.
+    - `ambiguous`: the best scores ≥ `MIN_SCORE` (62) but is not clear: the films within
+      `AMBIGUOUS_WINDOW` (10) of it, best first, at least 2, at most `AMBIGUOUS_MAX` (10).
+    - `none`: nothing reaches `MIN_SCORE` (unrelated strings score 30–60 with WRatio), or the query is
+      empty once folded: the nearest films scoring ≥ `SUGGEST_MIN` (40) as suggestions, at most 5.
+    """
+
+    outcome: Literal["found", "ambiguous", "none"]
+    candidates: list[Candidate]
+
+    @property
+    def film(self) -> Candidate | None:
+        return self.candidates[0] if self.outcome == "found" else None
+
+
+@dataclass(frozen=True)
+class _Query:
+    full: str  # folded
+    core: str  # folded, leading article removed
+    tokens: tuple[str, ...]  # words of `full`, distinct, in order (capped at MAX_QUERY_WORDS)
+    year: int | None  # the year asked for, if any
+    year_token: str | None  # the year typed at the end of the query, if any
+    bare_full: str  # `full` without that year
+    bare_core: str
+
+
+class TitleIndex:
+    """An in-memory fuzzy index of film names. Build it from entries; `add` / `remove` keep it current.
+
+    Not thread-safe for writes: the bot builds or updates it on the event loop (or builds a new one and
+    swaps it in).
+    """
+
+    def __init__(self, entries: Iterable[TitleEntry] = ()) -> None:
+        self._build(entries)
+
+    def _build(self, entries: Iterable[TitleEntry]) -> None:
+        self._entries: list[TitleEntry | None] = []  # by slot; None once removed or replaced
+        self._slot: dict[int, int] = {}  # film_id → slot
+        # Names, by name id (parallel lists).
+        self._name_slot = array("i")
+        self._name_text: list[str] = []
+        self._name_full: list[str] = []
+        self._name_core: list[str] = []
+        self._names = 0
+        self._alive_names = 0
+        self._postings: dict[str, array] = {}  # word → name ids
+        self._deletes: dict[str, str] = {}  # word minus one letter → words (space-separated)
+        self._vocab: list[str] = []  # sorted words
+        self._words: list[str] = []  # words by word id …
+        self._bigrams: dict[str, array] = {}  # … and `^w`, `wo`, …, `d$` → word ids (for two typos)
+        self._keys: list[str] = []  # sorted folded names (with and without article) …
+        self._key_names = array("i")  # … and their name ids
+        self._alpha: list[tuple[str, int, int, int]] = []  # (folded title, year, film_id, slot), sorted
+        self._slot_names: list[range] = []  # by slot: its name ids (consecutive)
+        self._building = True
+        for entry in entries:
+            self.add(entry)
+        self._finish_build()
+
+    # --- building ---------------------------------------------------------------------------------
+
+    def add(self, entry: TitleEntry) -> None:
+        """Index a film; a film already indexed under the same `film_id` is replaced (an identical entry
+        costs nothing). For a bulk refresh, building a new index is as fast and keeps it compact."""
+        if self.entry(entry.film_id) == entry:
+            return
+        self.remove(entry.film_id)
+        slot = len(self._entries)
+        self._entries.append(entry)
+        self._slot[entry.film_id] = slot
+        alpha = _alpha_key(entry, slot)
+        if self._building:
+            self._alpha.append(alpha)
+        else:
+            insort(self._alpha, alpha)
+        first = self._names
+        seen: set[str] = set()
+        for text in (entry.title, entry.original_title, *entry.aliases):
+            if not text:
+                continue
+            full = fold(text[: MAX_QUERY_CHARS * 2])
+            if not full or full in seen:
+                continue
+            seen.add(full)
+            self._add_name(slot, text, full)
+        self._slot_names.append(range(first, self._names))
+
+    def remove(self, film_id: int) -> None:
+        """Forget a film (no error if unknown). Its names stay in the structures, skipped, until replaced
+        films leave more dead names than a quarter of the live ones: then the index rebuilds itself."""
+        slot = self._slot.pop(film_id, None)
+        if slot is None:
+            return
+        entry = self._entries[slot]
+        assert entry is not None
+        self._entries[slot] = None
+        self._alive_names -= len(self._slot_names[slot])
+        if self._building:  # `_alpha` is not sorted yet: `_finish_build` drops the dead
+            return
+        at = bisect_left(self._alpha, _alpha_key(entry, slot))
+        if at < len(self._alpha) and self._alpha[at][3] == slot:
+            del self._alpha[at]
+        if self._names - self._alive_names > max(1000, self._alive_names // 4):
+            self._compact()
+
+    def _compact(self) -> None:
+        self._build([e for e in self._entries if e is not None])
+
+    def _add_name(self, slot: int, text: str, full: str) -> None:
+        nid = self._names
+        self._names += 1
+        self._alive_names += 1
+        core = _strip_article(full)
+        self._name_slot.append(slot)
+        self._name_text.append(text)
+        self._name_full.append(full)
+        self._name_core.append(core)
+        for key in {full, core}:
+            if self._building:
+                self._keys.append(key)
+                self._key_names.append(nid)
+            else:
+                at = bisect_left(self._keys, key)
+                self._keys.insert(at, key)
+                self._key_names.insert(at, nid)
+        for word in dict.fromkeys(full.split()):
+            postings = self._postings.get(word)
+            if postings is None:
+                self._postings[word] = array("i", (nid,))
+                self._new_word(word)
+            else:
+                postings.append(nid)
+
+    def _new_word(self, word: str) -> None:
+        if not self._building:
+            insort(self._vocab, word)
+        if MIN_TYPO_WORD <= len(word) <= MAX_TYPO_WORD:
+            deletes = self._deletes
+            for variant in _deletions(word):
+                known = deletes.get(variant)
+                deletes[variant] = f"{known} {word}" if known else word
+        if MIN_TYPO2_WORD - 2 <= len(word) <= MAX_TYPO_WORD:
+            wid = len(self._words)
+            self._words.append(word)
+            for bigram in _bigrams(word):
+                ids = self._bigrams.get(bigram)
+                if ids is None:
+                    self._bigrams[bigram] = array("i", (wid,))
+                else:
+                    ids.append(wid)
+
+    def _finish_build(self) -> None:
+        self._building = False
+        self._vocab = sorted(self._postings)
+        lengths = [len(full) for full in self._name_full]
+        for word, postings in self._postings.items():  # shortest names first: they win ties
+            if len(postings) > 1:
+                self._postings[word] = array("i", sorted(postings, key=lengths.__getitem__))
+        self._alpha = sorted(a for a in self._alpha if self._entries[a[3]] is not None)
+        order = sorted(range(len(self._keys)), key=self._keys.__getitem__)
+        self._keys = [self._keys[i] for i in order]
+        self._key_names = array("i", (self._key_names[i] for i in order))
+
+    def __len__(self) -> int:
+        return len(self._slot)
+
+    def entry(self, film_id: int) -> TitleEntry | None:
+        slot = self._slot.get(film_id)
+        return None if slot is None else self._entries[slot]
+
+    # --- queries ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def parse_value(value: str) -> int | None:
+        """`film:123` (an autocomplete value) → 123; anything else → None (then use `lookup`)."""
+        match = _VALUE.fullmatch(value.strip()) if isinstance(value, str) else None
+        return int(match.group(1)) if match else None
+
+    def lookup(self, query: str, year: int | None = None) -> Lookup:
+        """The film `query` names (see `Lookup` for the three outcomes). `year` separates remakes; a
+        year typed at the end of the query (`Backstage (2005)`, `backstage 2005`) does the same."""
+        film_id = self.parse_value(query) if isinstance(query, str) else None
+        if film_id is not None and film_id in self._slot:
+            entry = self._entries[self._slot[film_id]]
+            assert entry is not None
+            return Lookup("found", [_candidate(entry, 100.0, entry.title)])
+        q = _parse(query, year)
+        if q is None:
+            return Lookup("none", [])
+        ranked = self._rank(q)
+        if not ranked:
+            return Lookup("none", [])
+        best = ranked[0]
+        exact = self._exact_films(q)
+        if len(exact) == 1:
+            (slot,) = exact
+            first = next((c for c in ranked if c[1] == slot), None)
+            if first is not None:
+                others = [self._candidate(c) for c in ranked if c[1] != slot][:4]
+                return Lookup("found", [self._candidate(first, 100.0), *others])
+        if best[0] < MIN_SCORE:
+            near = [self._candidate(c) for c in ranked[:SUGGEST_MAX] if c[0] >= SUGGEST_MIN]
+            return Lookup("none", near)
+        second = ranked[1][0] if len(ranked) > 1 else 0.0
+        if not exact and any(best[0] >= score and best[0] - second >= lead for score, lead in FOUND_RULES):
+            return Lookup("found", [self._candidate(c) for c in ranked[:5]])
+        close = [c for c in ranked if c[0] >= best[0] - AMBIGUOUS_WINDOW]
+        close = ranked[: max(2, min(len(close), AMBIGUOUS_MAX))]
+        if exact:  # several films carry exactly this name: they come first
+            close = sorted(close, key=lambda c: c[1] not in exact)
+        if len(close) < 2:  # a single weak candidate: not clear enough to be "found"
+            return Lookup("ambiguous" if len(ranked) > 1 else "none", [self._candidate(c) for c in close])
+        return Lookup("ambiguous", [self._candidate(c) for c in close])
+
+    def autocomplete(self, query: str, limit: int = AUTOCOMPLETE_MAX) -> list[tuple[str, str]]:
+        """Up to `limit` (≤ 25) choices `(label, value)`, best first; `value` is `film:<id>`.
+
+        An empty query (nothing left once folded) lists the first films in alphabetical order, so that
+        the menu is never blank. Names starting with the query come first while the user types.
+        """
+        limit = max(0, min(int(limit), AUTOCOMPLETE_MAX))
+        if not limit:
+            return []
+        q = _parse(query, None)
+        if q is None:
+            choices = []
+            for _, _, _, slot in self._alpha[:limit]:
+                entry = self._entries[slot]
+                assert entry is not None
+                choices.append(_candidate(entry, 0.0, entry.title))
+        else:
+            choices = [self._candidate(c) for c in self._rank(q, typing=True)[:limit]]
+        return [(c.label, c.value) for c in choices]
+
+    # --- internals --------------------------------------------------------------------------------
+
+    def _exact_films(self, q: _Query) -> set[int]:
+        """Slots of the films named exactly as the query (folded), the year (if asked) compatible: first
+        names equal with their article (`la nuit` → *La Nuit*), else equal without (`nuit`, `la nuit` →
+        *Nuit*, *La Nuit*). With `Blade Runner 2049`, the year may also belong to the title."""
+        bare = [n for n in self._named(q.bare_full) + self._named(q.bare_core) if self._live(n, q.year)]
+        tier = [n for n in bare if self._name_full[n] == q.bare_full] or bare
+        if q.year_token:
+            titled = [n for n in self._named(q.full) + self._named(q.core) if self._live(n, None)]
+            tier += [n for n in titled if self._name_full[n] == q.full] or titled
+        return {self._name_slot[n] for n in tier}
+
+    def _live(self, nid: int, year: int | None) -> bool:
+        entry = self._entries[self._name_slot[nid]]
+        return entry is not None and _year_penalty(year, entry.year) <= YEAR_OFF_BY_ONE
+
+    def _named(self, key: str, prefix: bool = False, limit: int = 1_000) -> list[int]:
+        """Ids of the names equal to `key` (with or without their article), or starting with it."""
+        keys, found = self._keys, []
+        at = bisect_left(keys, key)
+        for i in range(at, min(at + limit, len(keys))):
+            if not (keys[i].startswith(key) if prefix else keys[i] == key):
+                break
+            found.append(self._key_names[i])
+        return found
+
+    def _rank(self, q: _Query, typing: bool = False) -> list[tuple[float, int, int, float]]:
+        """Films matching the query, best first: (score, slot, name id, tie-break)."""
+        names = self._gather(q)
+        best: dict[int, tuple[float, float, int]] = {}  # slot → (score, tie-break, name id)
+        for nid in names:
+            slot = self._name_slot[nid]
+            entry = self._entries[slot]
+            if entry is None:
+                continue
+            full, core = self._name_full[nid], self._name_core[nid]
+            score = _similarity(q.bare_full, q.bare_core, full, core, typing)
+            if q.year is not None:
+                score -= _year_penalty(q.year, entry.year)
+                if q.year_token and q.year_token in full.split():
+                    score = max(score, _similarity(q.full, q.core, full, core, typing))
+            tie = OSA.normalized_similarity(q.full, full) - len(full) / 10_000
+            current = best.get(slot)
+            if current is None or (score, tie) > current[:2]:
+                best[slot] = (score, tie, nid)
+        ranked = [(max(0.0, s), slot, nid, tie) for slot, (s, tie, nid) in best.items()]
+        ranked.sort(key=lambda c: (-c[0], -c[3], c[1]))
+        return ranked
+
+    def _gather(self, q: _Query) -> set[int]:
+        """Name ids worth scoring: exact names, names starting with the query, and the word index."""
+        names: set[int] = set()
+        for key in {q.full, q.core, q.bare_full, q.bare_core}:
+            names.update(self._named(key))
+            names.update(self._named(key, prefix=True, limit=PREFIX_NAMES))
+        total = max(1, self._names)
+        common = max(50, int(COMMON_POSTINGS * total))
+        # Per query word, the indexed words it may stand for, weighted by rarity; rarest query word first.
+        plans: list[tuple[int, list[tuple[float, array]]]] = []
+        last = q.tokens[-1] if q.tokens else ""
+        for word in q.tokens:
+            groups = []
+            for factor, match in self._expand(word, prefix=word == last):
+                postings = self._postings[match]
+                if len(postings) <= common:
+                    groups.append((factor * math.log((total + 1) / (len(postings) + 0.5)), postings))
+            if groups:
+                groups.sort(key=lambda g: -g[0])
+                plans.append((sum(len(p) for _, p in groups), groups))
+        plans.sort(key=lambda plan: plan[0])
+        # Sum the weights per name. Once `CANDIDATE_BUDGET` names are in play, commoner words only add
+        # to names already there (a set intersection instead of a walk through long postings).
+        scores: dict[int, float] = {}
+        for size, groups in plans:
+            open_ = not scores or len(scores) + size <= CANDIDATE_BUDGET
+            seen: set[int] | None = set() if len(groups) > 1 else None
+            get = scores.get
+            for weight, postings in groups:
+                ids: Iterable[int] = postings if open_ else scores.keys() & postings
+                if seen is None:
+                    for nid in ids:
+                        scores[nid] = get(nid, 0.0) + weight
+                else:
+                    for nid in ids:
+                        if nid not in seen:
+                            seen.add(nid)
+                            scores[nid] = get(nid, 0.0) + weight
+        # Ties keep the order names came in: rarest word first, shortest name first in each postings list.
+        names.update(heapq.nlargest(TOKEN_CANDIDATES, scores, key=scores.__getitem__))
+        return names
+
+    def _expand(self, word: str, prefix: bool) -> list[tuple[float, str]]:
+        """Indexed words `word` may stand for, with how much they count: itself, one or two typos away,
+        and (for the word being typed) the words it begins."""
+        found: dict[str, float] = {}
+        if word in self._postings:
+            found[word] = 1.0
+        if MIN_TYPO_WORD <= len(word) <= MAX_TYPO_WORD:
+            deletes = self._deletes
+            near: set[str] = set(deletes.get(word, "").split())  # one letter added
+            for variant in _deletions(word):
+                if variant in self._postings:  # one letter dropped
+                    near.add(variant)
+                near.update(deletes.get(variant, "").split())  # one letter changed, or swapped
+            near.difference_update(found)
+            for other in near:
+                distance = OSA.distance(word, other, score_cutoff=2)
+                if distance <= 1:
+                    found[other] = TYPO_FACTOR
+                elif distance == 2 and len(word) >= MIN_TYPO2_WORD:
+                    found[other] = TYPO2_FACTOR
+            if not found and len(word) >= MIN_TYPO2_WORD:  # nothing near: words sharing most letter pairs
+                shared: Counter[int] = Counter()
+                for bigram in _bigrams(word):
+                    shared.update(self._bigrams.get(bigram, ()))
+                for wid, _ in shared.most_common(BIGRAM_WORDS):
+                    other = self._words[wid]
+                    if OSA.distance(word, other, score_cutoff=2) <= 2:
+                        found[other] = TYPO2_FACTOR
+        if prefix and len(word) >= 2:
+            at = bisect_left(self._vocab, word)
+            for other in self._vocab[at : at + PREFIX_WORDS]:
+                if not other.startswith(word):
+                    break
+                found.setdefault(other, PREFIX_FACTOR)
+        return [(f, w) for w, f in found.items()]
+
+    def _candidate(self, ranked: tuple[float, int, int, float], score: float | None = None) -> Candidate:
+        s, slot, nid, _ = ranked
+        entry = self._entries[slot]
+        assert entry is not None
+        return _candidate(entry, round(s if score is None else score, 1), self._name_text[nid])
+
+
+def _alpha_key(entry: TitleEntry, slot: int) -> tuple[str, int, int, int]:
+    return (fold(entry.title), entry.year or 0, entry.film_id, slot)
+
+
+def _candidate(entry: TitleEntry, score: float, matched: str) -> Candidate:
+    return Candidate(
+        film_id=entry.film_id,
+        title=entry.title,
+        year=entry.year,
+        original_title=entry.original_title,
+        score=score,
+        matched=matched,
+    )
+
+
+def _parse(query: object, year: int | None) -> _Query | None:
+    """Fold the query and find a year typed at its end; None when nothing is left to search."""
+    if not isinstance(query, str):
+        return None
+    full = fold(query[:MAX_QUERY_CHARS])[:MAX_QUERY_CHARS].strip()
+    if not full:
+        return None
+    words = full.split()
+    year_token = None
+    if len(words) > 1 and _YEAR.fullmatch(words[-1]):
+        year_token = words[-1]
+        if year is None:
+            year = int(year_token)
+    bare_full = " ".join(words[:-1]) if year_token else full
+    if year is not None and not isinstance(year, int):
+        year = None
+    return _Query(
+        full=full,
+        core=_strip_article(full),
+        tokens=tuple(dict.fromkeys(words))[:MAX_QUERY_WORDS],
+        year=year,
+        year_token=year_token,
+        bare_full=bare_full,
+        bare_core=_strip_article(bare_full),
+    )
+
+
+def _strip_article(folded: str) -> str:
+    """`le masque` → `masque`, `l ete` → `ete`; a name made of an article alone stays."""
+    head, _, rest = folded.partition(" ")
+    return rest if rest and head in ARTICLES else folded
+
+
+def _similarity(q_full: str, q_core: str, full: str, core: str, typing: bool) -> float:
+    """0–100, the best of:
+
+    - the whole strings compared (rapidfuzz `ratio`), with and without leading articles: typos, accents;
+    - the same with the words sorted, × 0.97: the right words in another order;
+    - how much of the query is found in the name, word by word (each query word counts by its length
+      and its best `ratio` against the name's words), × 0.85–0.95 by how much of the name the query
+      covers: a query naming part of the title. One way only: a name whose words are all in the query
+      while the query has more (a typo'd word, say) gets no credit for it (WRatio's `token_set_ratio`
+      would give it 95 and beat the right, misspelt, title);
+    - while typing, a name starting with the query (or with a word starting with it): 85–100, more as
+      more of the name is typed.
+    """
+    score = max(fuzz.ratio(q_full, full), fuzz.ratio(q_core, core))
+    score = max(score, fuzz.token_sort_ratio(q_full, full) * 0.97)
+    if len(q_core) < len(full):
+        words = full.split()
+        present = set(words)
+        covered = 0.0
+        total = 0
+        for word in q_full.split():
+            total += len(word)
+            if word in present:
+                covered += len(word)
+            else:
+                best = process.extractOne(word, words, scorer=fuzz.ratio, processor=None)
+                covered += len(word) * (best[1] if best else 0.0) / 100
+        share = min(1.0, len(q_full) / len(full))
+        score = max(score, 100 * covered / max(total, 1) * (0.85 + 0.1 * share))
+    if typing:
+        if full.startswith(q_full) or core.startswith(q_core):
+            score = max(score, 90 + 10 * len(q_core) / max(len(core), 1))
+        elif f" {q_core}" in f" {full}":
+            score = max(score, 85 + 10 * len(q_core) / max(len(full), 1))
+    return min(score, 100.0)
+
+
+def _year_penalty(asked: int | None, year: int | None) -> float:
+    if asked is None:
+        return 0.0
+    if year is None:
+        return YEAR_UNKNOWN
+    gap = abs(asked - year)
+    return 0.0 if gap == 0 else YEAR_OFF_BY_ONE if gap == 1 else YEAR_WRONG
+
+
+def _bigrams(word: str) -> set[str]:
+    padded = f"^{word}$"
+    return {padded[i : i + 2] for i in range(len(padded) - 1)}
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _shorten(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut after a whole word and ending with `…` if cut."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if text[width - 1] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    cut = cut.rstrip(" —-–,;:.")
+    return (cut or text[: width - 1]) + "…"

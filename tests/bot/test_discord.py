@@ -1,0 +1,202 @@
+"""The real discord.py client against a fake Discord on 127.0.0.1: login, gateway, interactions, replies."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import pytest
+import pytest_asyncio
+
+from bot.answers.context import AnswerContext
+from bot.discord_ui.client import Critibot, point_at
+from config import Settings, get_settings
+from storage import guild_settings
+from storage.database import make_engine
+from storage.importer import import_files
+from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview
+from storage.store import FilmHint, store_page
+from storage.watchlist import load_watchlist
+from tests.conftest import SAMPLES
+from tests.fakediscord import FakeDiscord
+
+MANAGE_GUILD = discord.Permissions(manage_guild=True).value | discord.Permissions.general().value
+NO_MANAGE = discord.Permissions(send_messages=True, view_channel=True).value
+STRANGER = 555_000_000_000_000_001
+
+
+class Running:
+    def __init__(self, fake: FakeDiscord, bot: Critibot) -> None:
+        self.fake = fake
+        self.bot = bot
+
+    async def command(self, name: str, options: object = (), **kwargs: object) -> dict:
+        iid = await self.fake.send_interaction(name=name, options=options, **kwargs)  # type: ignore[arg-type]
+        callback = await self.fake.wait_callback(iid)
+        return callback.json
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    assert not import_files(engine, [SAMPLES], watchlist=load_watchlist(get_settings().watchlist)).failed
+    # A review that tries to ping everyone, to prove that nothing critibot sends can.
+    trap = "Un film pour @everyone et <@&123456> vraiment. Une merveille absolue que je recommande à tous."
+    store_page(
+        engine,
+        ParsedSpectatorPage(
+            title="Piège", figures=SiteFigures(), reviews=[SpectatorReview("x", 4.0, None, trap)]
+        ),
+        location="trap",
+        raw="trap",
+        hint=FilmHint(title="Piège"),
+    )
+    async with FakeDiscord() as fake:
+        with fake.patch_discord():
+            settings = Settings(discord_api_base=fake.api_base, discord_gateway_url=fake.gateway_url)
+            point_at(settings)
+            bot = Critibot(
+                AnswerContext.open(engine, seed=3),
+                settings,
+                guild_ready_timeout=0.05,
+                chunk_guilds_at_startup=False,
+            )
+            task = asyncio.create_task(bot.start("fake-token"))
+            await fake.wait_ready()
+            await bot.wait_until_ready()
+            await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
+            try:
+                yield Running(fake, bot)
+            finally:
+                await bot.close()
+                await task
+    engine.dispose()
+
+
+async def test_note_answers_with_an_embed_and_pings_nobody(running: Running) -> None:
+    reply = await running.command("note", {"film": "Derrière le masque"})
+    assert reply["type"] == 4
+    data = reply["data"]
+    (embed,) = data["embeds"]
+    assert embed["title"] == "Derrière le masque (2006)"
+    assert "2,3/5" in embed["description"] and "158 notes" in embed["description"]
+    assert data["allowed_mentions"] == {"parse": []}
+
+
+async def test_autocomplete_offers_the_film_first_and_its_value_works(running: Running) -> None:
+    choices = await running.fake.send_autocomplete("note", {"film": "derriere"})
+    assert 0 < len(choices) <= 25
+    assert choices[0]["name"].startswith("Derrière le masque")
+    reply = await running.command("note", {"film": choices[0]["value"]})
+    assert reply["data"]["embeds"][0]["title"] == "Derrière le masque (2006)"
+
+
+async def test_a_typed_title_that_is_not_a_choice_still_works(running: Running) -> None:
+    reply = await running.command("presse", {"film": "backstge"})
+    assert reply["data"]["embeds"][0]["title"] == "Backstage (2005) — la presse"
+
+
+async def test_pages_turn_for_the_asker_only(running: Running) -> None:
+    fake = running.fake
+    iid = await fake.send_interaction(name="presse", options={"film": "Backstage"})
+    first = await fake.wait_callback(iid)
+    assert first.json["data"]["embeds"][0]["footer"]["text"].startswith("Page 1/3")
+    message = next(m for m in fake.messages.values() if m.get("interaction_id") == iid or m.get("components"))
+    click = await fake.click(message, "critibot:next")
+    turned = await fake.wait_callback(click)
+    assert turned.json["type"] == 7
+    assert turned.json["data"]["embeds"][0]["footer"]["text"].startswith("Page 2/3")
+
+    refused_id = await fake.click(message, "critibot:next", user_id=STRANGER)
+    refused = await fake.wait_callback(refused_id)
+    assert refused.json["type"] == 4
+    assert refused.json["data"]["flags"] & 64
+    assert "personne qui a posé la question" in refused.json["data"]["content"]
+
+
+async def test_quoted_text_pings_nobody(running: Running) -> None:
+    reply = await running.command("citation", {"film": "Piège"})
+    data = reply["data"]
+    assert data["allowed_mentions"] == {"parse": []}
+    description = data["embeds"][0]["description"]
+    assert "@everyone" not in description and "@\u200beveryone" in description
+    assert "\\<@&123456>" in description
+
+
+async def test_synced_commands_are_french_with_english_localisations(running: Running) -> None:
+    put = await running.fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
+    commands = {c["name"]: c for c in put.json}
+    assert set(commands) == {"note", "presse", "citation", "critiques", "film", "top", "aide", "reglages"}
+    assert commands["note"]["description"] == "La note des spectateurs d'un film"
+    assert commands["note"]["name_localizations"]["en-US"] == "rating"
+    assert commands["note"]["description_localizations"]["en-US"] == "A film's audience rating"
+    film_option = commands["note"]["options"][0]
+    assert film_option["name"] == "film" and film_option["autocomplete"] is True
+    assert commands["citation"]["options"][2]["name_localizations"]["en-GB"] == "min_rating"
+    assert (
+        int(commands["reglages"]["default_member_permissions"])
+        == discord.Permissions(manage_guild=True).value
+    )
+
+
+def _settings_options(channel_id: int) -> list[dict]:
+    return [
+        {
+            "type": 2,
+            "name": "digest",
+            "options": [
+                {
+                    "type": 1,
+                    "name": "salon",
+                    "options": [{"type": 7, "name": "salon", "value": str(channel_id)}],
+                }
+            ],
+        }
+    ]
+
+
+async def test_settings_need_manage_server(running: Running) -> None:
+    fake = running.fake
+    channel = fake.channels[fake.other_channel_id]
+    resolved = {"channels": {str(fake.other_channel_id): {**channel, "permissions": str(MANAGE_GUILD)}}}
+    refused = await running.command(
+        "reglages", _settings_options(fake.other_channel_id), permissions=NO_MANAGE, resolved=resolved
+    )
+    assert refused["data"]["flags"] & 64
+    assert "gérer le serveur" in refused["data"]["embeds"][0]["description"]
+    assert guild_settings.get(running.bot.ctx.engine, fake.guild_id).channel_id is None
+
+    accepted = await running.command(
+        "reglages", _settings_options(fake.other_channel_id), permissions=MANAGE_GUILD, resolved=resolved
+    )
+    assert f"<#{fake.other_channel_id}>" in accepted["data"]["embeds"][0]["description"]
+    stored = guild_settings.get(running.bot.ctx.engine, fake.guild_id)
+    assert (stored.channel_id, stored.enabled, stored.time) == (fake.other_channel_id, True, "09:00")
+
+    hour = [{"type": 2, "name": "digest", "options": [{"type": 1, "name": "heure", "options": [
+        {"type": 3, "name": "heure", "value": "18h30"}]}]}]  # fmt: skip
+    await running.command("reglages", hour, permissions=MANAGE_GUILD)
+    assert guild_settings.get(running.bot.ctx.engine, fake.guild_id).time == "18:30"
+
+
+async def test_a_failing_command_answers_in_french(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(running.bot, "answer", broken)
+    reply = await running.command("aide")
+    assert reply["data"]["flags"] & 64
+    assert "réessayez" in reply["data"]["embeds"][0]["description"]
+    assert "Traceback" not in str(reply)
+
+
+async def test_a_failing_answer_answers_in_french(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("base en panne")
+
+    monkeypatch.setattr("bot.answers.film_answers.film_stats", broken)
+    reply = await running.command("note", {"film": "Backstage"})
+    assert reply["data"]["flags"] & 64
+    assert "réessayez" in reply["data"]["embeds"][0]["description"]

@@ -1,0 +1,87 @@
+"""French numbers, dates and spaces as AlloCiné writes them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("2,3", 2.3), ("3,0", 3.0), ("0,5", 0.5), ("4", 4.0), ("4.5", 4.5), (" 3,5 ", 3.5), ("2,35", 2.35)],
+)
+def test_parse_decimal(text: str, value: float) -> None:
+    assert parse_decimal(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "abc", "2,3,4", "3/5", "123", ",5", "2,", "-1"])
+def test_parse_decimal_refuses(text: str) -> None:
+    assert parse_decimal(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("574", 574),
+        ("3\u202f461", 3461),  # narrow no-break space, as on the seed
+        ("3\u00a0461", 3461),
+        ("3 461", 3461),
+        ("1.372", 1372),
+        ("18\u202f103", 18103),
+        ("1 234 567", 1234567),
+    ],
+)
+def test_parse_count(text: str, value: int) -> None:
+    assert parse_count(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "abc", "3,5", "12 critiques"])
+def test_parse_count_refuses(text: str) -> None:
+    assert parse_count(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Publiée le 25 janvier 2023", date(2023, 1, 25)),
+        ("Publiée le 1 septembre 2020", date(2020, 9, 1)),
+        ("Publiée le 1er septembre 2020", date(2020, 9, 1)),
+        ("publiée le 14 Février 2013", date(2013, 2, 14)),
+        ("Publiée le 3 fevrier 2013", date(2013, 2, 3)),
+        ("Publiée le 15 août 2019", date(2019, 8, 15)),
+        ("Publiée le 15 AOÛT 2019", date(2019, 8, 15)),
+        ("Publiée le 2 décembre 2010", date(2010, 12, 2)),
+        ("Publiée le 25/01/2023", date(2023, 1, 25)),
+        ("Publiée le 31 février 2023, modifiée le 2 mars 2023", date(2023, 3, 2)),
+    ],
+)
+def test_parse_date(text: str, value: date) -> None:
+    assert parse_date(text) == value
+
+
+@pytest.mark.parametrize("text", ["Publiée le", "le 31 février 2023", "25 brumaire 2023", "32/01/2023", ""])
+def test_parse_date_refuses(text: str) -> None:
+    assert parse_date(text) is None
+
+
+def test_normalize_spaces() -> None:
+    assert normalize_spaces("a\u00a0b\u202fc\u2009d\te") == "a b c d e"
+    assert normalize_spaces("\ufeffShawn\u200b777") == "Shawn777"
+    assert (
+        normalize_spaces("un\r\ndeux\rtrois\u2028quatre\u2029cinq\nsix")
+        == "un\ndeux\ntrois\nquatre\ncinq\nsix"
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_helpers_never_raise(text: str) -> None:
+    parse_decimal(text)
+    parse_count(text)
+    parse_date(text)
+    assert "\r" not in normalize_spaces(text)
