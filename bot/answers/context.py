@@ -7,9 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
-from storage.titles import TitleEntry, TitleIndex
 
 from storage.queries import title_rows
+from storage.titles import TitleEntry, TitleIndex
 
 
 def load_title_index(engine: Engine) -> TitleIndex:
