@@ -80,6 +80,7 @@ class SpectatorReview(SQLModel, table=True):
         UniqueConstraint("film_id", "review_key", name="uq_spectator_review"),
         Index("ix_spectator_film_position", "film_id", "position"),
         Index("ix_spectator_film_published", "film_id", "published"),
+        Index("ix_spectator_film_rating", "film_id", "rating"),  # stored averages and note_min from the index
     )
 
     id: int | None = Field(default=None, primary_key=True)

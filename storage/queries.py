@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, null, select
+from sqlalchemy import Engine, Row, bindparam, func, null, select
 
 from storage.folding import fold
 from storage.pages import STARS
@@ -56,30 +56,31 @@ def all_film_ids(engine: Engine) -> list[int]:
         return list(conn.execute(select(FILM.c.id).order_by(FILM.c.title_folded, FILM.c.year)).scalars())
 
 
-def _latest_snapshot(conn: Any, film_id: int, kind: str) -> Row | None:
-    return conn.execute(
-        select(SNAPSHOT)
-        .where(SNAPSHOT.c.film_id == film_id, SNAPSHOT.c.kind == kind)
-        .order_by(SNAPSHOT.c.taken_at.desc(), SNAPSHOT.c.id.desc())
-        .limit(1)
-    ).first()
+# Built once: building a statement costs more than SQLite takes to run it (see benchmarks/answers.py).
+_FILM_ID = bindparam("film_id")
+_FILM_ROW = select(FILM).where(FILM.c.id == _FILM_ID)
+_SPECTATOR_AGGREGATES = select(
+    func.count(), func.count(SPECTATOR.c.rating), func.avg(SPECTATOR.c.rating)
+).where(SPECTATOR.c.film_id == _FILM_ID)
+_PRESS_AGGREGATES = select(func.count(), func.count(PRESS.c.quote), func.avg(PRESS.c.rating)).where(
+    PRESS.c.film_id == _FILM_ID
+)
+_LATEST_SNAPSHOT = (
+    select(SNAPSHOT)
+    .where(SNAPSHOT.c.film_id == _FILM_ID, SNAPSHOT.c.kind == bindparam("kind"))
+    .order_by(SNAPSHOT.c.taken_at.desc(), SNAPSHOT.c.id.desc())
+    .limit(1)
+)
 
 
 def film_stats(engine: Engine, film_id: int) -> FilmStats:
+    film_param = {"film_id": film_id}
     with engine.connect() as conn:
-        film = conn.execute(select(FILM).where(FILM.c.id == film_id)).one()
-        spectators = conn.execute(
-            select(func.count(), func.count(SPECTATOR.c.rating), func.avg(SPECTATOR.c.rating)).where(
-                SPECTATOR.c.film_id == film_id
-            )
-        ).one()
-        press = conn.execute(
-            select(func.count(), func.count(PRESS.c.quote), func.avg(PRESS.c.rating)).where(
-                PRESS.c.film_id == film_id
-            )
-        ).one()
-        site = _latest_snapshot(conn, film_id, "spectateurs")
-        site_press = _latest_snapshot(conn, film_id, "presse")
+        film = conn.execute(_FILM_ROW, film_param).one()
+        spectators = conn.execute(_SPECTATOR_AGGREGATES, film_param).one()
+        press = conn.execute(_PRESS_AGGREGATES, film_param).one()
+        site = conn.execute(_LATEST_SNAPSHOT, {**film_param, "kind": "spectateurs"}).first()
+        site_press = conn.execute(_LATEST_SNAPSHOT, {**film_param, "kind": "presse"}).first()
     histogram = None
     if site is not None and site.stars_5 is not None:
         histogram = {star: getattr(site, f"stars_{star}") for star in STARS}
@@ -228,10 +229,12 @@ def quote_sources(
         conditions.append(table.c.rating >= note_min)
     columns = [table.c.id, table.c.film_id, FILM.c.title, FILM.c.year, *details, table.c.rating, text_col]
     with engine.connect() as conn:
-        bounds = select(func.min(table.c.id), func.max(table.c.id))
+        # Two scalar subqueries: SQLite answers a lone min() or max() from the index, not both at once.
+        low_query, high_query = select(func.min(table.c.id)), select(func.max(table.c.id))
         if film_id is not None:
-            bounds = bounds.where(table.c.film_id == film_id)
-        low, high = conn.execute(bounds).one()
+            low_query = low_query.where(table.c.film_id == film_id)
+            high_query = high_query.where(table.c.film_id == film_id)
+        low, high = conn.execute(select(low_query.scalar_subquery(), high_query.scalar_subquery())).one()
         if low is None:
             return []
         pivot = low + int((high - low + 1) * start)

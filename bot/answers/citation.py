@@ -43,16 +43,17 @@ def citation(
 
     said = ctx.said[scope]
     for _ in range(ATTEMPTS if film_id is None else 1):
-        candidates = _candidates(ctx, film_id, kinds, note_min)
-        if not candidates:
-            break
-        fresh = [c for c in candidates if c[0] not in said]
-        if not fresh:  # every quote was given: start the round again
-            said.difference_update(key for key, _, _ in candidates)
-            fresh = candidates
-        key, review, text = ctx.rng.choice(fresh)
-        said.add(key)
-        return _answer(review, text)
+        reviews = _reviews(ctx, film_id, kinds, note_min)
+        picked = _pick(ctx, reviews, said)
+        if picked is None:  # every passage of these reviews was given here: start the round again
+            shown = {(r.kind, r.review_id) for r in reviews}
+            stale = {key for key in said if key[:2] in shown}
+            said.difference_update(stale)
+            picked = _pick(ctx, reviews, said) if stale else None
+        if picked is not None:
+            key, review, text = picked
+            said.add(key)
+            return _answer(review, text)
     filters = " à ces conditions" if (film_id or source or note_min is not None) else ""
     return Answer(
         title=texts.QUOTE_TITLE,
@@ -62,19 +63,31 @@ def citation(
     )
 
 
-def _candidates(
+def _reviews(
     ctx: AnswerContext, film_id: int | None, kinds: tuple[str, ...], note_min: float | None
-) -> list[tuple[tuple[str, int, int], QuoteSource, str]]:
-    found = []
+) -> list[QuoteSource]:
+    found: list[QuoteSource] = []
     for kind in kinds:
         window = FILM_WINDOW if film_id is not None else ANY_WINDOW
         start = 0.0 if film_id is not None else ctx.rng.random()
-        for review in quote_sources(
+        found += quote_sources(
             ctx.engine, film_id=film_id, kind=kind, note_min=note_min, start=start, limit=window
-        ):
-            for passage in passages(review.text):
-                found.append(((kind, review.review_id, passage.index), review, passage.text))
+        )
     return found
+
+
+def _pick(
+    ctx: AnswerContext, reviews: list[QuoteSource], said: set[tuple[str, int, int]]
+) -> tuple[tuple[str, int, int], QuoteSource, str] | None:
+    """A random passage not yet given, splitting reviews into sentences only until one is found."""
+    order = list(reviews)
+    ctx.rng.shuffle(order)
+    for review in order:
+        fresh = [p for p in passages(review.text) if (review.kind, review.review_id, p.index) not in said]
+        if fresh:
+            passage = ctx.rng.choice(fresh)
+            return (review.kind, review.review_id, passage.index), review, passage.text
+    return None
 
 
 def _answer(review: QuoteSource, text: str) -> Answer:
