@@ -41,7 +41,8 @@ def parse_decimal(text: str) -> float | None:
 def parse_count(text: str) -> int | None:
     """`3 461` (any space as thousands separator) → 3461."""
     digits = normalize_spaces(text).replace(" ", "").replace(".", "")
-    return int(digits) if digits.isdecimal() else None
+    # A count has at most a dozen digits; beyond that it is noise (and int() refuses > 4 300 digits).
+    return int(digits) if digits.isdecimal() and len(digits) <= 15 else None
 
 
 def parse_date(text: str) -> date | None:

@@ -31,7 +31,7 @@ from storage.pages.model import (
 
 _NUM = r"\d{1,3}(?: ?\d{3})*"
 _PUBLISHED = re.compile(r"^Publiée? le\b", re.IGNORECASE)
-_RATING = re.compile(r"^\d(?:[,.]\d)?(?: ?/ ?5)?$")
+_RATING = re.compile(r"^\d(?:[,.]\d)?(?: ?/ ?5)?$")  # shaped like a rating; out of 0–5 it is read as None
 _STATS = re.compile(
     rf"^(?:(?P<followers>{_NUM}) abonnés?[\s·•|,-]*)?(?:(?P<reviews>{_NUM}) critiques?[\s·•|,-]*)?"
     r"(?P<follow>Suivre(?: son activité)?)?$",
@@ -70,7 +70,7 @@ FOOTER = re.compile(
 HEADER_NOISE = re.compile(
     r"^(?:Mon compte|Se connecter|Trier par\s*:?.*|Filtrer par\s*:?.*|Les plus utiles.*|Les plus récentes.*"
     r"|En savoir plus.*|Chaque magazine ou journal ayant son propre système de notation.*"
-    r"|Critiques? (?:spectateurs|presse)|Films?|Accueil.*)$",
+    r"|Critiques? (?:spectateurs|presse)|Films?|Accueil.*|AlloCiné|Séries|Trailers|News)$",
     re.IGNORECASE,
 )
 
@@ -386,7 +386,8 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
     for line in header:
         text = line.text
         if _RATING.match(text) and rating is None:
-            rating = parse_decimal(text.split("/")[0])
+            value = parse_decimal(text.split("/")[0])
+            rating = value if value is not None and 0 <= value <= 5 else None
         elif _is_stats(text):
             match = _STATS.match(text)
             assert match is not None

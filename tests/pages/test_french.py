@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
+from tests.conftest import SPECTATOR_SEED
 
 
 @pytest.mark.parametrize(
@@ -85,3 +86,18 @@ def test_helpers_never_raise(text: str) -> None:
     parse_count(text)
     parse_date(text)
     assert "\r" not in normalize_spaces(text)
+
+
+def test_absurdly_long_counts_are_not_counts() -> None:
+    assert parse_count("1" + "000" * 1500) is None
+    assert parse_count("3 461") == 3461
+
+
+def test_a_rating_above_five_is_not_a_rating() -> None:
+    from storage.pages.text import parse_text
+
+    seed = SPECTATOR_SEED.read_text(encoding="utf-8")
+    page = seed.replace("    3,0\n    Publiée le 25 janvier 2023", "    9,9\n    Publiée le 25 janvier 2023")
+    assert page != seed
+    first = parse_text(page).reviews[0]  # type: ignore[union-attr]
+    assert first.author == "Shawn777" and first.rating is None

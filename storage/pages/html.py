@@ -1,0 +1,571 @@
+"""HTML parser: an AlloCiné review page saved as HTML → a typed result.
+
+The markup is read where it is recognised (`div.review-card` for spectators, `div.item.hred` for the
+press, JSON-LD for the film's title and figures). AlloCiné renames and obfuscates its classes over the
+years, so when no such markup is found the page's visible text (`text_layer`) goes to the text parser,
+and figures the markup does not give are taken from that text too.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html as html_lib
+import json
+import math
+import re
+import unicodedata
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4.element import PreformattedString
+from bs4.exceptions import ParserRejectedMarkup
+
+from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
+from storage.pages.model import (
+    STARS,
+    PageError,
+    ParsedOutletPage,
+    ParsedPage,
+    ParsedPressPage,
+    ParsedSpectatorPage,
+    PressReview,
+    SiteFigures,
+    SpectatorReview,
+)
+from storage.pages.text import ANONYMOUS, CARD_CHROME, parse_text
+
+__all__ = ["parse_html", "text_layer"]
+
+# Never rendered by a browser: left out of the text layer.
+_HIDDEN = frozenset(
+    {"script", "style", "noscript", "template", "head", "title", "meta", "link", "svg", "iframe", "object"}
+)
+_PARAGRAPHS = frozenset({"p", "blockquote", "pre", "table"})  # a blank line around them
+_BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "body", "caption", "dd", "details", "dialog", "div",
+        "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+        "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "option", "section",
+        "summary", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")  # HTML collapses these; NBSP and its kin are text
+_SPACES = re.compile(r" {2,}")
+_BLANKS = re.compile(r"\n{3,}")
+_MARK = "\ue000"  # private-use character marking where a card starts, removed from the output
+
+# `3 461` (spaces already normalised) or `3461`; bounded, so that no page holds a number too long to read.
+_NUMBER = r"(\d{1,3}(?: \d{3}){1,3}|\d{1,12})"
+_NUM = r"(?<!\S)" + _NUMBER
+_FOLLOWERS = re.compile(_NUM + r" abonnés?\b", re.IGNORECASE)
+_AUTHOR_REVIEWS = re.compile(_NUM + r" critiques?\b", re.IGNORECASE)
+_RATINGS_COUNT = re.compile(_NUM + r" notes?\b", re.IGNORECASE)
+_SPECTATOR_COUNT = re.compile(r"^" + _NUM + r" critiques? spectateurs?$", re.IGNORECASE)
+_PRESS_COUNT = re.compile(r"^" + _NUM + r" (?:critiques? (?:de )?presse|titres? de presse)$", re.IGNORECASE)
+_HISTO_STAR = re.compile(r"^([0-5])(?: ?(?:étoiles?|★))?$", re.IGNORECASE)
+_HISTO_COUNT = re.compile(r"^" + _NUM + r" critiques?$", re.IGNORECASE)
+_HISTO_ROW = re.compile(r"^([0-5])(?: ?(?:étoiles?|★))? " + _NUMBER + r" critiques?$", re.IGNORECASE)
+_REVIEW_ID = re.compile(r"^review_?(\d{1,18})$")
+_PRESS_ID = re.compile(r"^pressreview_?(\d{1,18})$")
+_STARS_CLASS = re.compile(r"^n(\d{2})$")  # rating-mdl n35 → 3.5 stars
+_CRITIC = re.compile(r"^par\s+", re.IGNORECASE)
+_LINK_ONLY = re.compile(r"^Voir la critique sur (?P<site>\S+)$", re.IGNORECASE)
+_FULL_REVIEW = re.compile(r"^La critique complète est disponible sur le site\b", re.IGNORECASE)
+_LINK_WORDS = re.compile(r"Voir la critique sur|La critique complète est disponible", re.IGNORECASE)
+_OUTLET_PAGE = re.compile(r"^Toutes les critiques (?:de |du |des |d['’] ?)(?P<outlet>.+)$", re.IGNORECASE)
+_NOT_AN_OUTLET = re.compile(r"^(?:la )?(?:presse|spectateurs?|membres?|films?|séries?)\b", re.IGNORECASE)
+_TITLE_PREFIX = re.compile(
+    r"^(?:les )?(?:critiques?|avis)(?: (?:des )?spectateurs| (?:de la )?presse)?"
+    r" (?:du film|pour le film|sur le film|de la série|du téléfilm)\s+",
+    re.IGNORECASE,
+)
+_TITLE_SUFFIX = re.compile(
+    r"\s+[-–—|]\s+(?:(?:film|série(?: tv)?|téléfilm)\b.*|AlloCin[ée].*)$", re.IGNORECASE
+)
+_TITLE_SPLIT = re.compile(r"\s+[-–—|]\s+")
+# The press stars' labels, as AlloCiné prints them in a `title` attribute (accents and case folded).
+_STAR_LABELS = {
+    "chef-d'oeuvre": 5.0, "excellent": 4.5, "tres bien": 4.0, "bien": 3.5, "pas mal": 3.0,
+    "moyen": 2.5, "pas terrible": 2.0, "mauvais": 1.5, "tres mauvais": 1.0, "nul": 0.5,
+}  # fmt: skip
+
+
+# --- text layer ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layer:
+    lines: list[str]
+    starts: dict[int, int]  # id() of a marked element → 1-based line where its text starts
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def text_layer(html: str) -> str:
+    """The page's visible text, one block element per line, blank lines between paragraphs."""
+    return _layer(_soup(html)).text
+
+
+def _soup(html: str) -> BeautifulSoup:
+    if not isinstance(html, str):
+        raise PageError("le contenu HTML doit être du texte")
+    if not html.strip():
+        raise PageError("la page est vide")
+    try:
+        return BeautifulSoup(html, "html.parser")
+    except (ParserRejectedMarkup, AssertionError, ValueError, RecursionError) as error:
+        raise PageError(f"HTML illisible : {error}") from None
+
+
+def _layer(root: Tag, marked: Sequence[Tag] = ()) -> _Layer:
+    """Render `root` as text; remember the line where each element of `marked` starts."""
+    raw, entered = _render(root, {id(tag) for tag in marked})
+    lines: list[str] = []
+    starts: dict[int, int] = {}
+    pending: list[int] = []
+    for line in normalize_spaces(raw).split("\n"):
+        marks = line.count(_MARK)
+        if marks:
+            pending.extend(entered[:marks])
+            del entered[:marks]
+            line = line.replace(_MARK, "")
+        line = _SPACES.sub(" ", line).strip()
+        if not line and (not lines or not lines[-1]):
+            continue  # one blank line at most, none at the top
+        lines.append(line)
+        if line:
+            starts.update(dict.fromkeys(pending, len(lines)))
+            pending.clear()
+    while lines and not lines[-1]:
+        lines.pop()
+    return _Layer(lines, starts)
+
+
+def _render(root: Tag, marked: set[int]) -> tuple[str, list[int]]:
+    """Text with line breaks, and the marked elements in the order their marks were written.
+
+    Breaks owed by blocks merge (a `</div><div>` is one line break, a `<p>` a blank line), those of
+    `<br>` add up. The walk is iterative: deeply nested pages must not exhaust the stack.
+    """
+    out: list[str] = []
+    entered: list[int] = []
+    waiting: list[int] = []  # marked elements whose first text is still to come
+    owed = 0  # line breaks owed before the next text
+    stack: list[PageElement | int] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, int):  # the end of a block
+            owed = max(owed, node)
+        elif isinstance(node, NavigableString):
+            if isinstance(node, PreformattedString):  # comments, doctypes, CDATA: not shown
+                continue
+            text = _HTML_SPACE.sub(" ", str(node).replace(_MARK, ""))
+            if not text.strip():
+                if not owed:
+                    out.append(text)  # the space between two inline elements
+                continue
+            if owed and out:
+                out.append("\n" * owed)
+            owed = 0
+            out.append(_MARK * len(waiting))  # the marks begin the line of their element's first text
+            entered.extend(waiting)
+            waiting.clear()
+            out.append(text)
+        elif isinstance(node, Tag) and node.name not in _HIDDEN:
+            if node.name == "br":
+                owed += 1
+                continue
+            level = 2 if node.name in _PARAGRAPHS else 1 if node.name in _BLOCKS else 0
+            if level:
+                owed = max(owed, level)
+                stack.append(level)
+            if id(node) in marked:
+                waiting.append(id(node))
+            stack.extend(reversed(node.contents))
+    return "".join(out), entered
+
+
+def _block_text(tag: Tag | None) -> str:
+    """An element's text: lines as rendered, paragraphs separated by a blank line."""
+    return "\n".join(_layer(tag).lines) if tag is not None else ""
+
+
+def _inline_text(tag: Tag | None) -> str:
+    """An element's text on one line."""
+    return " ".join(line for line in _layer(tag).lines if line) if tag is not None else ""
+
+
+# --- page ------------------------------------------------------------------------------------
+
+
+def parse_html(html: str) -> ParsedPage:
+    """Read an AlloCiné page saved as HTML. Raises PageError (only) when it cannot."""
+    soup = _soup(html)
+    meta = _metadata(soup)
+    cards = soup.select("div.review-card")
+    items = soup.select("div.item.hred")
+    layer = _layer(soup, cards + items)
+
+    if outlet := _outlet_heading(soup, layer, meta):
+        page = parse_text(layer.text)
+        if isinstance(page, ParsedOutletPage):
+            return page
+        raise PageError(f"page « Toutes les critiques de {outlet} » (films d'un titre de presse) illisible")
+
+    if cards and len(cards) >= len(items):
+        spectator = _spectator_page(soup, cards, layer, meta)
+        if spectator is not None:
+            return spectator
+    elif items:
+        press = _press_page(items, layer, meta)
+        if press is not None:
+            return press
+    # Unknown markup (or none of it usable): the page as a browser shows it.
+    return parse_text(layer.text)
+
+
+def _text_parse(layer: _Layer) -> ParsedPage | None:
+    """The text parser's reading of the page, to fill what the markup lacks; None when it has none."""
+    try:
+        return parse_text(layer.text)
+    except PageError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Metadata:
+    title: str | None
+    average: float | None
+    ratings_count: int | None
+    reviews_count: int | None
+    heading: str | None  # <title> or og:title as written, for the outlet-page check
+
+
+def _metadata(soup: BeautifulSoup) -> _Metadata:
+    """JSON-LD's film and aggregate rating, else og:title, else <title>."""
+    film: dict[str, object] = {}
+    for script in soup.find_all("script", attrs={"type": re.compile(r"ld\+json", re.IGNORECASE)}):
+        try:
+            data = json.loads(script.get_text())
+        except (ValueError, RecursionError):  # broken JSON, or integers too long to read
+            continue
+        film = next(_films(data), film)
+        if film:
+            break
+    rating = film.get("aggregateRating")
+    rating = rating if isinstance(rating, dict) else {}
+
+    og = soup.find("meta", attrs={"property": "og:title"})
+    og_title = og.get("content") if isinstance(og, Tag) else None
+    title_tag = soup.find("title")
+    page_title = title_tag.get_text() if isinstance(title_tag, Tag) else None
+    candidates = [_json_text(film.get("name")), og_title, page_title]
+    return _Metadata(
+        title=next((t for t in (_clean_title(c) for c in candidates if isinstance(c, str)) if t), None),
+        average=_json_average(rating.get("ratingValue")),
+        ratings_count=_json_count(rating.get("ratingCount")),
+        reviews_count=_json_count(rating.get("reviewCount")),
+        heading=" ".join(c for c in (og_title, page_title) if isinstance(c, str)) or None,
+    )
+
+
+def _films(data: object) -> Iterator[dict[str, object]]:
+    """JSON-LD objects that describe the film: a Movie (or series), or anything with a rating."""
+    todo = deque([data])
+    while todo:
+        item = todo.popleft()
+        if isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            kind = item.get("@type")
+            kinds = {k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
+            if kinds & {"Movie", "TVSeries", "CreativeWork", "TVEpisode"} or "aggregateRating" in item:
+                yield item
+            if isinstance(item.get("@graph"), list):
+                todo.extend(item["@graph"])
+
+
+def _json_text(value: object) -> str | None:
+    # AlloCiné's JSON-LD also holds HTML entities (`&#039;`).
+    return html_lib.unescape(value) if isinstance(value, str) else None
+
+
+def _json_average(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        parsed = parse_decimal(normalize_spaces(value))
+        if parsed is None:
+            return None
+        number = parsed
+    else:
+        return None
+    return round(number, 2) if math.isfinite(number) and 0 <= number <= 5 else None
+
+
+def _json_count(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return value if 0 <= value < 10**9 else None
+    if isinstance(value, str) and len(value) <= 15:
+        return parse_count(value)
+    return None
+
+
+def _clean_title(raw: str) -> str | None:
+    title = _TITLE_PREFIX.sub("", _clean(raw))
+    while (shorter := _TITLE_SUFFIX.sub("", title)) != title:
+        title = shorter
+    title = title.strip()
+    return title if title and not title.casefold().startswith("allocin") else None
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", normalize_spaces(text).replace("\n", " ")).strip()
+
+
+def _outlet_heading(soup: BeautifulSoup, layer: _Layer, meta: _Metadata) -> str | None:
+    """`Toutes les critiques de Le Figaro` as the page's heading: an outlet's page, not a film's."""
+    first_mark = min(layer.starts.values(), default=len(layer.lines) + 1)
+    candidates = [_inline_text(h) for h in soup.find_all(["h1", "h2"], limit=20)]
+    candidates += [_clean(part) for part in _TITLE_SPLIT.split(meta.heading or "")]
+    candidates += layer.lines[: min(first_mark - 1, 40)]
+    for text in candidates:
+        if (match := _OUTLET_PAGE.match(text)) and not _NOT_AN_OUTLET.match(outlet := match.group("outlet")):
+            return _TITLE_SUFFIX.sub("", outlet).strip()
+    return None
+
+
+# --- spectator pages -------------------------------------------------------------------------
+
+
+def _spectator_page(
+    soup: BeautifulSoup, cards: list[Tag], layer: _Layer, meta: _Metadata
+) -> ParsedSpectatorPage | None:
+    warnings: list[str] = []
+    reviews = [review for card in cards if (review := _read_card(card, layer, warnings))]
+    if not reviews:
+        return None  # cards whose insides changed: the text parser does better
+
+    average = meta.average
+    if average is None:
+        note = soup.select_one(".big-note .note")
+        average = _average(_inline_text(note)) if note else None
+    ratings_count = meta.ratings_count
+    if ratings_count is None and (count := soup.select_one(".user-note-count")):
+        match = _RATINGS_COUNT.search(_inline_text(count))
+        ratings_count = parse_count(match.group(1)) if match else None
+    reviews_count = meta.reviews_count
+    if reviews_count is None:
+        reviews_count = _count_line(layer, _SPECTATOR_COUNT)
+    histogram = _histogram(soup, warnings)
+    title = meta.title
+
+    if None in (average, ratings_count, reviews_count, histogram, title):
+        textual = _text_parse(layer)
+        if isinstance(textual, ParsedSpectatorPage):
+            found = textual.figures
+            average = average if average is not None else found.average
+            ratings_count = ratings_count if ratings_count is not None else found.ratings_count
+            reviews_count = reviews_count if reviews_count is not None else found.reviews_count
+            histogram = histogram or found.histogram
+            title = title or textual.title
+    figures = SiteFigures(
+        average=average, ratings_count=ratings_count, reviews_count=reviews_count, histogram=histogram
+    )
+    return ParsedSpectatorPage(title=title, figures=figures, reviews=reviews, warnings=warnings)
+
+
+def _count_line(layer: _Layer, pattern: re.Pattern[str]) -> int | None:
+    """The count on the first line such as `39 critiques spectateurs`."""
+    return next((parse_count(m.group(1)) for line in layer.lines if (m := pattern.match(line))), None)
+
+
+def _where(line: int | None) -> str:
+    return f"ligne {line}" if line else "HTML"
+
+
+def _average(text: str) -> float | None:
+    value = parse_decimal(text.split("/")[0])
+    return value if value is not None and 0 <= value <= 5 else None
+
+
+def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview | None:
+    line = layer.starts.get(id(card))
+    infos = card.select_one(".review-card-user-infos") or card
+    name_tag = infos.select_one(".meta-title")
+    name = _inline_text(name_tag)
+    author = None if not name or name.casefold() in ANONYMOUS else name
+
+    stats_tag = infos.select_one(".meta-content") or infos.select_one(".meta-sub")
+    stats = _inline_text(stats_tag) if stats_tag else ""
+    followers = _FOLLOWERS.search(stats)
+    author_reviews = _AUTHOR_REVIEWS.search(stats)
+
+    meta = card.select_one(".review-card-meta") or card
+    note = meta.select_one("span.stareval-note")
+    rating = _average(_inline_text(note)) if note else _stars_of(meta)
+    date_tag = meta.select_one(".review-card-meta-date")
+    published = parse_date(_inline_text(date_tag)) if date_tag else None
+
+    content = card.select_one("div.content-txt.review-card-content") or card.select_one(
+        ".review-card-content, .content-txt"
+    )
+    lines = _block_text(content).split("\n")
+    text = _BLANKS.sub("\n\n", "\n".join(line for line in lines if not CARD_CHROME.match(line))).strip()
+    if not text:
+        warnings.append(f"{_where(line)} : critique sans texte, ignorée")
+        return None
+    if published is None:
+        warnings.append(f"{_where(line)} : date de publication illisible")
+
+    card_id = _REVIEW_ID.match(str(card.get("id") or ""))
+    return SpectatorReview(
+        author=author,
+        rating=rating,
+        published=published,
+        text=text,
+        followers=parse_count(followers.group(1)) if followers else None,
+        author_reviews=parse_count(author_reviews.group(1)) if author_reviews else None,
+        spoiler=content is not None and content.select_one(".spoiler-content") is not None,
+        site_id=card_id.group(1) if card_id else None,
+        line=line,
+    )
+
+
+def _histogram(soup: BeautifulSoup, warnings: list[str]) -> dict[str, int] | None:
+    """Rows of a star value and `N critiques`, in a `.rating-histogram` (or similarly named) block."""
+    block = soup.select_one(".rating-histogram, .histogram, .rating-repartition, .repartition")
+    if block is None:
+        return None
+    lines = [line for line in _layer(block).lines if line]
+    found: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        if match := _HISTO_ROW.match(line):
+            found[match.group(1)] = parse_count(match.group(2)) or 0
+        elif (star := _HISTO_STAR.match(line)) and (count := _HISTO_COUNT.match(_next(lines, i))):
+            found[star.group(1)] = parse_count(count.group(1)) or 0
+    if set(found) != set(STARS):
+        if found:
+            warnings.append(f"histogramme incomplet ({len(found)} barres sur 6), ignoré")
+        return None
+    return {star: found[star] for star in STARS}
+
+
+def _next(lines: list[str], i: int) -> str:
+    return lines[i + 1] if i + 1 < len(lines) else ""
+
+
+# --- press pages -----------------------------------------------------------------------------
+
+
+def _press_page(items: list[Tag], layer: _Layer, meta: _Metadata) -> ParsedPressPage | None:
+    warnings: list[str] = []
+    reviews = [review for item in items if (review := _read_press_item(item, layer, warnings))]
+    if not reviews:
+        return None
+    # JSON-LD's aggregateRating is the spectators': the press figures come from the page's text.
+    textual = _text_parse(layer)
+    found = textual.figures if isinstance(textual, ParsedPressPage) else SiteFigures()
+    count = found.reviews_count
+    if count is None:
+        count = _count_line(layer, _PRESS_COUNT)
+    if count is not None and count != len(reviews):
+        warnings.append(f"la page annonce {count} critiques presse, {len(reviews)} lues")
+    title = meta.title or (textual.title if isinstance(textual, ParsedPressPage) else None)
+    figures = SiteFigures(average=found.average, reviews_count=count)
+    return ParsedPressPage(title=title, figures=figures, reviews=reviews, warnings=warnings)
+
+
+def _read_press_item(item: Tag, layer: _Layer, warnings: list[str]) -> PressReview | None:
+    line = layer.starts.get(id(item))
+    outlet = _inline_text(item.select_one("h2.title") or item.select_one(".title"))
+    if not outlet:
+        warnings.append(f"{_where(line)} : critique presse sans nom de journal, ignorée")
+        return None
+    critic = _CRITIC.sub("", _inline_text(item.select_one(".author"))).strip() or None
+    quote = _block_text(item.select_one("p.text") or item.select_one(".text")) or None
+    item_id = _PRESS_ID.match(str(item.get("id") or ""))
+    return PressReview(
+        outlet=outlet,
+        critic=critic,
+        quote=quote,
+        link=_press_link(item),
+        rating=_stars_of(item),
+        site_id=item_id.group(1) if item_id else None,
+        line=line,
+    )
+
+
+def _press_link(item: Tag) -> str | None:
+    """The review on the outlet's site: the link's address, else the site named in its text."""
+    for string in item.find_all(string=_LINK_WORDS):
+        tag = string.parent
+        # The words may sit in a <span> inside the link: look a few inline levels up for the address.
+        for _ in range(3):
+            parent = tag.parent if tag is not None else None
+            if tag is None or _href(tag) or parent is None or parent is item or parent.name in _BLOCKS:
+                break
+            tag = parent
+        if tag is None:
+            continue
+        text = _inline_text(tag)
+        link_only = _LINK_ONLY.match(text)
+        if not (link_only or _FULL_REVIEW.match(text)):
+            continue
+        if href := _href(tag):
+            return href
+        if link_only:
+            site = link_only.group("site").rstrip(".")
+            return site if site.startswith("http") else f"https://{site}"
+    return None
+
+
+def _href(tag: Tag) -> str | None:
+    """An absolute address: `href`, or one of AlloCiné's obfuscated links (class `ACr` + base64)."""
+    href = tag.get("href")
+    if isinstance(href, str) and href.strip().startswith(("http://", "https://")):
+        return href.strip()
+    for css_class in tag.get("class") or []:
+        if css_class.startswith("ACr") and (url := _decode_obfuscated(css_class)):
+            return url
+    return None
+
+
+def _decode_obfuscated(css_class: str) -> str | None:
+    encoded = css_class.replace("ACr", "")
+    try:
+        url = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return url if url.startswith(("http://", "https://")) and url.isprintable() else None
+
+
+def _stars_of(tag: Tag) -> float | None:
+    """Stars as a class (`rating-mdl n35 stareval-stars` → 3.5; `n00`: no rating) or a `title` label."""
+    for stars in tag.select(".rating-mdl, .stareval-stars"):
+        for css_class in stars.get("class") or []:
+            if match := _STARS_CLASS.match(css_class):
+                value = int(match.group(1))
+                return value / 10 if 0 < value <= 50 else None
+    for labelled in tag.find_all(attrs={"title": True}):
+        label = labelled.get("title")
+        if isinstance(label, str) and (value := _STAR_LABELS.get(_fold_label(label))) is not None:
+            return value
+    return None
+
+
+def _fold_label(label: str) -> str:
+    label = normalize_spaces(label).replace("’", "'").replace("œ", "oe").replace("Œ", "Oe")
+    decomposed = unicodedata.normalize("NFKD", label)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
