@@ -35,7 +35,14 @@ from storage.pages.model import (
     SiteFigures,
     SpectatorReview,
 )
-from storage.pages.text import ANONYMOUS, CARD_CHROME, parse_text
+from storage.pages.text import (
+    ANONYMOUS,
+    CARD_CHROME,
+    FULL_REVIEW_NOTE,
+    LINK_ONLY,
+    OUTLET_PAGE,
+    parse_text,
+)
 
 __all__ = ["parse_html", "text_layer"]
 
@@ -72,10 +79,7 @@ _REVIEW_ID = re.compile(r"^review_?(\d{1,18})$")
 _PRESS_ID = re.compile(r"^pressreview_?(\d{1,18})$")
 _STARS_CLASS = re.compile(r"^n(\d{2})$")  # rating-mdl n35 → 3.5 stars
 _CRITIC = re.compile(r"^par\s+", re.IGNORECASE)
-_LINK_ONLY = re.compile(r"^Voir la critique sur (?P<site>\S+)$", re.IGNORECASE)
-_FULL_REVIEW = re.compile(r"^La critique complète est disponible sur le site\b", re.IGNORECASE)
 _LINK_WORDS = re.compile(r"Voir la critique sur|La critique complète est disponible", re.IGNORECASE)
-_OUTLET_PAGE = re.compile(r"^Toutes les critiques (?:de |du |des |d['’] ?)(?P<outlet>.+)$", re.IGNORECASE)
 _NOT_AN_OUTLET = re.compile(r"^(?:la )?(?:presse|spectateurs?|membres?|films?|séries?)\b", re.IGNORECASE)
 _TITLE_PREFIX = re.compile(
     r"^(?:les )?(?:critiques?|avis)(?: (?:des )?spectateurs| (?:de la )?presse)?"
@@ -341,7 +345,7 @@ def _outlet_heading(soup: BeautifulSoup, layer: _Layer, meta: _Metadata) -> str 
     candidates += [_clean(part) for part in _TITLE_SPLIT.split(meta.heading or "")]
     candidates += layer.lines[: min(first_mark - 1, 40)]
     for text in candidates:
-        if (match := _OUTLET_PAGE.match(text)) and not _NOT_AN_OUTLET.match(outlet := match.group("outlet")):
+        if (match := OUTLET_PAGE.match(text)) and not _NOT_AN_OUTLET.match(outlet := match.group("outlet")):
             return _TITLE_SUFFIX.sub("", outlet).strip()
     return None
 
@@ -520,8 +524,8 @@ def _press_link(item: Tag) -> str | None:
         if tag is None:
             continue
         text = _inline_text(tag)
-        link_only = _LINK_ONLY.match(text)
-        if not (link_only or _FULL_REVIEW.match(text)):
+        link_only = LINK_ONLY.match(text)
+        if not (link_only or FULL_REVIEW_NOTE.match(text)):
             continue
         if href := _href(tag):
             return href

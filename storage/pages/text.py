@@ -45,9 +45,9 @@ _HISTO_STAR = re.compile(r"^(?P<star>[0-5])(?: ?(?:étoiles?|★))?$", re.IGNORE
 _HISTO_COUNT = re.compile(rf"^(?P<n>{_NUM}) critiques?$", re.IGNORECASE)
 _TITLE_PROMPT = re.compile(r"^Votre avis sur (?P<title>.+?) \?$", re.IGNORECASE)
 _CRITIC = re.compile(r"^par (?P<critic>.+)$", re.IGNORECASE)
-_LINK_ONLY = re.compile(r"^Voir la critique sur (?P<site>\S+)$", re.IGNORECASE)
-_FULL_REVIEW_NOTE = re.compile(r"^La critique complète est disponible sur le site\b", re.IGNORECASE)
-_OUTLET_PAGE = re.compile(r"^Toutes les critiques (?:de |du |des |d['’] ?)(?P<outlet>.+)$", re.IGNORECASE)
+LINK_ONLY = re.compile(r"^Voir la critique sur (?P<site>\S+)$", re.IGNORECASE)
+FULL_REVIEW_NOTE = re.compile(r"^La critique complète est disponible sur le site\b", re.IGNORECASE)
+OUTLET_PAGE = re.compile(r"^Toutes les critiques (?:de |du |des |d['’] ?)(?P<outlet>.+)$", re.IGNORECASE)
 _NOT_AN_OUTLET = re.compile(r"^(?:la )?(?:presse|spectateurs?|membres?|films?)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[•·\-*]\s*")
 # Where a text visibly ends: punctuation, a closing quote or bracket, an emoji, a figure (`2/5`).
@@ -136,8 +136,8 @@ def _looks_like_name(text: str) -> bool:
         and not FOOTER.match(text)
         and not _PUBLISHED.match(text)
         and not _CRITIC.match(text)
-        and not _LINK_ONLY.match(text)
-        and not _FULL_REVIEW_NOTE.match(text)
+        and not LINK_ONLY.match(text)
+        and not FULL_REVIEW_NOTE.match(text)
         and not _is_figure(text)
     )
 
@@ -154,7 +154,7 @@ def _outlet_heading(content: list[Line], end: int) -> tuple[Line, str] | None:
     Far from the top, the heading only counts when the page also holds an outlet block.
     """
     for i, line in enumerate(content[:end]):
-        match = _OUTLET_PAGE.match(line.text)
+        match = OUTLET_PAGE.match(line.text)
         if not match:
             continue
         outlet = match.group("outlet").strip()
@@ -502,7 +502,7 @@ def _parse_press_page(content: list[Line], anchors: list[int]) -> ParsedPressPag
             j += 1
         body = content[body_start:j]
         read_quotes.update(
-            line.text for line in body if len(line.text) >= 20 and not _FULL_REVIEW_NOTE.match(line.text)
+            line.text for line in body if len(line.text) >= 20 and not FULL_REVIEW_NOTE.match(line.text)
         )
         if orphan:
             warnings.append(f"ligne {content[i].number} : critique presse sans nom de journal, ignorée")
@@ -556,10 +556,10 @@ def _read_press_entry(outlet: Line, critic: str | None, body: list[Line]) -> Pre
     link: str | None = None
     quote_lines: list[str] = []
     for line in body:
-        if link_match := _LINK_ONLY.match(line.text):
+        if link_match := LINK_ONLY.match(line.text):
             site = link_match.group("site").rstrip(".")
             link = site if site.startswith("http") else f"https://{site}"
-        elif not _FULL_REVIEW_NOTE.match(line.text):
+        elif not FULL_REVIEW_NOTE.match(line.text):
             quote_lines.append(line.text)
     return PressReview(
         outlet=outlet.text,
