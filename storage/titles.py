@@ -1,25 +1,26 @@
 """Finding a film from what someone typed: a fuzzy title index, in memory, for lookups and autocompletion.
 
 Every film argument of the slash commands autocompletes on every keystroke, so a query must answer in a
-few milliseconds over 100 000 films. The index never scans every title. It keeps all names (title,
-original title, aliases) folded once (`storage.folding.fold`), and per query:
+few milliseconds over 100 000 films: the index never scans every title. It folds every name once
+(title, original title, aliases: `storage.folding.fold`, plus the same without a leading article), and
+per query:
 
-1. gathers candidates from three cheap sources: names equal to the query (folded, with or without a
-   leading article); names starting with it (a bisect in a sorted list); and an inverted index of
-   words, where each query word also reaches the indexed words one typo away (a table of one-letter
-   deletions) and, for the last word, the words it begins (the user is still typing). Names are ranked
-   by the summed rarity (idf) of the words they share with the query; the best `TOKEN_CANDIDATES` go on;
-2. rescores those few hundred names with rapidfuzz's `WRatio` (which already weighs partial matches
-   and word order), on the folded names with and without their leading article, keeps the best name
-   per film, and applies the year (given, or typed as `Titre (2005)` / `Titre 2005`);
-3. decides: `found`, `ambiguous` or `none` (see `Lookup` for the thresholds).
+1. gathers a few hundred candidate names from three cheap sources: names equal to the query or
+   starting with it (bisect in a sorted list); and an inverted index of words, in which each query word
+   also reaches the words one typo away (a table of one-letter deletions; two typos through shared
+   letter pairs when nothing is one typo away) and, for the last word, the words it begins (the user is
+   still typing). Names rank there by the summed rarity (idf) of the query words they contain;
+2. scores those names (`_Similarity`: rapidfuzz ratios on the folded strings, word order, the query as
+   a part of the title), keeps each film's best name and applies the year (given, or typed as
+   `Titre (2005)` / `Titre 2005`);
+3. decides between `found`, `ambiguous` and `none` (thresholds: see `Lookup`).
 
-`benchmarks/lookup.py` measures speed and accuracy against a plain rapidfuzz scan.
+`benchmarks/lookup.py` measures speed and accuracy against a plain rapidfuzz scan of every title.
 """
 
 from __future__ import annotations
 
-import heapq
+import itertools
 import math
 import re
 from array import array
@@ -38,12 +39,13 @@ __all__ = ["Candidate", "Lookup", "TitleEntry", "TitleIndex"]
 
 ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "the", "a", "an"})
 MAX_QUERY_CHARS = 200  # longer queries are cut (before and after folding)
+MAX_NAME_CHARS = 400  # names are indexed on this many characters at most
 MAX_QUERY_WORDS = 12  # words beyond these do not gather candidates (they still count in the scores)
 LABEL_MAX = 100  # Discord's limit for a choice's name
 AUTOCOMPLETE_MAX = 25  # Discord's limit for the number of choices
 VALUE_PREFIX = "film:"
 
-# Decision thresholds, on the 0–100 scale of rapidfuzz's WRatio (see `Lookup`).
+# Decision thresholds, on the 0–100 scale of `_Similarity` (see `Lookup`).
 FOUND_CLOSE = (92.0, 4.0)  # a best score at least this high and this far ahead of the next film, …
 FOUND_LOOSE = (80.0, 8.0)  # … or at least this high and this far ahead, is a clear match
 FOUND_RULES = (FOUND_CLOSE, FOUND_LOOSE)
@@ -59,7 +61,7 @@ YEAR_UNKNOWN = 5.0
 YEAR_WRONG = 15.0
 
 # Candidate gathering.
-TOKEN_CANDIDATES = 200  # names kept from the word index, by summed idf
+TOKEN_CANDIDATES = 150  # names kept from the word index, by summed idf
 PREFIX_NAMES = 40  # names kept from the "starts with" source (alphabetical)
 PREFIX_WORDS = 40  # indexed words a last, unfinished query word may stand for
 COMMON_POSTINGS = 0.15  # a word in more than this share of names (le, la, de …) gathers no candidates
@@ -68,12 +70,15 @@ TYPO2_FACTOR = 0.6  # … two typos away (long words only)
 PREFIX_FACTOR = 0.7  # a word the last query word begins counts this much
 MIN_TYPO_WORD = 3  # shorter words are not corrected (too many neighbours)
 MIN_TYPO2_WORD = 5  # shorter words are not corrected by two letters
-BIGRAM_WORDS = 30  # for a word with no neighbour one typo away: words checked for two typos
-CANDIDATE_BUDGET = 4000  # names the word index puts in play before commoner words only refine
 MAX_TYPO_WORD = 24  # longer words are not corrected either (nobody types those)
+BIGRAM_WORDS = 100  # for a word with no neighbour one typo away: words checked for two typos
+CANDIDATE_BUDGET = 3000  # names the word index puts in play before commoner words only refine
 
-_YEAR = re.compile(r"(?:18[89]\d|19\d\d|20\d\d|2100)")
+_YEAR_TOKEN = re.compile(r"(?:18[89]\d|19\d\d|20\d\d|2100)")
 _VALUE = re.compile(r"film:(\d{1,18})")
+
+_Film = tuple[int, str, int | None, str | None, tuple[str, ...]]  # a TitleEntry's fields, in order
+_TITLE, _YEAR = 1, 2  # positions in a `_Film`
 
 
 @dataclass(frozen=True)
@@ -116,18 +121,20 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Lookup:
-    """What a query found.
+    """What a query found. Scores are 0–100 (see `_Similarity`).
 
-    - `found`: one clear match, `candidates[0]` (`film`), followed by the next best (at most 4). Clear
-      means: the query equals a name of exactly one film once folded (with or without a leading article;
-      with the year, if one is given, compatible), or the best film scores ≥ `FOUND_SCORE` (80) and leads
-      the next film by ≥ `FOUND_LEAD` (6). Measured on the benchmark's typo queries, a single typo leaves
-      the right film around 90–97, and a wrong film that shares most words stays under ~85 and behind;
-      identical titles (remakes) tie and so stay ambiguous until a year separates them.
-    - `ambiguous`: the best scores ≥ `MIN_SCORE` (62) but is not clear: the films within
-      `AMBIGUOUS_WINDOW` (10) of it, best first, at least 2, at most `AMBIGUOUS_MAX` (10).
-    - `none`: nothing reaches `MIN_SCORE` (unrelated strings score 30–60 with WRatio), or the query is
-      empty once folded: the nearest films scoring ≥ `SUGGEST_MIN` (40) as suggestions, at most 5.
+    - `found`: one clear match, `candidates[0]` (= `film`), then the next best (at most 4). Clear means
+      the query equals the name of exactly one film once folded (with its article, else without; the
+      year, if any, compatible), or the best film scores ≥ 92 and leads the next by ≥ 4 (one typo in
+      a title leaves it at 92–97; a look-alike title rarely comes that close), or ≥ 80 with a lead of
+      ≥ 8 (two typos, a part of the title). Identical titles tie, so remakes stay ambiguous until a
+      year tells them apart. Chosen on the benchmark: 90 % of the typo queries are found, none of them
+      wrongly, while a title absent from the catalogue is answered with a look-alike ~6 % of the time.
+    - `ambiguous`: the best scores ≥ 62 but is not clear: the films within 10 of it, best first, at
+      least 2, at most 10 (several films named exactly as the query come first).
+    - `none`: nothing reaches 62 (unrelated titles score under ~55), or the query is empty once folded:
+      the nearest films scoring ≥ 40 as suggestions (at most 5; maybe none). A single film scoring
+      between 62 and 80 is a suggestion too (not clear enough to be found, nothing to choose from).
     """
 
     outcome: Literal["found", "ambiguous", "none"]
@@ -160,7 +167,9 @@ class TitleIndex:
         self._build(entries)
 
     def _build(self, entries: Iterable[TitleEntry]) -> None:
-        self._entries: list[TitleEntry | None] = []  # by slot; None once removed or replaced
+        # Films by slot, as plain tuples (which the garbage collector stops tracking: a full collection
+        # does not walk 100 000 objects); None once removed or replaced.
+        self._entries: list[_Film | None] = []
         self._slot: dict[int, int] = {}  # film_id → slot
         # Names, by name id (parallel lists).
         self._name_slot = array("i")
@@ -169,11 +178,15 @@ class TitleIndex:
         self._name_core: list[str] = []
         self._names = 0
         self._alive_names = 0
-        self._postings: dict[str, array] = {}  # word → name ids
+        # Ids are kept as `bytes` of C ints (untracked by the garbage collector, compact), arrays while
+        # building.
+        self._postings: dict[str, bytes] = {}  # word → name ids
         self._deletes: dict[str, str] = {}  # word minus one letter → words (space-separated)
         self._vocab: list[str] = []  # sorted words
         self._words: list[str] = []  # words by word id …
-        self._bigrams: dict[str, array] = {}  # … and `^w`, `wo`, …, `d$` → word ids (for two typos)
+        self._bigrams: dict[str, bytes] = {}  # … and `^w`, `wo`, …, `d$` → word ids (for two typos)
+        self._growing_postings: dict[str, array] = {}  # the same while building
+        self._growing_bigrams: dict[str, array] = {}
         self._keys: list[str] = []  # sorted folded names (with and without article) …
         self._key_names = array("i")  # … and their name ids
         self._alpha: list[tuple[str, int, int, int]] = []  # (folded title, year, film_id, slot), sorted
@@ -188,28 +201,29 @@ class TitleIndex:
     def add(self, entry: TitleEntry) -> None:
         """Index a film; a film already indexed under the same `film_id` is replaced (an identical entry
         costs nothing). For a bulk refresh, building a new index is as fast and keeps it compact."""
-        if self.entry(entry.film_id) == entry:
+        film: _Film = (entry.film_id, entry.title, entry.year, entry.original_title, tuple(entry.aliases))
+        slot = self._slot.get(entry.film_id)
+        if slot is not None and self._entries[slot] == film:
             return
         self.remove(entry.film_id)
         slot = len(self._entries)
-        self._entries.append(entry)
+        self._entries.append(film)
         self._slot[entry.film_id] = slot
-        alpha = _alpha_key(entry, slot)
+        first = self._names
+        seen: set[str] = set()
+        folded_title = ""
+        for text in (entry.title, entry.original_title, *entry.aliases):
+            full = fold(text[:MAX_NAME_CHARS]) if text else ""
+            folded_title = folded_title or full
+            if full and full not in seen:
+                seen.add(full)
+                self._add_name(slot, text, full)
+        self._slot_names.append(range(first, self._names))
+        alpha = (folded_title, entry.year or 0, entry.film_id, slot)
         if self._building:
             self._alpha.append(alpha)
         else:
             insort(self._alpha, alpha)
-        first = self._names
-        seen: set[str] = set()
-        for text in (entry.title, entry.original_title, *entry.aliases):
-            if not text:
-                continue
-            full = fold(text[: MAX_QUERY_CHARS * 2])
-            if not full or full in seen:
-                continue
-            seen.add(full)
-            self._add_name(slot, text, full)
-        self._slot_names.append(range(first, self._names))
 
     def remove(self, film_id: int) -> None:
         """Forget a film (no error if unknown). Its names stay in the structures, skipped, until replaced
@@ -217,20 +231,22 @@ class TitleIndex:
         slot = self._slot.pop(film_id, None)
         if slot is None:
             return
-        entry = self._entries[slot]
-        assert entry is not None
+        film = self._entries[slot]
+        assert film is not None
         self._entries[slot] = None
         self._alive_names -= len(self._slot_names[slot])
         if self._building:  # `_alpha` is not sorted yet: `_finish_build` drops the dead
             return
-        at = bisect_left(self._alpha, _alpha_key(entry, slot))
-        if at < len(self._alpha) and self._alpha[at][3] == slot:
+        names = self._slot_names[slot]  # the first is the folded title (see `add`)
+        key = (self._name_full[names.start] if names else "", film[_YEAR] or 0, film_id, slot)
+        at = bisect_left(self._alpha, key)
+        if at < len(self._alpha) and self._alpha[at] == key:
             del self._alpha[at]
         if self._names - self._alive_names > max(1000, self._alive_names // 4):
             self._compact()
 
     def _compact(self) -> None:
-        self._build([e for e in self._entries if e is not None])
+        self._build([TitleEntry(*film) for film in self._entries if film is not None])
 
     def _add_name(self, slot: int, text: str, full: str) -> None:
         nid = self._names
@@ -241,21 +257,29 @@ class TitleIndex:
         self._name_text.append(text)
         self._name_full.append(full)
         self._name_core.append(core)
-        for key in {full, core}:
-            if self._building:
-                self._keys.append(key)
+        if self._building:  # sorted, and words indexed, by `_finish_build`
+            self._keys.append(full)
+            self._key_names.append(nid)
+            if core is not full:
+                self._keys.append(core)
                 self._key_names.append(nid)
-            else:
-                at = bisect_left(self._keys, key)
-                self._keys.insert(at, key)
-                self._key_names.insert(at, nid)
-        for word in dict.fromkeys(full.split()):
-            postings = self._postings.get(word)
-            if postings is None:
-                self._postings[word] = array("i", (nid,))
-                self._new_word(word)
-            else:
-                postings.append(nid)
+            return
+        for key in dict.fromkeys((full, core)):
+            at = bisect_left(self._keys, key)
+            self._keys.insert(at, key)
+            self._key_names.insert(at, nid)
+        self._index_words(nid)
+
+    def _index_words(self, nid: int) -> None:
+        for word in dict.fromkeys(self._name_full[nid].split()):
+            if self._building:
+                if word not in self._growing_postings:
+                    self._new_word(word)
+                _grow(self._growing_postings, word, nid)
+            else:  # after the build: copying `bytes` is fine for a few films
+                if word not in self._postings:
+                    self._new_word(word)
+                self._postings[word] = self._postings.get(word, b"") + array("i", (nid,)).tobytes()
 
     def _new_word(self, word: str) -> None:
         if not self._building:
@@ -269,19 +293,22 @@ class TitleIndex:
             wid = len(self._words)
             self._words.append(word)
             for bigram in _bigrams(word):
-                ids = self._bigrams.get(bigram)
-                if ids is None:
-                    self._bigrams[bigram] = array("i", (wid,))
+                if self._building:
+                    _grow(self._growing_bigrams, bigram, wid)
                 else:
-                    ids.append(wid)
+                    self._bigrams[bigram] = self._bigrams.get(bigram, b"") + array("i", (wid,)).tobytes()
 
     def _finish_build(self) -> None:
+        # Shortest names first in every postings list: they win ties (names added later go last).
+        lengths = [len(full) for full in self._name_full]
+        for nid in sorted(range(self._names), key=lengths.__getitem__):
+            if self._entries[self._name_slot[nid]] is not None:
+                self._index_words(nid)
+        self._postings = {word: ids.tobytes() for word, ids in self._growing_postings.items()}
+        self._bigrams = {bigram: ids.tobytes() for bigram, ids in self._growing_bigrams.items()}
+        self._growing_postings, self._growing_bigrams = {}, {}
         self._building = False
         self._vocab = sorted(self._postings)
-        lengths = [len(full) for full in self._name_full]
-        for word, postings in self._postings.items():  # shortest names first: they win ties
-            if len(postings) > 1:
-                self._postings[word] = array("i", sorted(postings, key=lengths.__getitem__))
         self._alpha = sorted(a for a in self._alpha if self._entries[a[3]] is not None)
         order = sorted(range(len(self._keys)), key=self._keys.__getitem__)
         self._keys = [self._keys[i] for i in order]
@@ -292,7 +319,8 @@ class TitleIndex:
 
     def entry(self, film_id: int) -> TitleEntry | None:
         slot = self._slot.get(film_id)
-        return None if slot is None else self._entries[slot]
+        film = None if slot is None else self._entries[slot]
+        return None if film is None else TitleEntry(*film)
 
     # --- queries ----------------------------------------------------------------------------------
 
@@ -307,9 +335,9 @@ class TitleIndex:
         year typed at the end of the query (`Backstage (2005)`, `backstage 2005`) does the same."""
         film_id = self.parse_value(query) if isinstance(query, str) else None
         if film_id is not None and film_id in self._slot:
-            entry = self._entries[self._slot[film_id]]
-            assert entry is not None
-            return Lookup("found", [_candidate(entry, 100.0, entry.title)])
+            film = self._entries[self._slot[film_id]]
+            assert film is not None
+            return Lookup("found", [_candidate(film, 100.0, film[_TITLE])])
         q = _parse(query, year)
         if q is None:
             return Lookup("none", [])
@@ -324,39 +352,40 @@ class TitleIndex:
             if first is not None:
                 others = [self._candidate(c) for c in ranked if c[1] != slot][:4]
                 return Lookup("found", [self._candidate(first, 100.0), *others])
-        if best[0] < MIN_SCORE:
-            near = [self._candidate(c) for c in ranked[:SUGGEST_MAX] if c[0] >= SUGGEST_MIN]
-            return Lookup("none", near)
         second = ranked[1][0] if len(ranked) > 1 else 0.0
         if not exact and any(best[0] >= score and best[0] - second >= lead for score, lead in FOUND_RULES):
             return Lookup("found", [self._candidate(c) for c in ranked[:5]])
-        close = [c for c in ranked if c[0] >= best[0] - AMBIGUOUS_WINDOW]
-        close = ranked[: max(2, min(len(close), AMBIGUOUS_MAX))]
+        if best[0] < MIN_SCORE or len(ranked) == 1:  # nothing near, or a single weak film: suggestions
+            near = [self._candidate(c) for c in ranked[:SUGGEST_MAX] if c[0] >= SUGGEST_MIN]
+            return Lookup("none", near)
+        close = sum(1 for c in ranked if c[0] >= best[0] - AMBIGUOUS_WINDOW)
+        chosen = ranked[: max(2, min(close, AMBIGUOUS_MAX))]
         if exact:  # several films carry exactly this name: they come first
-            close = sorted(close, key=lambda c: c[1] not in exact)
-        if len(close) < 2:  # a single weak candidate: not clear enough to be "found"
-            return Lookup("ambiguous" if len(ranked) > 1 else "none", [self._candidate(c) for c in close])
-        return Lookup("ambiguous", [self._candidate(c) for c in close])
+            chosen.sort(key=lambda c: c[1] not in exact)
+        return Lookup("ambiguous", [self._candidate(c) for c in chosen])
 
     def autocomplete(self, query: str, limit: int = AUTOCOMPLETE_MAX) -> list[tuple[str, str]]:
-        """Up to `limit` (≤ 25) choices `(label, value)`, best first; `value` is `film:<id>`.
+        """Up to `limit` (≤ 25, Discord's maximum) choices `(label, value)`, best first, as `search`
+        finds them; `value` is `film:<id>` (see `parse_value`)."""
+        limit = max(0, min(limit, AUTOCOMPLETE_MAX))
+        return [(c.label, c.value) for c in self.search(query, limit)]
 
-        An empty query (nothing left once folded) lists the first films in alphabetical order, so that
-        the menu is never blank. Names starting with the query come first while the user types.
+    def search(self, query: str, limit: int = AUTOCOMPLETE_MAX) -> list[Candidate]:
+        """The films matching `query` best, best first, at most `limit`: a ranking, not a decision.
+
+        Names starting with the query (or with a word starting with it) come first while the user
+        types; films scoring under 40 are left out (no choice beats a senseless one). An empty query
+        (nothing left once folded) lists the first films in alphabetical order, so that a menu is never
+        blank. A year typed at the end counts as in `lookup`.
         """
-        limit = max(0, min(int(limit), AUTOCOMPLETE_MAX))
-        if not limit:
+        if limit <= 0:
             return []
         q = _parse(query, None)
         if q is None:
-            choices = []
-            for _, _, _, slot in self._alpha[:limit]:
-                entry = self._entries[slot]
-                assert entry is not None
-                choices.append(_candidate(entry, 0.0, entry.title))
-        else:
-            choices = [self._candidate(c) for c in self._rank(q, typing=True)[:limit]]
-        return [(c.label, c.value) for c in choices]
+            films = (self._entries[slot] for _, _, _, slot in self._alpha[:limit])
+            return [_candidate(film, 0.0, film[_TITLE]) for film in films if film is not None]
+        ranked = [c for c in self._rank(q, typing=True)[:limit] if c[0] >= SUGGEST_MIN]
+        return [self._candidate(c) for c in ranked]
 
     # --- internals --------------------------------------------------------------------------------
 
@@ -372,8 +401,8 @@ class TitleIndex:
         return {self._name_slot[n] for n in tier}
 
     def _live(self, nid: int, year: int | None) -> bool:
-        entry = self._entries[self._name_slot[nid]]
-        return entry is not None and _year_penalty(year, entry.year) <= YEAR_OFF_BY_ONE
+        film = self._entries[self._name_slot[nid]]
+        return film is not None and _year_penalty(year, film[_YEAR]) <= YEAR_OFF_BY_ONE
 
     def _named(self, key: str, prefix: bool = False, limit: int = 1_000) -> list[int]:
         """Ids of the names equal to `key` (with or without their article), or starting with it."""
@@ -386,27 +415,31 @@ class TitleIndex:
         return found
 
     def _rank(self, q: _Query, typing: bool = False) -> list[tuple[float, int, int, float]]:
-        """Films matching the query, best first: (score, slot, name id, tie-break)."""
-        names = self._gather(q)
-        best: dict[int, tuple[float, float, int]] = {}  # slot → (score, tie-break, name id)
-        for nid in names:
+        """Films matching the query, best first: (score, slot, name id, tie-break). Ties go to the name
+        closest to the query letter by letter (a swap counts once), then to the shortest."""
+        similarity = _Similarity(q.bare_full, q.bare_core, typing)
+        with_year = _Similarity(q.full, q.core, typing) if q.year_token else None
+        best: dict[int, tuple[float, int]] = {}  # slot → (score, name id)
+        for nid in self._gather(q):
             slot = self._name_slot[nid]
-            entry = self._entries[slot]
-            if entry is None:
+            film = self._entries[slot]
+            if film is None:
                 continue
             full, core = self._name_full[nid], self._name_core[nid]
-            score = _similarity(q.bare_full, q.bare_core, full, core, typing)
+            score = similarity(full, core)
             if q.year is not None:
-                score -= _year_penalty(q.year, entry.year)
-                if q.year_token and q.year_token in full.split():
-                    score = max(score, _similarity(q.full, q.core, full, core, typing))
-            tie = OSA.normalized_similarity(q.full, full) - len(full) / 10_000
-            current = best.get(slot)
-            if current is None or (score, tie) > current[:2]:
-                best[slot] = (score, tie, nid)
-        ranked = [(max(0.0, s), slot, nid, tie) for slot, (s, tie, nid) in best.items()]
+                score -= _year_penalty(q.year, film[_YEAR])
+                if with_year and q.year_token in full.split():  # `Blade Runner 2049`
+                    score = max(score, with_year(full, core))
+            if score > best.get(slot, (-1.0, 0))[0]:
+                best[slot] = (score, nid)
+        ranked = [(max(0.0, s), slot, nid, self._closeness(q, nid)) for slot, (s, nid) in best.items()]
         ranked.sort(key=lambda c: (-c[0], -c[3], c[1]))
         return ranked
+
+    def _closeness(self, q: _Query, nid: int) -> float:
+        full = self._name_full[nid]
+        return OSA.normalized_similarity(q.full, full) - len(full) / 10_000
 
     def _gather(self, q: _Query) -> set[int]:
         """Name ids worth scoring: exact names, names starting with the query, and the word index."""
@@ -417,37 +450,41 @@ class TitleIndex:
         total = max(1, self._names)
         common = max(50, int(COMMON_POSTINGS * total))
         # Per query word, the indexed words it may stand for, weighted by rarity; rarest query word first.
-        plans: list[tuple[int, list[tuple[float, array]]]] = []
+        plans: list[tuple[int, list[tuple[float, memoryview]]]] = []
         last = q.tokens[-1] if q.tokens else ""
         for word in q.tokens:
             groups = []
             for factor, match in self._expand(word, prefix=word == last):
-                postings = self._postings[match]
+                postings = _ids(self._postings[match])
                 if len(postings) <= common:
                     groups.append((factor * math.log((total + 1) / (len(postings) + 0.5)), postings))
             if groups:
                 groups.sort(key=lambda g: -g[0])
-                plans.append((sum(len(p) for _, p in groups), groups))
+                plans.append((sum(len(p) for _, p in groups), groups))  # (postings, groups)
         plans.sort(key=lambda plan: plan[0])
-        # Sum the weights per name. Once `CANDIDATE_BUDGET` names are in play, commoner words only add
-        # to names already there (a set intersection instead of a walk through long postings).
+        # Sum the weights per name. Once `CANDIDATE_BUDGET` names are in play, words only add to names
+        # already there (a set intersection, in C, instead of a walk through long postings). Postings
+        # list the shortest names first: a common first word brings in its shortest names.
         scores: dict[int, float] = {}
-        for size, groups in plans:
-            open_ = not scores or len(scores) + size <= CANDIDATE_BUDGET
-            seen: set[int] | None = set() if len(groups) > 1 else None
-            get = scores.get
+        for _, groups in plans:
+            seen: set[int] | None = set() if len(groups) > 1 else None  # a name counts a word once
             for weight, postings in groups:
-                ids: Iterable[int] = postings if open_ else scores.keys() & postings
-                if seen is None:
-                    for nid in ids:
-                        scores[nid] = get(nid, 0.0) + weight
+                room = max(0, CANDIDATE_BUDGET - len(scores))
+                if len(postings) <= room:
+                    found = dict.fromkeys(postings, weight)
                 else:
-                    for nid in ids:
-                        if nid not in seen:
-                            seen.add(nid)
-                            scores[nid] = get(nid, 0.0) + weight
+                    found = dict.fromkeys(postings[:room], weight)
+                    found.update(dict.fromkeys(scores.keys() & postings[room:], weight))
+                if seen is not None:
+                    for nid in seen & found.keys():
+                        del found[nid]
+                    seen.update(found)
+                for nid in scores.keys() & found.keys():
+                    found[nid] += scores[nid]
+                scores.update(found)
         # Ties keep the order names came in: rarest word first, shortest name first in each postings list.
-        names.update(heapq.nlargest(TOKEN_CANDIDATES, scores, key=scores.__getitem__))
+        best = sorted(scores, key=scores.__getitem__, reverse=True)  # stable: ties keep their order
+        names.update(itertools.islice(best, TOKEN_CANDIDATES))
         return names
 
     def _expand(self, word: str, prefix: bool) -> list[tuple[float, str]]:
@@ -473,7 +510,7 @@ class TitleIndex:
             if not found and len(word) >= MIN_TYPO2_WORD:  # nothing near: words sharing most letter pairs
                 shared: Counter[int] = Counter()
                 for bigram in _bigrams(word):
-                    shared.update(self._bigrams.get(bigram, ()))
+                    shared.update(_ids(self._bigrams.get(bigram, b"")))
                 for wid, _ in shared.most_common(BIGRAM_WORDS):
                     other = self._words[wid]
                     if OSA.distance(word, other, score_cutoff=2) <= 2:
@@ -488,24 +525,27 @@ class TitleIndex:
 
     def _candidate(self, ranked: tuple[float, int, int, float], score: float | None = None) -> Candidate:
         s, slot, nid, _ = ranked
-        entry = self._entries[slot]
-        assert entry is not None
-        return _candidate(entry, round(s if score is None else score, 1), self._name_text[nid])
+        film = self._entries[slot]
+        assert film is not None
+        return _candidate(film, round(s if score is None else score, 1), self._name_text[nid])
 
 
-def _alpha_key(entry: TitleEntry, slot: int) -> tuple[str, int, int, int]:
-    return (fold(entry.title), entry.year or 0, entry.film_id, slot)
+def _candidate(film: _Film, score: float, matched: str) -> Candidate:
+    film_id, title, year, original_title, _ = film
+    return Candidate(film_id, title, year, original_title, score=score, matched=matched)
 
 
-def _candidate(entry: TitleEntry, score: float, matched: str) -> Candidate:
-    return Candidate(
-        film_id=entry.film_id,
-        title=entry.title,
-        year=entry.year,
-        original_title=entry.original_title,
-        score=score,
-        matched=matched,
-    )
+def _grow(lists: dict[str, array], key: str, value: int) -> None:
+    ids = lists.get(key)
+    if ids is None:
+        lists[key] = array("i", (value,))
+    else:
+        ids.append(value)
+
+
+def _ids(packed: bytes) -> memoryview:
+    """The ids in `bytes` of C ints, without copying them."""
+    return memoryview(packed).cast("i")
 
 
 def _parse(query: object, year: int | None) -> _Query | None:
@@ -517,7 +557,7 @@ def _parse(query: object, year: int | None) -> _Query | None:
         return None
     words = full.split()
     year_token = None
-    if len(words) > 1 and _YEAR.fullmatch(words[-1]):
+    if len(words) > 1 and _YEAR_TOKEN.fullmatch(words[-1]):
         year_token = words[-1]
         if year is None:
             year = int(year_token)
@@ -541,41 +581,52 @@ def _strip_article(folded: str) -> str:
     return rest if rest and head in ARTICLES else folded
 
 
-def _similarity(q_full: str, q_core: str, full: str, core: str, typing: bool) -> float:
-    """0–100, the best of:
+class _Similarity:
+    """How well a name matches the query, 0–100: the best of
 
     - the whole strings compared (rapidfuzz `ratio`), with and without leading articles: typos, accents;
     - the same with the words sorted, × 0.97: the right words in another order;
-    - how much of the query is found in the name, word by word (each query word counts by its length
-      and its best `ratio` against the name's words), × 0.85–0.95 by how much of the name the query
-      covers: a query naming part of the title. One way only: a name whose words are all in the query
-      while the query has more (a typo'd word, say) gets no credit for it (WRatio's `token_set_ratio`
-      would give it 95 and beat the right, misspelt, title);
+    - how much of the query is found in the name, word by word (each query word but articles counts by
+      its length and its best `ratio` against the name's words), × 0.85–0.95 by how much of the name
+      the query covers: a query naming part of the title. One way only: a name whose words are all in
+      the query while the query has more (a typo'd word, say) gets no credit for it (WRatio's
+      `token_set_ratio` would give it 95 and beat the right, misspelt, title);
     - while typing, a name starting with the query (or with a word starting with it): 85–100, more as
       more of the name is typed.
     """
-    score = max(fuzz.ratio(q_full, full), fuzz.ratio(q_core, core))
-    score = max(score, fuzz.token_sort_ratio(q_full, full) * 0.97)
-    if len(q_core) < len(full):
-        words = full.split()
-        present = set(words)
-        covered = 0.0
-        total = 0
-        for word in q_full.split():
-            total += len(word)
-            if word in present:
-                covered += len(word)
-            else:
-                best = process.extractOne(word, words, scorer=fuzz.ratio, processor=None)
-                covered += len(word) * (best[1] if best else 0.0) / 100
-        share = min(1.0, len(q_full) / len(full))
-        score = max(score, 100 * covered / max(total, 1) * (0.85 + 0.1 * share))
-    if typing:
-        if full.startswith(q_full) or core.startswith(q_core):
-            score = max(score, 90 + 10 * len(q_core) / max(len(core), 1))
-        elif f" {q_core}" in f" {full}":
-            score = max(score, 85 + 10 * len(q_core) / max(len(full), 1))
-    return min(score, 100.0)
+
+    __slots__ = ("core", "full", "several", "spaced", "typing", "wanted", "wanted_length")
+
+    def __init__(self, full: str, core: str, typing: bool) -> None:
+        self.full, self.core, self.typing = full, core, typing
+        self.several = " " in full
+        self.wanted = tuple(w for w in full.split() if w not in ARTICLES)
+        self.wanted_length = sum(len(w) for w in self.wanted)
+        self.spaced = f" {core}"
+
+    def __call__(self, full: str, core: str) -> float:
+        score = fuzz.ratio(self.full, full)
+        if core is not full or self.core is not self.full:
+            score = max(score, fuzz.ratio(self.core, core))
+        if self.several:
+            score = max(score, fuzz.token_sort_ratio(self.full, full) * 0.97)
+        if self.wanted and len(self.core) < len(full):
+            words = full.split()
+            covered = 0.0
+            for word in self.wanted:
+                if word in words:
+                    covered += len(word)
+                else:
+                    best = process.extractOne(word, words, scorer=fuzz.ratio, processor=None)
+                    covered += len(word) * (best[1] if best else 0.0) / 100
+            share = len(self.full) / len(full)
+            score = max(score, 100 * covered / self.wanted_length * (0.85 + 0.1 * min(1.0, share)))
+        if self.typing:
+            if full.startswith(self.full) or core.startswith(self.core):
+                score = max(score, 90 + 10 * len(self.core) / len(core))
+            elif self.spaced in f" {full}":
+                score = max(score, 85 + 10 * len(self.core) / len(full))
+        return min(score, 100.0)
 
 
 def _year_penalty(asked: int | None, year: int | None) -> float:

@@ -1,0 +1,427 @@
+"""The fuzzy title index: typos, accents, word order, parts of titles, remakes, the three outcomes,
+autocompletion, and strange input. No timing here: `benchmarks/lookup.py` measures speed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storage.titles import Candidate, Lookup, TitleEntry, TitleIndex
+
+MASQUE = TitleEntry(1, "Derrière le masque", 2006, "Behind the Mask: The Rise of Leslie Vernon")
+BACKSTAGE = TitleEntry(2, "Backstage", 2005)
+MURS = TitleEntry(3, "Derrière les murs", 2011)
+ZORRO = TitleEntry(4, "Le Masque de Zorro", 1998, "The Mask of Zorro")
+BACKSTAGE_2017 = TitleEntry(5, "Backstage", 2017)
+FUTURE = TitleEntry(6, "Back to the Future", 1985, aliases=("Retour vers le futur",))
+
+SEEDS = [MASQUE, BACKSTAGE]
+CATALOGUE = [MASQUE, BACKSTAGE, MURS, ZORRO, BACKSTAGE_2017, FUTURE]
+
+
+@pytest.fixture(scope="module")
+def index() -> TitleIndex:
+    return TitleIndex(CATALOGUE)
+
+
+@pytest.fixture(scope="module")
+def seeds() -> TitleIndex:
+    return TitleIndex(SEEDS)
+
+
+def found(result: Lookup) -> int | None:
+    return result.film.film_id if result.film else None
+
+
+def ids(result: Lookup) -> list[int]:
+    return [c.film_id for c in result.candidates]
+
+
+# --- lookup: one clear match ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Derrière le masque",
+        "DERRIÈRE LE MASQUE",
+        "derriere le masque",
+        "derriere le masqe",  # a letter missing
+        "derrière le msaque",  # two letters swapped
+        "derrirre le masque",  # a letter replaced
+        "Masque derrière",  # another order, article dropped
+        "masque derriere le",
+        "  derrière,   le masque !! ",
+        "behind the mask",  # part of the original title
+        "Behind the Mask: The Rise of Leslie Vernon",
+        "the rise of leslie vernon",
+        "Derrière le masque (2006)",
+        "derriere le masque 2006",
+    ],
+)
+def test_derriere_le_masque_is_found_despite_distractors(index: TitleIndex, query: str) -> None:
+    result = index.lookup(query)
+    assert result.outcome == "found", result
+    assert found(result) == MASQUE.film_id
+
+
+@pytest.mark.parametrize(
+    ("query", "film_id"),
+    [("le masque", 1), ("masque", 1), ("derriere", 1), ("backstge", 2), ("BACKSTAGE", 2), ("backstage !", 2)],
+)
+def test_the_seed_films_alone_are_found(seeds: TitleIndex, query: str, film_id: int) -> None:
+    result = seeds.lookup(query)
+    assert result.outcome == "found"
+    assert found(result) == film_id
+
+
+@pytest.mark.parametrize(
+    ("query", "film_id"),
+    [
+        ("Derrière les murs", MURS.film_id),
+        ("derriere les mur", MURS.film_id),
+        ("le masque de zorro", ZORRO.film_id),
+        ("masque de zoro", ZORRO.film_id),
+        ("The Mask of Zorro", ZORRO.film_id),
+        ("zorro", ZORRO.film_id),
+        ("Back to the Future", FUTURE.film_id),
+        ("back to the futur", FUTURE.film_id),
+        ("Retour vers le futur", FUTURE.film_id),  # an alias
+        ("retour vers le futr", FUTURE.film_id),
+    ],
+)
+def test_the_distractors_are_found_too(index: TitleIndex, query: str, film_id: int) -> None:
+    assert found(index.lookup(query)) == film_id
+
+
+def test_a_found_film_carries_its_figures_and_the_name_that_matched(index: TitleIndex) -> None:
+    film = index.lookup("behind the mask").film
+    assert film is not None
+    assert (film.film_id, film.title, film.year) == (1, "Derrière le masque", 2006)
+    assert film.original_title == MASQUE.original_title
+    assert film.matched == MASQUE.original_title
+    assert 80 <= film.score <= 100
+    exact = index.lookup("retour vers le futur").film
+    assert exact is not None and exact.matched == "Retour vers le futur" and exact.score == 100
+
+
+# --- remakes and years --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["backstage", "Backstage", "backstge", "BACKSTAGE"])
+def test_two_films_with_one_title_are_ambiguous_without_a_year(index: TitleIndex, query: str) -> None:
+    result = index.lookup(query)
+    assert result.outcome == "ambiguous"
+    assert result.film is None
+    assert set(ids(result)[:2]) == {BACKSTAGE.film_id, BACKSTAGE_2017.film_id}
+
+
+@pytest.mark.parametrize(
+    ("query", "year", "film_id"),
+    [
+        ("backstage 2017", None, 5),
+        ("Backstage (2017)", None, 5),
+        ("Backstage (2005)", None, 2),
+        ("backstge 2005", None, 2),
+        ("backstage", 2017, 5),
+        ("backstage", 2005, 2),
+        ("Backstage (2004)", None, 2),  # one year off: release dates differ between countries
+        ("backstage (2017)", 2005, 2),  # the year argument wins over the typed one
+    ],
+)
+def test_a_year_separates_remakes(index: TitleIndex, query: str, year: int | None, film_id: int) -> None:
+    result = index.lookup(query, year=year)
+    assert result.outcome == "found"
+    assert found(result) == film_id
+
+
+def test_a_year_that_belongs_to_the_title_is_not_taken_for_a_year() -> None:
+    index = TitleIndex(
+        [
+            TitleEntry(1, "Blade Runner", 1982),
+            TitleEntry(2, "Blade Runner 2049", 2017),
+            TitleEntry(3, "1917", 2019),
+            TitleEntry(4, "2046", 2004),
+        ]
+    )
+    assert found(index.lookup("blade runner 2049")) == 2
+    assert found(index.lookup("Blade Runner (1982)")) == 1
+    assert found(index.lookup("blade runner")) == 1
+    assert found(index.lookup("1917")) == 3
+    assert found(index.lookup("2046")) == 4
+
+
+def test_a_name_equal_with_its_article_beats_one_equal_without() -> None:
+    index = TitleIndex(
+        [TitleEntry(1, "La Nuit", 1990), TitleEntry(2, "Nuit", 2001), TitleEntry(3, "The Night")]
+    )
+    assert found(index.lookup("la nuit")) == 1
+    assert found(index.lookup("nuit")) == 2
+    assert index.lookup("les nuit").outcome == "ambiguous"  # equal to both without the article
+    assert found(index.lookup("night")) == 3
+
+
+# --- ambiguous and none -------------------------------------------------------------------------------
+
+
+def test_le_masque_is_ambiguous_among_the_two_masks(index: TitleIndex) -> None:
+    result = index.lookup("le masque")
+    assert result.outcome == "ambiguous"
+    assert set(ids(result)[:2]) == {MASQUE.film_id, ZORRO.film_id}
+    assert all(c.score <= result.candidates[0].score for c in result.candidates)
+
+
+def test_ambiguous_lists_at_least_two_close_films_best_first(index: TitleIndex) -> None:
+    result = index.lookup("derriere")
+    assert result.outcome == "ambiguous"
+    assert set(ids(result)[:2]) == {MASQUE.film_id, MURS.film_id}
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True) and len(scores) >= 2
+
+
+def test_an_unknown_film_gets_none_with_the_nearest_suggestions(index: TitleIndex) -> None:
+    result = index.lookup("Le Parrain")
+    assert result.outcome == "none"
+    assert result.film is None
+    assert 1 <= len(result.candidates) <= 5
+    assert all(c.score < 62 for c in result.candidates)
+
+
+@pytest.mark.parametrize("query", ["Titanic", "xyzzy", "Avatar", "qqqqqqqq"])
+def test_nothing_near_gets_none_maybe_without_suggestions(index: TitleIndex, query: str) -> None:
+    result = index.lookup(query)
+    assert result.outcome == "none"
+    assert all(c.score < 62 for c in result.candidates)
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!", "—", "🎬🍿", "\x00\t\n", "le"])
+def test_empty_queries_find_nothing(index: TitleIndex, query: str) -> None:
+    assert index.lookup(query).outcome == "none"
+
+
+def test_a_value_from_autocomplete_is_looked_up_directly(index: TitleIndex) -> None:
+    assert found(index.lookup("film:4")) == 4
+    assert index.lookup("film:999").outcome == "none"
+
+
+# --- autocomplete -------------------------------------------------------------------------------------
+
+
+def test_autocomplete_puts_the_best_first_and_values_round_trip(index: TitleIndex) -> None:
+    choices = index.autocomplete("derriere le masqe")
+    assert choices[0] == ("Derrière le masque — Behind the Mask: The Rise of Leslie Vernon (2006)", "film:1")
+    assert [TitleIndex.parse_value(value) for _, value in choices][:2] == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [
+        ("d", {1, 3}),
+        ("derr", {1, 3}),
+        ("derriere le m", {1}),
+        ("le mas", {4}),
+        ("zor", {4}),
+        ("back", {2, 5}),
+        ("back to", {6}),
+        ("retour v", {6}),
+        ("behind", {1}),
+    ],
+)
+def test_autocomplete_follows_the_keystrokes(index: TitleIndex, typed: str, first: set[int]) -> None:
+    choices = index.autocomplete(typed)
+    assert TitleIndex.parse_value(choices[0][1]) in first
+
+
+def test_an_empty_autocomplete_lists_films_alphabetically(index: TitleIndex) -> None:
+    for query in ("", "   ", "?!"):
+        labels = [label for label, _ in index.autocomplete(query)]
+        assert labels == [
+            "Back to the Future (1985)",
+            "Backstage (2005)",
+            "Backstage (2017)",
+            "Derrière le masque — Behind the Mask: The Rise of Leslie Vernon (2006)",
+            "Derrière les murs (2011)",
+            "Le Masque de Zorro — The Mask of Zorro (1998)",
+        ]
+    assert TitleIndex([]).autocomplete("") == []
+    assert TitleIndex([]).autocomplete("masque") == []
+
+
+def test_autocomplete_gives_at_most_25_choices() -> None:
+    index = TitleIndex(TitleEntry(i, f"Le Masque numéro {i}", 2000 + i % 20) for i in range(1, 61))
+    for query in ("", "masque", "le mas", "numero 1"):
+        choices = index.autocomplete(query)
+        assert 0 < len(choices) <= 25
+        assert len({value for _, value in choices}) == len(choices)
+        assert all(len(label) <= 100 for label, _ in choices)
+    assert len(index.autocomplete("masque", limit=5)) == 5
+    assert len(index.autocomplete("masque", limit=100)) == 25
+    assert index.autocomplete("masque", limit=0) == []
+    assert TitleIndex.parse_value(index.autocomplete("numero 42")[0][1]) == 42
+
+
+def test_search_ranks_candidates_beyond_25() -> None:
+    index = TitleIndex(TitleEntry(i, f"Le Masque numéro {i}", 2000 + i % 20) for i in range(1, 61))
+    found_ = index.search("le masque", limit=40)
+    assert len(found_) == 40
+    assert [c.score for c in found_] == sorted((c.score for c in found_), reverse=True)
+    assert all(isinstance(c, Candidate) and c.matched.startswith("Le Masque") for c in found_)
+    assert index.search("le masque", limit=0) == []
+
+
+def test_autocomplete_leaves_out_senseless_choices(index: TitleIndex) -> None:
+    assert index.autocomplete("xyzzy") == []
+    assert TitleIndex.parse_value(index.autocomplete("le mas")[-1][1]) != FUTURE.film_id
+
+
+# --- labels and values --------------------------------------------------------------------------------
+
+
+def _candidate(title: str, year: int | None = None, original: str | None = None) -> Candidate:
+    return Candidate(film_id=7, title=title, year=year, original_title=original, score=90.0, matched=title)
+
+
+def test_labels() -> None:
+    assert _candidate("Backstage", 2005).label == "Backstage (2005)"
+    assert _candidate("Backstage").label == "Backstage"
+    assert _candidate("Le Masque", 1998, "le masque").label == "Le Masque (1998)"  # same once folded
+    assert _candidate("Derrière le masque", 2006, "Behind the Mask").label == (
+        "Derrière le masque — Behind the Mask (2006)"
+    )
+    assert _candidate("  Trois\n espaces  ").label == "Trois espaces"
+    assert _candidate("").label == "(sans titre)"
+
+
+def test_long_labels_are_cut_on_a_word() -> None:
+    words = " ".join(["interminable"] * 12)
+    label = _candidate(f"Le titre {words}", 2001, f"The title {words}").label
+    assert len(label) <= 100
+    assert label.endswith("… (2001)")
+    assert label.startswith("Le titre interminable")
+    head = label.removesuffix("… (2001)")
+    assert f"{words} — The title {words}".startswith(head.removeprefix("Le titre "))
+    assert head.split()[-1] in {"interminable", "title", "The"}
+    one_word = _candidate("x" * 300).label
+    assert len(one_word) == 100 and one_word.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("value", "film_id"),
+    [
+        ("film:123", 123),
+        ("film:1", 1),
+        (" film:7 ", 7),
+        ("film:", None),
+        ("film:abc", None),
+        ("film:-3", None),
+        ("film:12x", None),
+        ("123", None),
+        ("Backstage", None),
+        ("", None),
+        ("film:" + "9" * 40, None),
+    ],
+)
+def test_parse_value(value: str, film_id: int | None) -> None:
+    assert TitleIndex.parse_value(value) == film_id
+
+
+# --- keeping the index current ------------------------------------------------------------------------
+
+
+def test_add_replace_and_remove() -> None:
+    index = TitleIndex(SEEDS)
+    assert len(index) == 2
+    index.add(TitleEntry(9, "Le Cercle rouge", 1970))
+    assert found(index.lookup("le cercle rouje")) == 9
+    assert index.autocomplete("")[0][1] == "film:2"  # still alphabetical: Backstage first
+    index.add(TitleEntry(9, "Le Samouraï", 1967))  # same film, new title: replaced
+    assert index.lookup("le cercle rouge").outcome == "none"
+    assert [v for _, v in index.autocomplete("")].count("film:9") == 1
+    index.add(TitleEntry(9, "Le Samouraï", 1967))  # the same again: nothing changes
+    assert found(index.lookup("le samourai")) == 9
+    assert index.entry(9) == TitleEntry(9, "Le Samouraï", 1967)
+    assert len(index) == 3
+    index.remove(9)
+    index.remove(12345)  # unknown: nothing happens
+    assert index.lookup("le samourai").outcome == "none"
+    assert "film:9" not in [v for _, v in index.autocomplete("")]
+    assert len(index) == 2 and index.entry(9) is None
+
+
+def test_many_replacements_keep_answers_right() -> None:
+    index = TitleIndex(TitleEntry(i, f"Film numéro {i}") for i in range(1, 201))
+    for round_ in range(12):  # enough dead names to make the index compact itself
+        for i in range(1, 201):
+            index.add(TitleEntry(i, f"Film numéro {i} version {round_}"))
+    assert len(index) == 200
+    assert found(index.lookup("film numero 17 version 11")) == 17
+    assert found(index.lookup("film numero 170 version 11")) == 170
+    assert index._names < 200 * 4  # the dead names were dropped on the way
+
+
+def test_entries_with_odd_names_are_indexed_without_trouble() -> None:
+    index = TitleIndex(
+        [
+            TitleEntry(1, "!!!"),  # nothing left once folded: listed, never matched
+            TitleEntry(2, "千と千尋の神隠し", 2001, aliases=("Le Voyage de Chihiro",)),
+            TitleEntry(3, "Å", None, "", ("", "Å")),
+            TitleEntry(4, "x" * 5000),
+        ]
+    )
+    assert found(index.lookup("le voyage de chihiro")) == 2
+    assert len(index.autocomplete("")) == 4
+    assert all(len(label) <= 100 for label, _ in index.autocomplete(""))
+
+
+# --- nothing ever raises -------------------------------------------------------------------------------
+
+ODD = [
+    "@everyone",
+    "@here <@123456789> <#987>",
+    "'; DROP TABLE films; --",
+    "Robert'); DROP TABLE students;--",
+    "\x00\x01\x1b[31mred\x1b[0m",
+    "🎬" * 300,
+    "ﷺ" * 300,  # expands a lot once normalised
+    "a" * 10_000,
+    "derrière " * 100,
+    "\u202edroite à gauche",
+    "zéro\u200blargeur",
+    "%s %d {0} {title}",
+    "\\",
+    "film:",
+    "film:00000000000000000001",
+    "1999",
+    "backstage 1888",
+    "2100 2100 2100",
+    "é" * 201,
+    "\ud800",  # a lone surrogate
+]
+
+
+@pytest.mark.parametrize("query", ODD)
+def test_odd_queries_never_raise(index: TitleIndex, query: str) -> None:
+    result = index.lookup(query)
+    assert result.outcome in {"found", "ambiguous", "none"}
+    assert index.lookup(query, year=2005).outcome in {"found", "ambiguous", "none"}
+    choices = index.autocomplete(query)
+    assert len(choices) <= 25
+    assert all(0 < len(label) <= 100 and TitleIndex.parse_value(value) for label, value in choices)
+
+
+_INDEX = TitleIndex(CATALOGUE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.one_of(st.none(), st.integers(min_value=-10_000, max_value=10_000)))
+def test_any_text_never_raises(query: str, year: int | None) -> None:
+    result = _INDEX.lookup(query, year=year)
+    assert result.outcome in {"found", "ambiguous", "none"}
+    if result.outcome == "ambiguous":
+        assert len(result.candidates) >= 2
+    if result.outcome == "found":
+        assert result.film is not None
+    for label, value in _INDEX.autocomplete(query):
+        assert 0 < len(label) <= 100
+        assert TitleIndex.parse_value(value) in {e.film_id for e in CATALOGUE}
