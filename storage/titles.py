@@ -364,6 +364,16 @@ class TitleIndex:
             chosen.sort(key=lambda c: c[1] not in exact)
         return Lookup("ambiguous", [self._candidate(c) for c in chosen])
 
+    def exact(self, query: str, year: int | None = None) -> int | None:
+        """The id of the one film named exactly `query` (folded), or None: no fuzzy ranking, so the
+        commonest case (a title picked or typed right) costs a dictionary lookup."""
+        q = _parse(query, year)
+        films = self._exact_films(q) if q is not None else set()
+        if len(films) != 1:
+            return None
+        film = self._entries[next(iter(films))]
+        return film[0] if film is not None else None
+
     def autocomplete(self, query: str, limit: int = AUTOCOMPLETE_MAX) -> list[tuple[str, str]]:
         """Up to `limit` (≤ 25, Discord's maximum) choices `(label, value)`, best first, as `search`
         finds them; `value` is `film:<id>` (see `parse_value`)."""

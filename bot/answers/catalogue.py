@@ -20,7 +20,7 @@ def film_search(ctx: AnswerContext, recherche: str | None) -> Answer:
     query = clean_query(recherche)
     if not query:
         return error(texts.FILM_MISSING)
-    candidates = ctx.titles.lookup(query).candidates[:SEARCH_MAX]
+    candidates = ctx.titles.search(query, SEARCH_MAX)
     title = texts.SEARCH_TITLE.format(query=literal(query))
     if not candidates:
         return Answer(title=title, pages=(Page(texts.SEARCH_NONE),), tone="info")

@@ -24,6 +24,8 @@ def resolve_film(ctx: AnswerContext, query: str | None, command: str) -> int | A
         return error(texts.FILM_MISSING)
     if not len(ctx.titles):
         return error(texts.FILM_EMPTY_CATALOGUE)
+    if (film_id := ctx.titles.exact(cleaned)) is not None:
+        return film_id
     result = ctx.titles.lookup(cleaned)
     if result.outcome == "found" and result.film is not None:
         return result.film.film_id

@@ -425,3 +425,18 @@ def test_any_text_never_raises(query: str, year: int | None) -> None:
     for label, value in _INDEX.autocomplete(query):
         assert 0 < len(label) <= 100
         assert TitleIndex.parse_value(value) in {e.film_id for e in CATALOGUE}
+
+
+def test_exact_answers_only_an_exact_single_name() -> None:
+    index = TitleIndex(
+        [
+            TitleEntry(1, "Derrière le masque", 2006, "Behind the Mask: The Rise of Leslie Vernon"),
+            TitleEntry(2, "Backstage", 2005),
+            TitleEntry(3, "Backstage", 2017),
+        ]
+    )
+    assert index.exact("DERRIERE le Masque !") == 1
+    assert index.exact("behind the mask the rise of leslie vernon") == 1
+    assert index.exact("derriere le masqe") is None  # a typo goes through lookup
+    assert index.exact("Backstage") is None  # two films
+    assert index.exact("Backstage (2017)") == 3
