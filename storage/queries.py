@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, func, null, select
+from sqlalchemy import Engine, Row, Select, Table, bindparam, func, null, select
 
 from storage.folding import fold
 from storage.pages import STARS
@@ -202,61 +202,78 @@ def spectator_page(
         return total, [row._asdict() for row in conn.execute(query)]
 
 
-def quote_sources(
-    engine: Engine,
-    *,
-    film_id: int | None,
-    kind: str,
-    note_min: float | None,
-    start: float,
-    limit: int = 40,
-) -> list[QuoteSource]:
-    """Up to `limit` reviews with text, from a pseudo-random point `start` in [0, 1) of the table.
-
-    Reading a window of ids from a random start keeps this an index range scan at any size,
-    where ORDER BY random() would read every row.
-    """
+def _quotable(kind: str) -> tuple[Table, Select[Any]]:
+    """The reviews of `kind` that have text, with what a quote shows about them."""
     if kind == "spectateurs":
         table, text_col = SPECTATOR, SPECTATOR.c.text
         details = (SPECTATOR.c.author, null().label("critic"), SPECTATOR.c.published)
     else:
         table, text_col = PRESS, PRESS.c.quote
         details = (PRESS.c.outlet, PRESS.c.critic, null().label("published"))
-    conditions = [text_col.is_not(None)]
-    if film_id is not None:
-        conditions.append(table.c.film_id == film_id)
-    if note_min is not None:
-        conditions.append(table.c.rating >= note_min)
     columns = [table.c.id, table.c.film_id, FILM.c.title, FILM.c.year, *details, table.c.rating, text_col]
+    query = select(*columns).join(FILM, FILM.c.id == table.c.film_id).where(text_col.is_not(None))
+    return table, query
+
+
+def _quote_source(kind: str, row: Row) -> QuoteSource:
+    return QuoteSource(
+        kind=kind,
+        review_id=row[0],
+        film_id=row[1],
+        film_title=row[2],
+        film_year=row[3],
+        who=row[4],
+        critic=row[5],
+        published=row[6],
+        rating=row[7],
+        text=row[8],
+    )
+
+
+def quote_sources(
+    engine: Engine, *, kind: str, note_min: float | None, start: float, limit: int = 40
+) -> list[QuoteSource]:
+    """Up to `limit` reviews of any film, from a pseudo-random point `start` in [0, 1) of the table.
+
+    Reading a window of ids from a random start keeps this an index range scan at any size,
+    where ORDER BY random() would read every row.
+    """
+    table, query = _quotable(kind)
+    if note_min is not None:
+        query = query.where(table.c.rating >= note_min)
     with engine.connect() as conn:
         # Two scalar subqueries: SQLite answers a lone min() or max() from the index, not both at once.
         low_query, high_query = select(func.min(table.c.id)), select(func.max(table.c.id))
-        if film_id is not None:
-            low_query = low_query.where(table.c.film_id == film_id)
-            high_query = high_query.where(table.c.film_id == film_id)
         low, high = conn.execute(select(low_query.scalar_subquery(), high_query.scalar_subquery())).one()
         if low is None:
             return []
         pivot = low + int((high - low + 1) * start)
-        base = select(*columns).join(FILM, FILM.c.id == table.c.film_id).where(*conditions)
-        rows = list(conn.execute(base.where(table.c.id >= pivot).order_by(table.c.id).limit(limit)))
+        rows = list(conn.execute(query.where(table.c.id >= pivot).order_by(table.c.id).limit(limit)))
         if len(rows) < limit:  # wrap around to the start of the table
-            rows += conn.execute(base.where(table.c.id < pivot).order_by(table.c.id).limit(limit - len(rows)))
-    return [
-        QuoteSource(
-            kind=kind,
-            review_id=r[0],
-            film_id=r[1],
-            film_title=r[2],
-            film_year=r[3],
-            who=r[4],
-            critic=r[5],
-            published=r[6],
-            rating=r[7],
-            text=r[8],
-        )
-        for r in rows
-    ]
+            rows += conn.execute(
+                query.where(table.c.id < pivot).order_by(table.c.id).limit(limit - len(rows))
+            )
+    return [_quote_source(kind, row) for row in rows]
+
+
+def quote_ids(engine: Engine, *, film_id: int, kind: str, note_min: float | None, limit: int) -> list[int]:
+    """Ids of a film's reviews that can give a quote: read from the indexes alone, texts stay on disk."""
+    table = SPECTATOR if kind == "spectateurs" else PRESS
+    query = select(table.c.id).where(table.c.film_id == film_id)
+    if kind == "presse":
+        query = query.where(PRESS.c.quote.is_not(None))
+    if note_min is not None:
+        query = query.where(table.c.rating >= note_min)
+    with engine.connect() as conn:
+        return list(conn.execute(query.order_by(table.c.id).limit(limit)).scalars())
+
+
+def quotes_by_id(engine: Engine, *, kind: str, ids: list[int]) -> list[QuoteSource]:
+    """These reviews, in the order of `ids`."""
+    table, query = _quotable(kind)
+    with engine.connect() as conn:
+        rows = {row[0]: row for row in conn.execute(query.where(table.c.id.in_(ids)))}
+    return [_quote_source(kind, rows[i]) for i in ids if i in rows]
 
 
 def top_films(engine: Engine, *, kind: str, limit: int, min_ratings: int) -> list[dict[str, Any]]:

@@ -10,12 +10,13 @@ from bot.answers.model import Answer, Page
 from bot.answers.quotes import passages
 from bot.answers.safe import literal
 from bot.wording import long_date
-from storage.queries import QuoteSource, quote_sources
+from storage.queries import QuoteSource, quote_ids, quote_sources, quotes_by_id
 
 SOURCES = ("spectateurs", "presse")
 FILM_WINDOW = 500  # with a film given, all its reviews (up to this) are candidates: repeats can be tracked
 ANY_WINDOW = 60  # without a film, a random window of the catalogue
 ATTEMPTS = 4
+BATCH = 8  # reviews read and split at a time
 
 
 def citation(
@@ -43,13 +44,12 @@ def citation(
 
     said = ctx.said[scope]
     for _ in range(ATTEMPTS if film_id is None else 1):
-        reviews = _reviews(ctx, film_id, kinds, note_min)
-        picked = _pick(ctx, reviews, said)
+        keys = _review_keys(ctx, film_id, kinds, note_min)
+        picked = _pick(ctx, keys, said)
         if picked is None:  # every passage of these reviews was given here: start the round again
-            shown = {(r.kind, r.review_id) for r in reviews}
-            stale = {key for key in said if key[:2] in shown}
+            stale = {key for key in said if key[:2] in keys}
             said.difference_update(stale)
-            picked = _pick(ctx, reviews, said) if stale else None
+            picked = _pick(ctx, keys, said) if stale else None
         if picked is not None:
             key, review, text = picked
             said.add(key)
@@ -63,31 +63,52 @@ def citation(
     )
 
 
-def _reviews(
+ReviewKey = tuple[str, int]  # (kind, review id)
+
+
+def _review_keys(
     ctx: AnswerContext, film_id: int | None, kinds: tuple[str, ...], note_min: float | None
-) -> list[QuoteSource]:
-    found: list[QuoteSource] = []
+) -> dict[ReviewKey, QuoteSource | None]:
+    """The candidate reviews: a film's (ids only, texts read later) or a random window of the catalogue."""
+    found: dict[ReviewKey, QuoteSource | None] = {}
     for kind in kinds:
-        window = FILM_WINDOW if film_id is not None else ANY_WINDOW
-        start = 0.0 if film_id is not None else ctx.rng.random()
-        found += quote_sources(
-            ctx.engine, film_id=film_id, kind=kind, note_min=note_min, start=start, limit=window
-        )
+        if film_id is not None:
+            ids = quote_ids(ctx.engine, film_id=film_id, kind=kind, note_min=note_min, limit=FILM_WINDOW)
+            found.update(dict.fromkeys(((kind, i) for i in ids), None))
+        else:
+            window = quote_sources(
+                ctx.engine, kind=kind, note_min=note_min, start=ctx.rng.random(), limit=ANY_WINDOW
+            )
+            found.update(((kind, r.review_id), r) for r in window)
     return found
 
 
 def _pick(
-    ctx: AnswerContext, reviews: list[QuoteSource], said: set[tuple[str, int, int]]
+    ctx: AnswerContext, keys: dict[ReviewKey, QuoteSource | None], said: set[tuple[str, int, int]]
 ) -> tuple[tuple[str, int, int], QuoteSource, str] | None:
-    """A random passage not yet given, splitting reviews into sentences only until one is found."""
-    order = list(reviews)
+    """A random passage not yet given, reading and splitting reviews a few at a time until one is found."""
+    order = list(keys)
     ctx.rng.shuffle(order)
-    for review in order:
-        fresh = [p for p in passages(review.text) if (review.kind, review.review_id, p.index) not in said]
-        if fresh:
-            passage = ctx.rng.choice(fresh)
-            return (review.kind, review.review_id, passage.index), review, passage.text
+    for start in range(0, len(order), BATCH):
+        batch = order[start : start + BATCH]
+        _load(ctx, keys, batch)
+        for key in batch:
+            review = keys[key]
+            if review is None:
+                continue
+            fresh = [p for p in passages(review.text) if (*key, p.index) not in said]
+            if fresh:
+                passage = ctx.rng.choice(fresh)
+                return (*key, passage.index), review, passage.text
     return None
+
+
+def _load(ctx: AnswerContext, keys: dict[ReviewKey, QuoteSource | None], batch: list[ReviewKey]) -> None:
+    for kind in {kind for kind, _ in batch}:
+        missing = [i for k, i in batch if k == kind and keys[(k, i)] is None]
+        if missing:
+            for review in quotes_by_id(ctx.engine, kind=kind, ids=missing):
+                keys[(kind, review.review_id)] = review
 
 
 def _answer(review: QuoteSource, text: str) -> Answer:
