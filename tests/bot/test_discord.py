@@ -200,3 +200,28 @@ async def test_a_failing_answer_answers_in_french(running: Running, monkeypatch:
     reply = await running.command("note", {"film": "Backstage"})
     assert reply["data"]["flags"] & 64
     assert "réessayez" in reply["data"]["embeds"][0]["description"]
+
+
+async def test_a_slow_answer_is_deferred_then_edited(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.discord_ui.client as client
+    from bot.answers.commands import run as run_command
+
+    def slow_run(*args: object, **kwargs: object) -> object:
+        import time
+
+        time.sleep(0.3)
+        return run_command(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(client, "DEFER_AFTER", 0.05)
+    monkeypatch.setattr(client, "run", slow_run)
+    fake = running.fake
+    iid = await fake.send_interaction(name="note", options={"film": "Backstage"})
+    first = await fake.wait_callback(iid)
+    assert first.json["type"] == 5  # "critibot réfléchit…", within Discord's 3 s
+    edit = await fake.wait_for(
+        lambda r: r.interaction_id == iid and r.method in {"PATCH", "POST"} and "webhooks" in r.path
+    )
+    assert edit.json["embeds"][0]["title"] == "Backstage (2005)"
+    assert edit.json["allowed_mentions"] == {"parse": []}
