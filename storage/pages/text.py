@@ -289,18 +289,25 @@ def _is_stats(text: str) -> bool:
     return bool(match and any(match.group(g) for g in ("followers", "reviews", "follow")))
 
 
-def _card_start(content: list[Line], anchor: int, floor: int) -> int:
-    """Walk up from a `Publiée le` line over the rating, the author's stats and name(s).
-
-    `floor` is the first line the card may start at (the previous card keeps its text).
-    """
-    i = anchor - 1
-    if i >= floor and _RATING.match(content[i].text):
+def _above_rating_and_stats(content: list[Line], i: int, floor: int) -> tuple[int, bool, bool]:
+    """Walk up from line `i` over a card's rating, then its author's stats: the line above them, and
+    whether each was there. The author's name, if any, is at the returned index."""
+    has_rating = i >= floor and bool(_RATING.match(content[i].text))
+    if has_rating:
         i -= 1
     has_stats = False
     while i >= floor and _is_stats(content[i].text):
         has_stats = True
         i -= 1
+    return i, has_rating, has_stats
+
+
+def _card_start(content: list[Line], anchor: int, floor: int) -> int:
+    """Walk up from a `Publiée le` line over the rating, the author's stats and name(s).
+
+    `floor` is the first line the card may start at (the previous card keeps its text).
+    """
+    i, _has_rating, has_stats = _above_rating_and_stats(content, anchor - 1, floor)
     if i < floor:
         return i + 1
     name = content[i].text
@@ -322,14 +329,7 @@ def _dateless_card_start(content: list[Line], lo: int, hi: int) -> int | None:
     The page was cut inside that card. Only clear headers count: an anonymous visitor, a name printed
     twice, a name with stats, or a lone name after a finished sentence.
     """
-    i = hi - 1
-    has_rating = i >= lo and bool(_RATING.match(content[i].text))
-    if has_rating:
-        i -= 1
-    has_stats = False
-    while i >= lo and _is_stats(content[i].text):
-        has_stats = True
-        i -= 1
+    i, has_rating, has_stats = _above_rating_and_stats(content, hi - 1, lo)
     if i < lo:
         return i + 1 if has_stats else None
     name = content[i].text
