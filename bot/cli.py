@@ -81,20 +81,19 @@ def _import(engine: Engine, paths: list[Path], hint: FilmHint | None) -> ImportS
     except WatchlistError as error:
         err.print(f"[yellow]{error}[/] : la liste de films est ignorée.")
         watchlist = []
-    files, _ = collect_files(paths)
-    with Progress(console=err, transient=True, disable=len(files) < 5) as progress:
-        task = progress.add_task("Import des pages", total=len(files))
+    files, missing = collect_files(paths)
+    total = len(files) + len(missing)
+    with Progress(console=err, transient=True, disable=total < 5) as progress:
+        task = progress.add_task("Import des pages", total=total)
 
         def advance(result: FileResult) -> None:
             progress.advance(task)
             if result.error:
                 err.print(f"[red]✗ {result.path}[/] : {result.error}")
 
-        summary = import_files(engine, paths, hint=hint, watchlist=watchlist, on_file=advance)
-    for result in summary.results:  # paths that do not exist never reach the progress callback
-        if result.error and result.path not in files:
-            err.print(f"[red]✗ {result.path}[/] : {result.error}")
-    return summary
+        # The folders are walked once: from here on every path is a file or a missing path.
+        found = [*files, *(result.path for result in missing)]
+        return import_files(engine, found, hint=hint, watchlist=watchlist, on_file=advance)
 
 
 def _print_summary(summary: ImportSummary) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,10 +70,11 @@ def import_files(
     watchlist: list[WatchedFilm] | None = None,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> ImportSummary:
+    """Import every page under `paths`; `on_file` hears of each result, missing paths included."""
     files, missing = collect_files(paths)
-    summary = ImportSummary(results=missing)
-    for path in files:
-        result = import_file(engine, path, hint=hint, watchlist=watchlist or [])
+    summary = ImportSummary()
+    results = (import_file(engine, path, hint=hint, watchlist=watchlist or []) for path in files)
+    for result in itertools.chain(missing, results):
         summary.results.append(result)
         if on_file:
             on_file(result)
