@@ -22,13 +22,13 @@ from storage.pages import (
     ParsedPlainReviews,
     ParsedPressPage,
     ParsedSpectatorPage,
-    PressReview,
     SpectatorReview,
     parse_page,
 )
 from storage.pages.html import parse_html, text_layer
 from storage.pages.text import parse_text
-from tests.conftest import PRESS_SEED, SPECTATOR_SEED
+from tests.pages import seeds
+from tests.pages.seeds import by_author, by_outlet
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SPECTATOR_HTML = (FIXTURES / "html" / "spectateurs_derriere_le_masque.html").read_text(encoding="utf-8")
@@ -63,26 +63,12 @@ def press() -> ParsedPressPage:
 
 @pytest.fixture(scope="module")
 def spectator_seed() -> ParsedSpectatorPage:
-    page = parse_text(SPECTATOR_SEED.read_text(encoding="utf-8"))
-    assert isinstance(page, ParsedSpectatorPage)
-    return page
+    return seeds.spectator_seed()
 
 
 @pytest.fixture(scope="module")
 def press_seed() -> ParsedPressPage:
-    page = parse_text(PRESS_SEED.read_text(encoding="utf-8"))
-    assert isinstance(page, ParsedPressPage)
-    return page
-
-
-def _by_author(page: ParsedSpectatorPage, author: str) -> SpectatorReview:
-    (review,) = [r for r in page.reviews if r.author == author]
-    return review
-
-
-def _by_outlet(page: ParsedPressPage, outlet: str) -> PressReview:
-    (review,) = [r for r in page.reviews if r.outlet == outlet]
-    return review
+    return seeds.press_seed()
 
 
 def _card_facts(review: SpectatorReview) -> tuple[object, ...]:
@@ -186,12 +172,12 @@ def test_anonymous_cards(spectator: ParsedSpectatorPage) -> None:
 
 
 def test_entities_are_unescaped(spectator: ParsedSpectatorPage) -> None:
-    tof = _by_author(spectator, "Tof Benjamin")  # written with &eacute; &ecirc; &agrave; &#39;
+    tof = by_author(spectator, "Tof Benjamin")  # written with &eacute; &ecirc; &agrave; &#39;
     assert tof.text == (
         "Plutôt une comédie qu'un film d'horreur. Mais même vu sous cet angle, ce film n'est pas une "
         "réussite tant le côté parodique tombe à plat. Dommage, l'idée de départ est plutôt sympa."
     )
-    vinz = _by_author(spectator, "Vinz1")  # &laquo; &raquo; &rsquo;
+    vinz = by_author(spectator, "Vinz1")  # &laquo; &raquo; &rsquo;
     assert vinz.text.startswith("« Derrière le masque » dissèque")
     assert "analyse fascinante d’un sous-genre" in vinz.text
     for review in spectator.reviews:
@@ -202,17 +188,17 @@ def test_entities_are_unescaped(spectator: ParsedSpectatorPage) -> None:
 def test_paragraphs_and_line_breaks(
     spectator: ParsedSpectatorPage, spectator_seed: ParsedSpectatorPage
 ) -> None:
-    dario = _by_author(spectator, "DarioFulci")  # a <br>
+    dario = by_author(spectator, "DarioFulci")  # a <br>
     assert dario.text.count("\n") == 1
     assert "recueille ses états d'âme.\nUne histoire invraisemblable" in dario.text
-    olla = _by_author(spectator, "ollavatelli")  # <p> paragraphs, one of them with a <br>
-    assert olla.text == _by_author(spectator_seed, "ollavatelli").text
+    olla = by_author(spectator, "ollavatelli")  # <p> paragraphs, one of them with a <br>
+    assert olla.text == by_author(spectator_seed, "ollavatelli").text
     assert olla.text.count("\n\n") == 2
     assert "le masque du tueur.\nEnfin, le réel problème" in olla.text
 
 
 def test_spoiler_is_kept_and_flagged(spectator: ParsedSpectatorPage) -> None:
-    guerrier = _by_author(spectator, "Le Guerrier")
+    guerrier = by_author(spectator, "Le Guerrier")
     assert guerrier.spoiler is True
     assert (
         "et quand va être le point de rupture (bref, quand est-ce que l'équipe de tournage" in guerrier.text
@@ -304,7 +290,7 @@ def test_press_entries_match_the_text_seed(press: ParsedPressPage, press_seed: P
 
 
 def test_press_le_monde(press: ParsedPressPage) -> None:
-    monde = _by_outlet(press, "Le Monde")
+    monde = by_outlet(press, "Le Monde")
     assert monde.critic == "Jean-Luc Douin"
     assert monde.quote == (
         "Qu'elle dénonce le voyeurisme de la télé-réalité ou sonde le vertige de ces deux filles immatures, "
@@ -316,7 +302,7 @@ def test_press_le_monde(press: ParsedPressPage) -> None:
 
 
 def test_press_link_only_entries(press: ParsedPressPage) -> None:
-    point = _by_outlet(press, "Le Point")
+    point = by_outlet(press, "Le Point")
     assert (point.critic, point.quote) == ("Olivier De Bruyn", None)
     assert point.link == "https://www.lepoint.fr/cinema/backstage-2005.php"
     links = {r.outlet: r.link for r in press.reviews if r.quote is None}
@@ -345,7 +331,7 @@ def test_press_link_only_entries(press: ParsedPressPage) -> None:
     ],
 )
 def test_press_ratings(press: ParsedPressPage, outlet: str, rating: float | None) -> None:
-    assert _by_outlet(press, outlet).rating == rating
+    assert by_outlet(press, outlet).rating == rating
 
 
 def test_press_outlets_unescaped(press: ParsedPressPage) -> None:

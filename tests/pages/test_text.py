@@ -14,37 +14,23 @@ from storage.pages import (
     ParsedPlainReviews,
     ParsedPressPage,
     ParsedSpectatorPage,
-    PressReview,
-    SpectatorReview,
 )
 from storage.pages.text import parse_text
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
+from tests.pages import seeds
+from tests.pages.seeds import by_author, by_outlet
 
 SITE_LINKS = ("Les meilleurs films", "Meilleurs films", "Back to Top", "selon la presse")
 
 
 @pytest.fixture(scope="module")
 def spectator() -> ParsedSpectatorPage:
-    page = parse_text(SPECTATOR_SEED.read_text(encoding="utf-8"))
-    assert isinstance(page, ParsedSpectatorPage)
-    return page
+    return seeds.spectator_seed()
 
 
 @pytest.fixture(scope="module")
 def press() -> ParsedPressPage:
-    page = parse_text(PRESS_SEED.read_text(encoding="utf-8"))
-    assert isinstance(page, ParsedPressPage)
-    return page
-
-
-def _by_author(page: ParsedSpectatorPage, author: str) -> SpectatorReview:
-    (review,) = [r for r in page.reviews if r.author == author]
-    return review
-
-
-def _by_outlet(page: ParsedPressPage, outlet: str) -> PressReview:
-    (review,) = [r for r in page.reviews if r.outlet == outlet]
-    return review
+    return seeds.press_seed()
 
 
 # --- spectator page: Derrière le masque --------------------------------------------------------
@@ -112,7 +98,7 @@ def test_spectator_dates_in_page_order(spectator: ParsedSpectatorPage) -> None:
 
 
 def test_shawn777_card(spectator: ParsedSpectatorPage) -> None:
-    review = _by_author(spectator, "Shawn777")
+    review = by_author(spectator, "Shawn777")
     assert review.followers == 574
     assert review.author_reviews == 3461  # "3\u202f461": a narrow no-break space as thousands separator
     assert review.rating == 3.0
@@ -124,21 +110,21 @@ def test_shawn777_card(spectator: ParsedSpectatorPage) -> None:
 
 
 def test_other_authors_stats(spectator: ParsedSpectatorPage) -> None:
-    tof = _by_author(spectator, "Tof Benjamin")
+    tof = by_author(spectator, "Tof Benjamin")
     assert (tof.followers, tof.author_reviews, tof.rating) == (11, 344, 1.0)
     assert tof.text == (
         "Plutôt une comédie qu'un film d'horreur. Mais même vu sous cet angle, ce film n'est pas une "
         "réussite tant le côté parodique tombe à plat. Dommage, l'idée de départ est plutôt sympa."
     )
-    ykar = _by_author(spectator, "Ykarpathakis157")
+    ykar = by_author(spectator, "Ykarpathakis157")
     assert (ykar.followers, ykar.author_reviews) == (4480, 18103)
-    powerking = _by_author(spectator, "PowerKing - Les Chroniques du Cinéphile")
+    powerking = by_author(spectator, "PowerKing - Les Chroniques du Cinéphile")
     assert (powerking.followers, powerking.author_reviews) == (349, 1372)
     assert powerking.text.endswith("Mais l'idée de départ est vraiment à creuser. 2/5")
 
 
 def test_paragraphs_are_kept(spectator: ParsedSpectatorPage) -> None:
-    text = _by_author(spectator, "ollavatelli").text
+    text = by_author(spectator, "ollavatelli").text
     paragraphs = text.split("\n\n")
     assert len(paragraphs) == 3
     assert paragraphs[0].startswith("Petite déception pour ma part concernant «Derrière le masque »")
@@ -146,7 +132,7 @@ def test_paragraphs_are_kept(spectator: ParsedSpectatorPage) -> None:
     assert paragraphs[2].startswith("Derrière le masque est donc")
     # Two lines with no blank line between them: one paragraph, a single line break.
     assert "j’ai assez bien aimé le masque du tueur.\nEnfin, le réel problème" in paragraphs[1]
-    dario = _by_author(spectator, "DarioFulci").text
+    dario = by_author(spectator, "DarioFulci").text
     assert dario.count("\n") == 1
     assert "\n\n" not in dario
     assert dario.endswith("les lieux communs et la bêtise. Nul.")
@@ -205,12 +191,12 @@ def test_link_only_press_reviews(press: ParsedPressPage) -> None:
         "Studio Magazine": "https://www.studiomag.com",
         "L'Express": "https://www.lexpress.fr",
     }
-    assert _by_outlet(press, "Le Point").critic == "Olivier De Bruyn"
+    assert by_outlet(press, "Le Point").critic == "Olivier De Bruyn"
     assert all(r.link is None for r in press.reviews if r.quote is not None)
 
 
 def test_le_monde_quote(press: ParsedPressPage) -> None:
-    review = _by_outlet(press, "Le Monde")
+    review = by_outlet(press, "Le Monde")
     assert review.critic == "Jean-Luc Douin"
     assert review.quote == (
         "Qu'elle dénonce le voyeurisme de la télé-réalité ou sonde le vertige de ces deux filles "
