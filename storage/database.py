@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -32,7 +32,34 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     if create:
         SQLModel.metadata.create_all(engine)
+        add_missing_columns(engine)
     return engine
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add the columns a newer critibot defines to the tables of an older database (nullable or defaulted).
+
+    create_all makes missing tables but leaves existing ones alone; this keeps a database made by an
+    earlier version usable without a migration tool, for the additive changes critibot makes.
+    """
+    added = []
+    inspector = inspect(engine)
+    with engine.begin() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = ""
+                if column.server_default is not None:
+                    value = column.server_default.arg  # type: ignore[attr-defined]
+                    default = " DEFAULT " + str(value.compile(dialect=engine.dialect))
+                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}')
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, false
 from sqlmodel import Column, Field, SQLModel
 
 
@@ -97,6 +97,9 @@ class SpectatorReview(SQLModel, table=True):
     position: int  # page order, stable: new reviews go after the known ones
     source_id: int = Field(foreign_key="source.id")  # last page it was read from
     updated_at: datetime
+    first_seen_at: datetime | None = None  # when critibot first stored it (never updated)
+    # Stored with the film's first pages (its backlog): old news, which the digest does not announce.
+    backlog: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class PressReview(SQLModel, table=True):
@@ -118,6 +121,8 @@ class PressReview(SQLModel, table=True):
     position: int
     source_id: int = Field(foreign_key="source.id")
     updated_at: datetime
+    first_seen_at: datetime | None = None
+    backlog: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class GuildSettings(SQLModel, table=True):
@@ -130,3 +135,49 @@ class GuildSettings(SQLModel, table=True):
     digest_time: str = "09:00"  # HH:MM, in the configured time zone (Europe/Paris)
     digest_enabled: bool = False
     updated_at: datetime
+
+
+class FetchedPage(SQLModel, table=True):
+    """An AlloCiné URL's HTTP validators: an unchanged page is asked with If-None-Match and costs nothing."""
+
+    __tablename__ = "fetched_page"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None  # sha256 of the body last stored
+    checked_at: datetime  # last request (200 or 304)
+    changed_at: datetime  # last 200 whose body was stored
+
+
+class RefreshRun(SQLModel, table=True):
+    """One refresh (scheduled or `critibot refresh`): what it did, for `critibot status` and the log."""
+
+    __tablename__ = "refresh_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(index=True)
+    finished_at: datetime | None = None
+    ok: bool = False  # finished without any error
+    report: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # JSON of the RefreshReport
+
+
+class DigestPost(SQLModel, table=True):
+    """The digest ledger: one row per server, channel and day, claimed before posting, completed after."""
+
+    __tablename__ = "digest_post"
+    __table_args__ = (UniqueConstraint("guild_id", "channel_id", "day", name="uq_digest_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(index=True)
+    channel_id: int
+    day: date  # the server's local day (settings.timezone) the digest is for
+    status: str = "claimed"  # claimed | posted | skipped (channel gone or forbidden) | failed
+    claimed_at: datetime
+    finished_at: datetime | None = None
+    message_id: int | None = None
+    # High-water marks: the digest covered reviews with ids up to these; the next one starts after them.
+    spectator_upto: int | None = None
+    press_upto: int | None = None
+    error: str | None = None

@@ -112,8 +112,13 @@ def store_page(
     raw: bytes | str,
     hint: FilmHint | None = None,
     now: datetime | None = None,
+    backlog: bool | None = None,
 ) -> StoreReport:
-    """Store one parsed page in a single transaction; nothing of it is kept if anything fails."""
+    """Store one parsed page in a single transaction; nothing of it is kept if anything fails.
+
+    `backlog` marks the page's new reviews as old news that the daily digest does not announce; by
+    default, reviews are backlog when the film had none of their kind stored yet (a film just added).
+    """
     if isinstance(page, ParsedOutletPage):
         raise StoreError(
             f"page « Toutes les critiques de {page.outlet} » : elle couvre plusieurs films d'un même "
@@ -129,13 +134,15 @@ def store_page(
         )
         if isinstance(page, ParsedSpectatorPage):
             _snapshot(conn, film_id, "spectateurs", page.figures, source_id, now)
-            report.counts["spectateurs"] = _upsert_spectators(conn, film_id, page.reviews, source_id, now)
+            report.counts["spectateurs"] = _upsert_spectators(
+                conn, film_id, page.reviews, source_id, now, backlog
+            )
         elif isinstance(page, ParsedPressPage):
             _snapshot(conn, film_id, "presse", page.figures, source_id, now)
-            report.counts["presse"] = _upsert_press(conn, film_id, page.reviews, source_id, now)
+            report.counts["presse"] = _upsert_press(conn, film_id, page.reviews, source_id, now, backlog)
         elif isinstance(page, ParsedPlainReviews):
             reviews = [ParsedSpectator(author=None, rating=None, published=None, text=t) for t in page.texts]
-            report.counts["spectateurs"] = _upsert_spectators(conn, film_id, reviews, source_id, now)
+            report.counts["spectateurs"] = _upsert_spectators(conn, film_id, reviews, source_id, now, backlog)
     return report
 
 
@@ -247,25 +254,37 @@ def _snapshot(
 
 
 def _upsert_spectators(
-    conn: Connection, film_id: int, reviews: Sequence[ParsedSpectator], source_id: int, now: datetime
+    conn: Connection,
+    film_id: int,
+    reviews: Sequence[ParsedSpectator],
+    source_id: int,
+    now: datetime,
+    backlog: bool | None,
 ) -> Counts:
     rows = {}
     for review in reviews:  # a page listing one review twice keeps the first
         key = spectator_key(review)
         rows.setdefault(key, {"review_key": key, **{f: getattr(review, f) for f in SPECTATOR_FIELDS}})
     return _merge(
-        conn, SPECTATOR, "review_key", SPECTATOR_FIELDS, film_id, list(rows.values()), source_id, now
+        conn, SPECTATOR, "review_key", SPECTATOR_FIELDS, film_id, list(rows.values()), source_id, now, backlog
     )
 
 
 def _upsert_press(
-    conn: Connection, film_id: int, reviews: Sequence[ParsedPress], source_id: int, now: datetime
+    conn: Connection,
+    film_id: int,
+    reviews: Sequence[ParsedPress],
+    source_id: int,
+    now: datetime,
+    backlog: bool | None,
 ) -> Counts:
     rows = {}
     for review in reviews:
         key = fold(review.outlet)
         rows.setdefault(key, {"outlet_key": key, **{f: getattr(review, f) for f in PRESS_FIELDS}})
-    return _merge(conn, PRESS, "outlet_key", PRESS_FIELDS, film_id, list(rows.values()), source_id, now)
+    return _merge(
+        conn, PRESS, "outlet_key", PRESS_FIELDS, film_id, list(rows.values()), source_id, now, backlog
+    )
 
 
 _QUERIES: dict[tuple[str, str, tuple[str, ...]], Select[Any]] = {}
@@ -289,6 +308,7 @@ def _merge(
     rows: list[dict[str, Any]],
     source_id: int,
     now: datetime,
+    backlog: bool | None,
 ) -> Counts:
     """Insert new rows after the film's known ones, update changed ones, leave the rest alone."""
     counts = Counts()
@@ -297,6 +317,8 @@ def _merge(
     for position, row_key, *values in conn.execute(_known_rows(table, key, fields), {"film": film_id}):
         existing[row_key] = tuple(values)
         next_position = max(next_position, position + 1)
+    if backlog is None:
+        backlog = not existing
     new_rows, changed_rows = [], []
     for row in rows:
         old = existing.get(row[key])
@@ -308,12 +330,23 @@ def _merge(
                     "position": next_position,
                     "source_id": source_id,
                     "updated_at": now,
+                    "first_seen_at": now,
+                    "backlog": backlog,
                 }
             )
             next_position += 1
         elif old != tuple(row[f] for f in fields):
+            # first_seen_at and backlog are not updated: the values here only fill the row's shape.
             changed_rows.append(
-                {**row, "film_id": film_id, "position": 0, "source_id": source_id, "updated_at": now}
+                {
+                    **row,
+                    "film_id": film_id,
+                    "position": 0,
+                    "source_id": source_id,
+                    "updated_at": now,
+                    "first_seen_at": now,
+                    "backlog": backlog,
+                }
             )
         else:
             counts.unchanged += 1

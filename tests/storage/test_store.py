@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from storage import store
+from storage.database import add_missing_columns, make_engine
 from storage.pages import ParsedOutletPage
 from storage.pages.text import parse_text
 from storage.queries import film_stats, find_films, press_reviews, spectator_reviews
@@ -193,3 +195,53 @@ def test_two_films_with_one_title_need_a_year(engine: Engine) -> None:
     assert len(find_films(engine, "Backstage")) == 2
     with pytest.raises(StoreError, match="--year"):
         _store(engine, PLAIN_SEED, FilmHint(title="Backstage"))
+
+
+def test_a_films_first_reviews_are_backlog_and_later_ones_news(engine: Engine) -> None:
+    original = SPECTATOR_SEED.read_text(encoding="utf-8")
+    # The first page read for a film is its backlog: the digest will not announce it.
+    without_shawn = original.replace("Shawn777", "Shawn777 bis")  # a new author: a new review
+    store_page(
+        engine,
+        parse_text(original),
+        location="v1",
+        raw=original,
+        hint=MASQUE,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    later = datetime(2026, 1, 2, tzinfo=UTC)
+    report = store_page(
+        engine, parse_text(without_shawn), location="v2", raw=without_shawn, hint=MASQUE, now=later
+    )
+    assert report.counts["spectateurs"].new == 1
+    with engine.connect() as conn:
+        rows = conn.execute(select(SPECTATOR.c.author, SPECTATOR.c.backlog, SPECTATOR.c.first_seen_at)).all()
+    news = [(author, seen) for author, backlog, seen in rows if not backlog]
+    assert len(rows) == 16
+    assert [author for author, _seen in news] == ["Shawn777 bis"]
+    assert news[0][1].replace(tzinfo=UTC) == later
+    # An updated review keeps the day it was first seen.
+    assert {seen.replace(tzinfo=UTC) for _a, backlog, seen in rows if backlog} == {
+        datetime(2026, 1, 1, tzinfo=UTC)
+    }
+
+
+def test_explicit_backlog_overrides_the_default(engine: Engine) -> None:
+    raw = PRESS_SEED.read_text(encoding="utf-8")
+    store_page(engine, parse_text(raw), location="p", raw=raw, hint=BACKSTAGE, backlog=False)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).where(store.PRESS.c.backlog.is_(False))).scalar_one() == 24
+
+
+def test_an_older_database_gains_the_new_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:  # the spectator table as the first version made it
+        db.execute("CREATE TABLE spectator_review (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+        db.execute("INSERT INTO spectator_review (text) VALUES ('gardée')")
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        row = conn.execute(select(SPECTATOR.c.text, SPECTATOR.c.backlog, SPECTATOR.c.first_seen_at)).one()
+    assert tuple(row) == ("gardée", False, None)
+    assert add_missing_columns(engine) == []  # nothing left to add
