@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -35,11 +36,28 @@ class Settings(BaseSettings):
     discord_test_guild: int | None = None  # sync commands to this server only: instant updates while testing
     timezone: str = "Europe/Paris"
 
+    # Refresh: inbox folders of page dumps, and AlloCiné over HTTP for watchlist films with an allocine_id.
+    inbox_dirs: list[Path] = Field(default_factory=list)  # default: data_dir/inbox
+    refresh_every_hours: float = 6.0
+    allocine_base_url: str = "https://www.allocine.fr"
+    allocine_user_agent: str = "critibot/0.1 (bot Discord de critiques de films; +https://github.com/critibot)"
+    allocine_delay: float = 2.0  # seconds between two requests to the site
+    allocine_timeout: float = 20.0  # seconds per request
+    allocine_retries: int = 3  # further attempts after a timeout, a network error, a 5xx or a 429
+    allocine_max_pages: int = 5  # spectator pages read per film and refresh, newest first
+
+    # The daily digest: what to post when nothing is new ("message": a short line; "nothing": no post).
+    digest_when_empty: Literal["message", "nothing"] = "message"
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'critibot.db'}"
+
+    @property
+    def inboxes(self) -> list[Path]:
+        return self.inbox_dirs or [self.data_dir / "inbox"]
 
     @classmethod
     def settings_customise_sources(
