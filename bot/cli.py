@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
+import re
+import time
+from datetime import UTC, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -19,13 +24,16 @@ from bot.answers.commands import CommandLineError, parse_command_line, run
 from bot.answers.context import AnswerContext
 from bot.answers.film_arg import error
 from bot.answers.model import Answer
-from bot.wording import count, decimal, plural
+from bot.wording import count, decimal, figures_change, long_date, plural
 from config import get_settings
 from storage.database import make_engine
 from storage.importer import FileResult, ImportSummary, collect_files, import_files
 from storage.queries import all_film_ids, film_stats, find_films, press_reviews, spectator_reviews
-from storage.store import FilmHint
-from storage.watchlist import WatchlistError, load_watchlist
+from storage.store import Counts, FilmHint
+from storage.watchlist import WatchedFilm, WatchlistError, add_film, load_watchlist, remove_film
+
+if TYPE_CHECKING:
+    from storage.refresher import RefreshReport
 
 SAMPLES = Path(__file__).resolve().parent.parent / "storage" / "samples"
 KIND_LABELS = {"spectateurs": "critiques spectateurs", "presse": "critiques presse"}
@@ -292,6 +300,225 @@ def _console(ctx: AnswerContext) -> None:
         if readline is not None:
             with contextlib.suppress(OSError):
                 readline.write_history_file(history)
+
+
+# --- the watchlist, the refresh and its status ----------------------------------------------------
+
+watch_app = typer.Typer(help="La liste des films suivis (config/films.toml).", no_args_is_help=True)
+app.add_typer(watch_app, name="watch")
+
+
+@watch_app.command("add")
+def watch_add_command(
+    title: Annotated[str, typer.Argument(help="Le titre du film.")],
+    allocine_id: Annotated[
+        int | None, typer.Option("--allocine-id", help="Son identifiant AlloCiné (le N de fichefilm-N).")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Son année de sortie.")] = None,
+    original_title: Annotated[
+        str | None, typer.Option("--original-title", help="Son titre original.")
+    ] = None,
+) -> None:
+    """Suit un film : ses pages AlloCiné seront lues à chaque rafraîchissement."""
+    if allocine_id is not None and allocine_id <= 0:
+        err.print("L'identifiant AlloCiné est un nombre positif, celui de l'adresse …/fichefilm-N/….")
+        raise typer.Exit(code=2)
+    path = get_settings().watchlist
+    film = WatchedFilm(title=title.strip(), year=year, allocine_id=allocine_id, original_title=original_title)
+    try:
+        add_film(path, film)
+    except WatchlistError as error:
+        err.print(f"{error}.")
+        raise typer.Exit(code=1) from None
+    out.print(f"✓ « {film.label} » ajouté à {path}.")
+    if allocine_id is None:
+        out.print(
+            "  Sans --allocine-id, ses pages ne sont pas lues en ligne : seulement depuis les fichiers."
+        )
+
+
+@watch_app.command("list")
+def watch_list_command(as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False) -> None:
+    """Les films suivis."""
+    films = _watchlist_or_exit()
+    if as_json:
+        _print_json([dataclasses.asdict(film) for film in films])
+        return
+    if not films:
+        out.print("Aucun film suivi : « critibot watch add TITRE --allocine-id N ».")
+        return
+    table = Table(title="Films suivis")
+    for column in ("Film", "Identifiant AlloCiné", "Fichiers"):
+        table.add_column(column)
+    for film in films:
+        table.add_row(film.label, str(film.allocine_id or "—"), ", ".join(film.files) or "—")
+    out.print(table)
+
+
+@watch_app.command("remove")
+def watch_remove_command(
+    title: Annotated[str | None, typer.Argument(help="Le titre du film.")] = None,
+    allocine_id: Annotated[
+        int | None, typer.Option("--allocine-id", help="Ou son identifiant AlloCiné.")
+    ] = None,
+) -> None:
+    """Ne suit plus un film (ce qui est en base reste)."""
+    if title is None and allocine_id is None:
+        err.print("Précisez le titre du film, ou --allocine-id N.")
+        raise typer.Exit(code=2)
+    try:
+        film = remove_film(get_settings().watchlist, title=title, allocine_id=allocine_id)
+    except WatchlistError as error:
+        err.print(f"{error}.")
+        raise typer.Exit(code=1) from None
+    out.print(f"✓ « {film.label} » n'est plus suivi ; ses critiques restent en base.")
+
+
+def _watchlist_or_exit() -> list[WatchedFilm]:
+    try:
+        return load_watchlist(get_settings().watchlist)
+    except WatchlistError as error:
+        err.print(f"{error}.")
+        raise typer.Exit(code=1) from None
+
+
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*j)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*(?:m|min))?\s*(?:(\d+)\s*s)?\s*$")
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """`6h`, `30m`, `1h30m`, `2j`, `90s` (or a bare number of hours) → timedelta; None if unreadable."""
+    text = text.strip().lower()
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
+        return timedelta(hours=float(text.replace(",", "."))) or None
+    match = _DURATION.match(text)
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds) or None
+
+
+@app.command("refresh")
+def refresh_command(
+    every: Annotated[
+        str | None,
+        typer.Option("--every", help="Recommence à cet intervalle (6h, 30m, 1h30m…) jusqu'à Ctrl-C."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Rafraîchit la base : les fichiers des boîtes de dépôt, puis les pages AlloCiné des films suivis."""
+    interval = parse_duration(every) if every is not None else None
+    if every is not None and interval is None:
+        err.print(f"Intervalle illisible : « {every} ». Exemples : 6h, 30m, 1h30m, 2j.")
+        raise typer.Exit(code=2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
+    engine = _engine(db)
+    settings = get_settings()
+    _watchlist_or_exit()  # an unreadable watchlist stops here, with its reason
+
+    import asyncio
+
+    from storage.refresher import refresh
+
+    if interval is None:
+        report = asyncio.run(refresh(engine, settings))
+        _print_refresh(report)
+        if not report.ok:
+            raise typer.Exit(code=1)
+        return
+    out.print(f"Rafraîchissement toutes les {_duration_text(interval)} ; Ctrl-C pour arrêter.")
+    try:
+        while True:
+            _print_refresh(asyncio.run(refresh(engine, settings)))
+            time.sleep(interval.total_seconds())
+    except KeyboardInterrupt:
+        out.print("Arrêt.")
+
+
+def _duration_text(interval: timedelta) -> str:
+    minutes = round(interval.total_seconds() / 60)
+    hours, minutes = divmod(minutes, 60)
+    return " ".join(
+        p for p in (plural(hours, "heure") if hours else "", f"{minutes} min" if minutes else "") if p
+    ) or (plural(round(interval.total_seconds()), "seconde"))
+
+
+def _print_refresh(report: RefreshReport) -> None:
+    when = report.started_at.astimezone(ZoneInfo(get_settings().timezone))
+    out.print(f"Rafraîchissement du {long_date(when.date())} à {when:%H:%M} :")
+    for file in report.files:
+        if file.error:
+            out.print(f"  [red]✗ {file.path}[/] : {file.error} (fichier laissé en place)")
+        else:
+            out.print(f"  ✓ {file.path} — {_counts_text(file.counts)}")
+    for film in report.films:
+        if film.error:
+            out.print(f"  [red]✗ {film.title}[/] : {film.error} (nouvel essai au prochain rafraîchissement)")
+            continue
+        line = f"  ✓ {film.title} — {_counts_text(film.counts)}"
+        if film.unchanged_pages and not film.pages:
+            line += " (pages inchangées)"
+        if film.moved and film.before and film.after:
+            b, a = film.before, film.after
+            line += f" ; note {figures_change(b.average, a.average, b.ratings_count, a.ratings_count)}"
+        out.print(line)
+    if not report.files and not report.films:
+        out.print("  Rien à lire : ni fichier dans les boîtes de dépôt, ni film suivi avec --allocine-id.")
+    totals = report.totals()
+    summary = _counts_text(totals) if totals else "rien de neuf"
+    errors = f", {plural(len(report.errors), 'erreur')}" if report.errors else ""
+    out.print(f"Total : {summary}{errors}.")
+
+
+def _counts_text(counts: dict[str, Counts]) -> str:
+    if not counts:
+        return "rien de neuf"
+    return " ; ".join(
+        f"{KIND_LABELS.get(kind, kind)} : {plural(c.new, 'nouvelle')}, "
+        f"{plural(c.updated, 'mise à jour', 'mises à jour')}"
+        for kind, c in counts.items()
+    )
+
+
+@app.command("status")
+def status_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """L'état de critibot : les derniers rafraîchissements et leurs erreurs, les films suivis."""
+    from storage.refresher import last_runs
+
+    engine = _engine(db)
+    runs = last_runs(engine, limit=5)
+    if as_json:
+        _print_json(
+            [
+                {**past, "started_at": str(past["started_at"]), "finished_at": str(past["finished_at"])}
+                for past in runs
+            ]
+        )
+        return
+    films = _watchlist_or_exit()
+    online = sum(1 for film in films if film.allocine_id is not None)
+    out.print(f"{plural(len(films), 'film suivi', 'films suivis')}, dont {online} lus sur AlloCiné.")
+    out.print(f"Boîtes de dépôt : {', '.join(str(p) for p in get_settings().inboxes)}")
+    if not runs:
+        out.print("Aucun rafraîchissement encore : « critibot refresh ».")
+        return
+    zone = ZoneInfo(get_settings().timezone)
+    for past in runs:
+        started = past["started_at"].replace(tzinfo=past["started_at"].tzinfo or UTC).astimezone(zone)
+        report = past["report"]
+        if past["finished_at"] is None:
+            state = "[yellow]interrompu ou en cours[/]"
+        elif past["ok"]:
+            state = "[green]réussi[/]"
+        else:
+            state = f"[red]{plural(len(report.get('errors', [])), 'erreur')}[/]"
+        totals = report.get("totals", {})
+        news = ", ".join(f"{KIND_LABELS.get(k, k)} +{c['new']}" for k, c in totals.items()) or "rien de neuf"
+        out.print(f"• {long_date(started.date())} à {started:%H:%M} — {state} — {news}")
+        for problem in report.get("errors", []):
+            out.print(f"    ✗ {problem}")
 
 
 @app.command("run")

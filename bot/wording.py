@@ -31,3 +31,23 @@ def long_date(day: date) -> str:
     """2023-01-25 → `25 janvier 2023`; the first of the month reads `1er`."""
     number = "1er" if day.day == 1 else str(day.day)
     return f"{number} {MONTHS[day.month - 1]} {day.year}"
+
+
+def figures_change(
+    before_average: float | None,
+    after_average: float | None,
+    before_count: int | None,
+    after_count: int | None,
+) -> str:
+    """How a film's site figures moved: `2,2 → 2,3, +12 notes` (the parts that changed)."""
+    parts = []
+    if after_average is not None and before_average != after_average:
+        parts.append(
+            f"{decimal(before_average)} → {decimal(after_average)}"
+            if before_average is not None
+            else decimal(after_average)
+        )
+    if after_count is not None and before_count is not None and after_count != before_count:
+        delta = after_count - before_count
+        parts.append(("+" if delta > 0 else "−") + plural(abs(delta), "note"))
+    return ", ".join(parts)
