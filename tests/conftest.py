@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 from storage.database import make_engine
+from tests.fakeallocine import FakeAllocine
 
 SAMPLES = Path(__file__).resolve().parent.parent / "storage" / "samples"
 SPECTATOR_SEED = SAMPLES / "000_6c6d1f130c1f1b27.txt"
@@ -33,3 +34,10 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         SQLModel.metadata.create_all(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+async def fake_allocine() -> AsyncIterator[FakeAllocine]:
+    """A fake AlloCiné started on 127.0.0.1 (tests/fakeallocine.py): no test ever reaches the real site."""
+    async with FakeAllocine() as site:
+        yield site

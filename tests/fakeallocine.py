@@ -1,0 +1,512 @@
+"""A small fake AlloCiné on 127.0.0.1, to test the HTTP source (and the refresher) without the internet.
+
+Usage::
+
+    async with FakeAllocine() as site:
+        site.set_page("/film/fichefilm-42/critiques/presse/", press_html("Backstage", reviews=[...]))
+        site.script("/film/fichefilm-42/critiques/presse/", Status(500), Delay(1.0), TooMany("7"))
+        async with AllocineClient(site.base_url, ...) as client:
+            fetched = await client.fetch(client.press_url(42))
+        assert len(site.requests_for("/film/fichefilm-42/critiques/presse/")) == 4
+
+or the ``fake_allocine`` fixture of tests/conftest.py, which yields a started site.
+
+API
+- ``start()`` / ``close()`` or ``async with``; ``base_url`` (``http://127.0.0.1:PORT``, no trailing slash).
+- ``set_page(path_and_query, body, *, etag="auto", last_modified=None)``: serve ``body`` (str is encoded as
+  UTF-8) as ``text/html; charset=utf-8`` at that path and query (``/a/?page=2`` is another page than
+  ``/a/``). ``etag="auto"``: a quoted hash of the body, so changing the body changes it; ``None``: no ETag.
+  ``last_modified``: an HTTP date sent as Last-Modified. A request whose If-None-Match matches the ETag
+  (or, without If-None-Match, whose If-Modified-Since is not older than Last-Modified) gets a 304.
+  ``remove_page(path)``; unknown paths get a 404 page.
+- ``script(path_and_query, *behaviours)``: one-off behaviours, consumed one per request (in order) before
+  normal serving: ``Status(500)`` (that status, a small HTML body), ``Delay(seconds)`` (sleep, then serve
+  normally: longer than the client's timeout, it times out), ``TooMany(retry_after="7")`` (429 with that
+  Retry-After header; ``None``: none), ``Redirect(location, status=302)``.
+- ``requests``: every request as a ``RecordedRequest`` (``method``, ``path`` with query, ``headers``,
+  ``time`` as ``time.monotonic()``, ``status`` once answered); ``requests_for(path_and_query)``.
+  ``in_flight`` / ``max_in_flight``: requests being handled now / at most at once (overlap checks).
+- Page builders, markup as storage/pages/html.py reads it (checked by tests/storage/test_allocine.py):
+  ``spectator_html(title, *, average, ratings_count, reviews_count, histogram, reviews, page=1, pages=1,
+  allocine_id=None)`` where ``histogram`` maps stars 5…0 to counts and each review is a dict with
+  ``text`` and optional ``author`` (None: anonymous), ``followers``, ``author_reviews``, ``rating``
+  (half stars), ``published`` (a date), ``site_id``; ``press_html(title, *, reviews, allocine_id=None)``
+  where each review has ``outlet`` and optional ``critic``, ``quote`` (None: link-only), ``rating``,
+  ``link``, ``site_id``. Texts are kept as given (a blank line between paragraphs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import json
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from email.utils import parsedate_to_datetime
+from typing import Any, Self
+
+from aiohttp import web
+from yarl import URL
+
+__all__ = [
+    "Delay",
+    "FakeAllocine",
+    "RecordedRequest",
+    "Redirect",
+    "Status",
+    "TooMany",
+    "press_html",
+    "spectator_html",
+]
+
+
+@dataclass(frozen=True)
+class Status:
+    status: int
+
+
+@dataclass(frozen=True)
+class Delay:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TooMany:
+    retry_after: str | None = "7"
+
+
+@dataclass(frozen=True)
+class Redirect:
+    location: str
+    status: int = 302
+
+
+Behaviour = Status | Delay | TooMany | Redirect
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str  # path and query, as sent
+    headers: dict[str, str]
+    time: float  # time.monotonic() on arrival
+    status: int | None = None  # the status answered (None while in flight, or when the client left)
+
+
+@dataclass
+class _Page:
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+
+
+class FakeAllocine:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.requests: list[RecordedRequest] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._pages: dict[str, _Page] = {}
+        self._scripts: dict[str, deque[Behaviour]] = {}
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        # Cancel handlers whose client left (a timed-out Delay), and do not linger on close.
+        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, 0).start()
+        self._port = self._runner.addresses[0][1]
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def base_url(self) -> str:
+        assert self._port is not None, "FakeAllocine not started"
+        return f"http://{self.host}:{self._port}"
+
+    # --- content ---------------------------------------------------------------------------------
+
+    def set_page(
+        self,
+        path_and_query: str,
+        body: str | bytes,
+        *,
+        etag: str | None = "auto",
+        last_modified: str | None = None,
+    ) -> None:
+        raw = body.encode("utf-8") if isinstance(body, str) else body
+        if etag == "auto":
+            etag = f'"{hashlib.sha256(raw).hexdigest()[:20]}"'
+        self._pages[_key(path_and_query)] = _Page(raw, etag, last_modified)
+
+    def remove_page(self, path_and_query: str) -> None:
+        self._pages.pop(_key(path_and_query), None)
+
+    def script(self, path_and_query: str, *behaviours: Behaviour) -> None:
+        self._scripts.setdefault(_key(path_and_query), deque()).extend(behaviours)
+
+    def requests_for(self, path_and_query: str) -> list[RecordedRequest]:
+        key = _key(path_and_query)
+        return [r for r in self.requests if r.path == key]
+
+    # --- serving ---------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        key = _key(str(request.rel_url))
+        recorded = RecordedRequest(request.method, key, dict(request.headers), time.monotonic())
+        self.requests.append(recorded)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            response = await self._answer(request, key)
+            recorded.status = response.status
+            return response
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request, key: str) -> web.StreamResponse:
+        script = self._scripts.get(key)
+        behaviour = script.popleft() if script else None
+        match behaviour:
+            case Status(status):
+                return _html(f"<html><body><h1>Erreur {status}</h1></body></html>", status=status)
+            case TooMany(retry_after):
+                headers = {"Retry-After": retry_after} if retry_after is not None else {}
+                return _html("<html><body><h1>Trop de requêtes</h1></body></html>", 429, headers)
+            case Redirect(location, status):
+                return web.Response(status=status, headers={"Location": location})
+            case Delay(seconds):
+                await asyncio.sleep(seconds)
+        if request.method not in ("GET", "HEAD"):
+            return _html("<html><body>Méthode non autorisée</body></html>", 405, {"Allow": "GET, HEAD"})
+        page = self._pages.get(key)
+        if page is None:
+            return _html("<html><body><h1>Page introuvable</h1></body></html>", status=404)
+        headers = {}
+        if page.etag is not None:
+            headers["ETag"] = page.etag
+        if page.last_modified is not None:
+            headers["Last-Modified"] = page.last_modified
+        if _not_modified(request, page):
+            return web.Response(status=304, headers=headers)
+        return web.Response(
+            status=200, body=page.body, content_type="text/html", charset="utf-8", headers=headers
+        )
+
+
+def _key(path_and_query: str) -> str:
+    """Path and query as the server sees them (percent-encoded), whatever form the test wrote."""
+    url = URL(path_and_query)
+    return str(url.relative()) if url.is_absolute() else str(url)
+
+
+def _html(text: str, status: int, headers: Mapping[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status, text=text, content_type="text/html", charset="utf-8", headers=dict(headers or {})
+    )
+
+
+def _not_modified(request: web.Request, page: _Page) -> bool:
+    # RFC 9110: If-None-Match wins over If-Modified-Since; weak comparison for GET.
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        if page.etag is None:
+            return False
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or page.etag.removeprefix("W/") in tags
+    since = request.headers.get("If-Modified-Since")
+    if since is None or page.last_modified is None:
+        return False
+    try:
+        return parsedate_to_datetime(page.last_modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return since == page.last_modified
+
+
+# --- page builders ---------------------------------------------------------------------------------
+
+_MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+_NNBSP = "&#8239;"  # AlloCiné's thousands separator
+
+
+def _decimal(value: float) -> str:
+    """2.3 → `2,3`; 3.0 → `3,0`; 2.35 → `2,35`: a decimal comma, as the site writes notes."""
+    text = f"{value:.2f}".rstrip("0")
+    return (text + "0" if text.endswith(".") else text).replace(".", ",")
+
+
+def _count(value: int) -> str:
+    """3461 → `3 461` with a narrow no-break space, as the site writes counts."""
+    return f"{value:,}".replace(",", _NNBSP)
+
+
+def _date(day: date) -> str:
+    return f"{'1er' if day.day == 1 else day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _stars(rating: float | None) -> str:
+    """The stars' markup: class `n35` for 3.5, `n00` when there is no rating."""
+    value = 0 if rating is None else round(rating * 10)
+    fill = '<div class="stareval-stars-fill"></div>'
+    return f'<div class="rating-mdl n{value:02d} stareval-stars">{fill}</div>'
+
+
+def _text(text: str) -> str:
+    """Escaped text; line breaks as `<br>` (a blank line between paragraphs stays one)."""
+    return "<br>".join(html.escape(line, quote=False) for line in text.split("\n"))
+
+
+def _json_ld(data: Mapping[str, Any]) -> str:
+    # `</` would close the script element early.
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _head(title: str, heading: str, json_ld: Mapping[str, Any]) -> str:
+    escaped = html.escape(title)
+    return f"""<!DOCTYPE html>
+<html lang="fr">
+<head>
+  <meta charset="utf-8">
+  <title>{html.escape(heading)} du film {escaped} - AlloCiné</title>
+  <meta property="og:title" content="{escaped} - film - AlloCiné">
+  <script type="application/ld+json">{_json_ld(json_ld)}</script>
+  <script>window.dataLayer = window.dataLayer || [];</script>
+</head>
+<body class="body-page">
+  <header class="header">
+    <div class="header-logo"><a href="/">AlloCiné</a></div>
+    <nav class="header-nav">
+      <ul><li><a href="/film/">Films</a></li><li><a href="/series/">Séries</a></li></ul>
+    </nav>
+  </header>
+  <main id="content-layout" class="content-layout">
+"""
+
+
+_FOOT = """  </main>
+  <footer class="footer">
+    <div class="footer-top">Les meilleurs films de tous les temps</div>
+    <div class="back-to-top"><a href="#top">Back to Top</a></div>
+    <div class="footer-legal">Copyright &copy; 2024 AlloCiné. Tous droits réservés.</div>
+  </footer>
+</body>
+</html>
+"""
+
+
+def _titlebar(text: str) -> str:
+    return f"""    <div class="titlebar">
+      <div class="titlebar-title titlebar-title-lg">{html.escape(text)}</div>
+    </div>
+"""
+
+
+def _film_url(allocine_id: int | None) -> str:
+    return f"/film/fichefilm_gen_cfilm={allocine_id}.html" if allocine_id is not None else "/film/"
+
+
+def spectator_html(
+    title: str,
+    *,
+    average: float,
+    ratings_count: int,
+    reviews_count: int,
+    histogram: Mapping[int, int],
+    reviews: Iterable[Mapping[str, Any]],
+    page: int = 1,
+    pages: int = 1,
+    allocine_id: int | None = None,
+) -> str:
+    """A film's spectator reviews page, as AlloCiné serves it (markup from tests/fixtures/html)."""
+    json_ld = {
+        "@context": "http://schema.org",
+        "@type": "Movie",
+        "url": _film_url(allocine_id),
+        "name": title,
+        "aggregateRating": {
+            "@type": "AggregateRating",
+            "bestRating": "5",
+            "worstRating": "0",
+            "ratingValue": _decimal(average),  # a string with a decimal comma, like the site
+            "ratingCount": ratings_count,
+            "reviewCount": reviews_count,
+        },
+    }
+    rows = "\n".join(
+        f'        <div class="histogram-row"><div class="histogram-star">{star}</div>'
+        f'<div class="bar"><div class="bar-fill"></div></div>'
+        f'<div class="histogram-count">{_count(histogram.get(star, 0))} critiques</div></div>'
+        for star in (5, 4, 3, 2, 1, 0)
+    )
+    cards = "\n".join(_review_card(review) for review in reviews)
+    return (
+        _head(title, "Critiques spectateurs", json_ld)
+        + _titlebar(title)
+        + f"""    <section class="section reviews-users">
+      <div class="rating-summary">
+        <div class="big-note">
+          <div class="rating-title">Note moyenne</div>
+          <span class="note">{_decimal(average)}</span>
+        </div>
+        <div class="user-note-count">{_count(ratings_count)} notes</div>
+      </div>
+      <h2 class="titlebar-title titlebar-title-md">{_count(reviews_count)} critiques spectateurs</h2>
+      <div class="rating-histogram">
+{rows}
+      </div>
+      <div class="filters">
+        <div class="filters-label">Trier par :</div>
+        <div class="filters-list">
+          <a href="?sort=utile">Les plus utiles</a> <a href="?sort=recent">Les plus récentes</a>
+        </div>
+      </div>
+      <div class="reviews-users-comment">
+{cards}
+      </div>
+{_pagination(page, pages)}
+    </section>
+"""
+        + _FOOT
+    )
+
+
+def _review_card(review: Mapping[str, Any]) -> str:
+    author = review.get("author")
+    site_id = review.get("site_id")
+    card_id = f' id="review_{site_id}"' if site_id is not None else ""
+    if author is None:
+        user = """          <div class="thumbnail"><span class="thumbnail-anonymous">anonyme</span></div>
+          <div class="meta">
+            <div class="meta-title"><span class="meta-title-link">Un visiteur</span></div>
+          </div>"""
+    else:
+        stats = []
+        if review.get("followers") is not None:
+            stats.append(f'<span class="meta-sub">{_count(review["followers"])} abonnés</span>')
+        if review.get("author_reviews") is not None:
+            stats.append(f'<span class="meta-sub">{_count(review["author_reviews"])} critiques</span>')
+        name = html.escape(author)
+        user = f"""          <div class="thumbnail"><span class="thumbnail-name">{name}</span></div>
+          <div class="meta">
+            <div class="meta-title"><span class="meta-title-link">{name}</span></div>
+            <div class="meta-content light">{" ".join(stats)}</div>
+          </div>
+          <div class="follow-activity">
+            <button class="button button-sm" type="button">Suivre son activité</button>
+          </div>"""
+    rating = review.get("rating")
+    stars = ""
+    if rating is not None:
+        stars = f'{_stars(rating)}<span class="stareval-note">{_decimal(rating)}</span>'
+    published = review.get("published")
+    when = ""
+    if published is not None:
+        when = f'<span class="review-card-meta-date light">Publiée le {_date(published)}</span>'
+    return f"""    <div class="hred review-card cf"{card_id}>
+      <div class="review-card-aside">
+        <div class="review-card-user-infos cf">
+{user}
+        </div>
+      </div>
+      <div class="review-card-review-holder">
+        <div class="review-card-meta">
+          <div class="stareval stareval-medium stareval-theme-default">{stars}</div>
+          {when}
+        </div>
+        <div class="content-txt review-card-content">{_text(review["text"])}</div>
+        <div class="review-card-social"><button class="reviews-helpful" aria-label="Utile"></button></div>
+      </div>
+    </div>"""
+
+
+def _pagination(page: int, pages: int) -> str:
+    if pages <= 1:
+        return ""
+    links = [f'<a href="?page={page - 1}">Précédente</a>'] if page > 1 else []
+    for number in range(1, pages + 1):
+        if number == page:
+            links.append(f'<span class="current">{number}</span>')
+        else:
+            links.append(f'<a href="?page={number}">{number}</a>')
+    if page < pages:
+        links.append(f'<a href="?page={page + 1}">Suivante</a>')
+    return f'      <nav class="pagination">{" ".join(links)}</nav>'
+
+
+def press_html(title: str, *, reviews: Iterable[Mapping[str, Any]], allocine_id: int | None = None) -> str:
+    """A film's press reviews page, as AlloCiné serves it (markup from tests/fixtures/html)."""
+    reviews = list(reviews)
+    json_ld = {
+        "@context": "http://schema.org",
+        "@type": "Movie",
+        "name": title,
+        "url": _film_url(allocine_id),
+    }
+    items = "\n".join(_press_item(review) for review in reviews)
+    return (
+        _head(title, "Critiques presse", json_ld)
+        + _titlebar("Critiques Presse")
+        + f"""    <section class="section reviews-press">
+      <p class="press-intro">Chaque magazine ou journal ayant son propre système de notation, toutes les
+      notes attribuées sont remises au barème de AlloCiné, de 1 à 5 étoiles.</p>
+      <h2 class="titlebar-title titlebar-title-md">{len(reviews)} critiques presse</h2>
+      <div class="reviews-press-list">
+{items}
+      </div>
+    </section>
+"""
+        + _FOOT
+    )
+
+
+def _press_item(review: Mapping[str, Any]) -> str:
+    site_id = review.get("site_id")
+    item_id = f' id="pressreview{site_id}"' if site_id is not None else ""
+    outlet = html.escape(review["outlet"])
+    critic = review.get("critic")
+    author = f'<span class="author">par {html.escape(critic)}</span>' if critic else ""
+    quote = review.get("quote")
+    text = f'\n        <p class="text">{_text(quote)}</p>' if quote is not None else ""
+    link = review.get("link")
+    if quote is None:  # link-only: the site always names where the review is
+        link = link or f"https://www.{_slug(review['outlet'])}.fr/critiques/"
+        site = html.escape(URL(link).host or link)
+        more = f'<a class="xXx link" href="{html.escape(link)}">Voir la critique sur {site}</a>'
+    elif link:
+        full = f"La critique complète est disponible sur le site {outlet}"
+        more = f'<a class="link" href="{html.escape(link)}">{full}</a>'
+    else:
+        more = ""
+    more = f'\n        <div class="reviews-press-link">{more}</div>' if more else ""
+    stars = f'<div class="stareval stareval-medium">{_stars(review.get("rating"))}</div>'
+    return f"""      <div class="item hred"{item_id}>
+        <div class="rating-holder">{stars}</div>
+        <h2 class="title"><span class="xXx">{outlet}</span></h2>
+        <div class="meta">{author}</div>{text}{more}
+      </div>"""
+
+
+def _slug(name: str) -> str:
+    return "".join(c for c in name.casefold() if c.isascii() and c.isalnum()) or "journal"
