@@ -1,0 +1,275 @@
+"""A polite async HTTP client for AlloCiné's review pages.
+
+Politeness is the point: one request at a time per host, at least `delay` seconds between the end of a
+request and the start of the next one to that host, a User-Agent saying who we are, a total timeout per
+request, a few retries with exponential backoff on timeouts, network errors and 5xx, and `Retry-After`
+honoured on 429. Conditional requests (If-None-Match / If-Modified-Since) make an unchanged page a 304.
+
+Every wait goes through the injected `sleep`, so tests record the waits instead of waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any, Self
+
+import aiohttp
+from yarl import URL
+
+from config.settings import Settings
+
+__all__ = ["AllocineClient", "FetchError", "Fetched"]
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A page as the site answered: 200 with its body, or 304 (not modified) without one.
+
+    `url` is the URL asked for (not where redirects led), so that validators are keyed by it.
+    """
+
+    url: str
+    status: int  # 200, or 304 (not modified: body is None)
+    body: bytes | None
+    etag: str | None
+    last_modified: str | None
+
+
+class FetchError(Exception):
+    """A page that could not be fetched; `message` is in French, for the refresh report."""
+
+    def __init__(self, url: str, message: str, *, status: int | None = None) -> None:
+        self.url = url
+        self.message = message
+        self.status = status  # the last HTTP status, None for timeouts and network errors
+        super().__init__(message)
+
+
+class _Retry(Exception):
+    """An attempt that may be tried again, after `wait` seconds at least (None: the backoff)."""
+
+    def __init__(self, reason: str, *, status: int | None = None, wait: float | None = None) -> None:
+        self.reason = reason
+        self.status = status
+        self.wait = wait
+        super().__init__(reason)
+
+
+_GIVE_UP = {
+    400: "requête refusée (400)",
+    401: "accès refusé (401)",
+    403: "accès refusé (403)",
+    404: "page introuvable (404)",
+    410: "page supprimée du site (410)",
+}
+
+
+class AllocineClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        user_agent: str,
+        delay: float,
+        timeout: float,
+        retries: int,
+        backoff: float = 1.0,
+        max_wait: float = 300.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.user_agent = user_agent
+        self.delay = max(0.0, delay)
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.backoff = max(0.0, backoff)
+        self.max_wait = max_wait
+        self._sleep = sleep
+        self._session: aiohttp.ClientSession | None = None
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._last_end: dict[str, float] = {}  # host → time.monotonic() when its last request ended
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> AllocineClient:
+        options: dict[str, Any] = {
+            "base_url": settings.allocine_base_url,
+            "user_agent": settings.allocine_user_agent,
+            "delay": settings.allocine_delay,
+            "timeout": settings.allocine_timeout,
+            "retries": settings.allocine_retries,
+        }
+        options.update(overrides)
+        return cls(**options)
+
+    async def __aenter__(self) -> Self:
+        self._open()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                headers={
+                    "User-Agent": self.user_agent,
+                    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+                    "Accept-Language": "fr-FR,fr;q=0.9",
+                },
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+            )
+        return self._session
+
+    # --- URLs ------------------------------------------------------------------------------------
+
+    def spectator_url(self, allocine_id: int, page: int = 1) -> str:
+        """A film's spectator reviews, newest first; page 1 has no `?page=`."""
+        url = f"{self.base_url}/film/fichefilm-{allocine_id}/critiques/spectateurs/recentes/"
+        return url if page <= 1 else f"{url}?page={page}"
+
+    def press_url(self, allocine_id: int) -> str:
+        return f"{self.base_url}/film/fichefilm-{allocine_id}/critiques/presse/"
+
+    # --- fetching --------------------------------------------------------------------------------
+
+    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        """GET `url`: Fetched (200 or 304), or FetchError once the retries are spent or at once on a 4xx."""
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        host = _host(url)
+        if not host.startswith(("http://", "https://")):
+            raise FetchError(url, "adresse invalide (http ou https attendu)")
+        lock = self._locks.setdefault(host, asyncio.Lock())
+        attempts = self.retries + 1
+        async with lock:  # held through retries too: a struggling site gets nothing else from us meanwhile
+            wait_at_least = 0.0
+            for attempt in range(1, attempts + 1):
+                await self._pace(host, wait_at_least, url)
+                try:
+                    return await self._attempt(url, headers, etag, last_modified)
+                except _Retry as retry:
+                    if attempt == attempts:
+                        raise FetchError(
+                            url,
+                            f"le site ne répond pas après {attempts} essais : {retry.reason}",
+                            status=retry.status,
+                        ) from None
+                    if retry.wait is not None:
+                        wait_at_least = retry.wait
+                    else:
+                        wait_at_least = min(self.backoff * 2 ** (attempt - 1), self.max_wait)
+                    log.warning(
+                        "%s : %s, nouvel essai %d/%d dans %.1f s",
+                        url,
+                        retry.reason,
+                        attempt,
+                        self.retries,
+                        wait_at_least,
+                    )
+                finally:
+                    self._last_end[host] = time.monotonic()
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def _pace(self, host: str, at_least: float, url: str) -> None:
+        """Wait `at_least` seconds, and anyway what remains of `delay` since the host's last request."""
+        wait = at_least
+        if (last := self._last_end.get(host)) is not None:
+            wait = max(wait, self.delay - (time.monotonic() - last))
+        if wait > 0:
+            log.info("%s : attente de %.2f s avant la requête", url, wait)
+            await self._sleep(wait)
+
+    async def _attempt(
+        self, url: str, headers: dict[str, str], etag: str | None, last_modified: str | None
+    ) -> Fetched:
+        session = self._open()
+        try:
+            async with session.get(url, headers=headers) as response:
+                status = response.status
+                if status == 304:
+                    return Fetched(
+                        url=url,
+                        status=304,
+                        body=None,
+                        etag=response.headers.get("ETag") or etag,
+                        last_modified=response.headers.get("Last-Modified") or last_modified,
+                    )
+                if 200 <= status < 300:
+                    body = await response.read()
+                    return Fetched(
+                        url=url,
+                        status=status,
+                        body=body,
+                        etag=response.headers.get("ETag"),
+                        last_modified=response.headers.get("Last-Modified"),
+                    )
+                if status == 429:
+                    raise _Retry("trop de requêtes (429)", status=429, wait=self._retry_after(url, response))
+                if status >= 500:
+                    raise _Retry(f"erreur du site ({status})", status=status)
+                message = _GIVE_UP.get(status) or f"réponse inattendue du site ({status})"
+                raise FetchError(url, message, status=status)
+        except aiohttp.InvalidURL:
+            raise FetchError(url, "adresse invalide") from None
+        except aiohttp.TooManyRedirects:
+            raise FetchError(url, "trop de redirections") from None
+        except TimeoutError:  # aiohttp's timeouts are TimeoutErrors too
+            raise _Retry(f"pas de réponse en {self.timeout:g} s") from None
+        except aiohttp.ClientError as error:
+            raise _Retry(f"erreur réseau : {type(error).__name__}") from None
+
+    def _retry_after(self, url: str, response: aiohttp.ClientResponse) -> float | None:
+        """Seconds the site asks us to wait (None: not said, use the backoff); FetchError beyond max_wait."""
+        wait = parse_retry_after(response.headers.get("Retry-After"))
+        if wait is not None and wait > self.max_wait:
+            raise FetchError(
+                url,
+                f"le site demande d'attendre {wait:.0f} s, au-delà des {self.max_wait:.0f} s acceptées (429)",
+                status=429,
+            )
+        return wait
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """`Retry-After`: delay-seconds (`7`) or an HTTP date; seconds from `now` (≥ 0), None when unreadable."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdecimal():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # `-0000` dates: UTC by RFC 9110
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _host(url: str) -> str:
+    # Scheme, host and port: what a "site" is for politeness.
+    try:
+        return str(URL(url).origin())
+    except ValueError:
+        return url

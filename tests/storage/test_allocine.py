@@ -1,0 +1,523 @@
+"""The AlloCiné HTTP source against the fake site on 127.0.0.1: politeness, retries, validators.
+
+Waits go through a recording `sleep`, so nothing here really waits (except the short client timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import Engine, select
+
+from config.settings import Settings
+from storage.models import FetchedPage
+from storage.pages import ParsedPressPage, ParsedSpectatorPage, parse_page
+from storage.sources import AllocineClient, Fetched, FetchError
+from storage.sources.allocine import parse_retry_after
+from storage.sources.validators import remember, validators_for
+from tests.fakeallocine import Delay, FakeAllocine, Redirect, Status, TooMany, press_html, spectator_html
+
+FILM = 110645
+SPECTATORS = f"/film/fichefilm-{FILM}/critiques/spectateurs/recentes/"
+PRESS = f"/film/fichefilm-{FILM}/critiques/presse/"
+USER_AGENT = "critibot-test/1.0 (+https://example.org/critibot)"
+
+
+class Sleeps:
+    """A fake `asyncio.sleep`: records the waits, yields to the loop, returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+def make_client(site: FakeAllocine, sleeps: Sleeps, **options: Any) -> AllocineClient:
+    settings: dict[str, Any] = {
+        "user_agent": USER_AGENT,
+        "delay": 0.0,
+        "timeout": 5.0,
+        "retries": 3,
+        "backoff": 1.0,
+        "sleep": sleeps,
+    }
+    return AllocineClient(site.base_url, **(settings | options))
+
+
+@pytest.fixture
+async def client(fake_allocine: FakeAllocine, sleeps: Sleeps) -> AsyncIterator[AllocineClient]:
+    async with make_client(fake_allocine, sleeps) as client:
+        yield client
+
+
+# --- URLs and settings -------------------------------------------------------------------------
+
+
+def test_urls_are_built_as_the_site_writes_them() -> None:
+    client = AllocineClient("https://www.allocine.fr/", user_agent="x", delay=0, timeout=1, retries=0)
+    base = "https://www.allocine.fr/film/fichefilm-110645/critiques"
+    assert client.spectator_url(FILM) == f"{base}/spectateurs/recentes/"
+    assert client.spectator_url(FILM, 1) == f"{base}/spectateurs/recentes/"
+    assert client.spectator_url(FILM, 3) == f"{base}/spectateurs/recentes/?page=3"
+    assert client.press_url(FILM) == f"{base}/presse/"
+
+
+def test_from_settings_takes_the_allocine_settings_and_overrides() -> None:
+    settings = Settings(
+        allocine_base_url="http://127.0.0.1:9",
+        allocine_user_agent="ua",
+        allocine_delay=1.5,
+        allocine_timeout=7.0,
+        allocine_retries=2,
+    )
+    client = AllocineClient.from_settings(settings, retries=0, backoff=0.5)
+    assert (client.base_url, client.user_agent, client.delay, client.timeout) == (
+        "http://127.0.0.1:9",
+        "ua",
+        1.5,
+        7.0,
+    )
+    assert (client.retries, client.backoff) == (0, 0.5)
+
+
+async def test_paged_urls_reach_the_right_pages(fake_allocine: FakeAllocine, client: AllocineClient) -> None:
+    fake_allocine.set_page(SPECTATORS, "<html><body>page 1</body></html>")
+    fake_allocine.set_page(f"{SPECTATORS}?page=3", "<html><body>page 3</body></html>")
+    assert (await client.fetch(client.spectator_url(FILM))).body == b"<html><body>page 1</body></html>"
+    assert (await client.fetch(client.spectator_url(FILM, 3))).body == b"<html><body>page 3</body></html>"
+    assert [r.path for r in fake_allocine.requests] == [SPECTATORS, f"{SPECTATORS}?page=3"]
+
+
+# --- 200, 304, redirects -----------------------------------------------------------------------
+
+
+async def test_200_gives_the_body_and_its_validators(
+    fake_allocine: FakeAllocine, client: AllocineClient
+) -> None:
+    modified = "Wed, 21 Oct 2015 07:28:00 GMT"
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>", last_modified=modified)
+    fetched = await client.fetch(client.press_url(FILM))
+    assert fetched.status == 200
+    assert fetched.body == b"<html><body>Presse</body></html>"
+    assert fetched.url == client.press_url(FILM)
+    assert fetched.etag and fetched.etag.startswith('"')
+    assert fetched.last_modified == modified
+
+
+async def test_an_unchanged_page_is_a_304_without_body(
+    fake_allocine: FakeAllocine, client: AllocineClient
+) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>v1</body></html>")
+    first = await client.fetch(client.press_url(FILM))
+    second = await client.fetch(client.press_url(FILM), etag=first.etag)
+    assert second == Fetched(client.press_url(FILM), 304, None, first.etag, None)
+    assert fake_allocine.requests[1].headers["If-None-Match"] == first.etag
+
+    fake_allocine.set_page(PRESS, "<html><body>v2</body></html>")  # a new body, a new ETag
+    third = await client.fetch(client.press_url(FILM), etag=first.etag)
+    assert third.status == 200 and third.body == b"<html><body>v2</body></html>"
+    assert third.etag != first.etag
+
+
+async def test_if_modified_since_alone_gives_a_304(
+    fake_allocine: FakeAllocine, client: AllocineClient
+) -> None:
+    modified = "Wed, 21 Oct 2015 07:28:00 GMT"
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>", etag=None, last_modified=modified)
+    first = await client.fetch(client.press_url(FILM))
+    assert first.etag is None
+    second = await client.fetch(client.press_url(FILM), last_modified=first.last_modified)
+    assert (second.status, second.body, second.last_modified) == (304, None, modified)
+    assert fake_allocine.requests[1].headers["If-Modified-Since"] == modified
+    assert "If-None-Match" not in fake_allocine.requests[1].headers
+
+
+async def test_redirects_are_followed(fake_allocine: FakeAllocine, client: AllocineClient) -> None:
+    fake_allocine.set_page(
+        "/film/fichefilm-1/critiques/presse/", "<html><body>nouvelle adresse</body></html>"
+    )
+    fake_allocine.script(PRESS, Redirect("/film/fichefilm-1/critiques/presse/", status=301))
+    fetched = await client.fetch(client.press_url(FILM))
+    assert fetched.body == b"<html><body>nouvelle adresse</body></html>"
+    assert fetched.url == client.press_url(FILM)  # the URL asked for: validators are kept under it
+
+
+async def test_the_user_agent_reaches_the_site(fake_allocine: FakeAllocine, client: AllocineClient) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    await client.fetch(client.press_url(FILM))
+    assert fake_allocine.requests[0].headers["User-Agent"] == USER_AGENT
+
+
+# --- errors and retries ------------------------------------------------------------------------
+
+
+async def test_a_5xx_is_retried_after_the_backoff(
+    fake_allocine: FakeAllocine, client: AllocineClient, sleeps: Sleeps
+) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.script(PRESS, Status(500))
+    fetched = await client.fetch(client.press_url(FILM))
+    assert fetched.status == 200
+    assert [r.status for r in fake_allocine.requests_for(PRESS)] == [500, 200]
+    assert sleeps.waits == [1.0]
+
+
+async def test_the_backoff_doubles_and_exhausted_retries_raise_in_french(
+    fake_allocine: FakeAllocine, client: AllocineClient, sleeps: Sleeps
+) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.script(PRESS, Status(503), Status(502), Status(500), Status(500))
+    with pytest.raises(FetchError) as caught:
+        await client.fetch(client.press_url(FILM))
+    assert caught.value.url == client.press_url(FILM)
+    assert caught.value.status == 500
+    assert str(caught.value) == "le site ne répond pas après 4 essais : erreur du site (500)"
+    assert sleeps.waits == [1.0, 2.0, 4.0]
+    assert len(fake_allocine.requests_for(PRESS)) == 4
+
+
+async def test_a_timeout_is_retried(fake_allocine: FakeAllocine, sleeps: Sleeps) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.script(PRESS, Delay(1.0))
+    async with make_client(fake_allocine, sleeps, timeout=0.2) as client:
+        fetched = await client.fetch(client.press_url(FILM))
+    assert fetched.body == b"<html><body>Presse</body></html>"
+    assert len(fake_allocine.requests_for(PRESS)) == 2
+    assert sleeps.waits == [1.0]
+
+
+async def test_timeouts_to_the_end_raise_in_french(fake_allocine: FakeAllocine, sleeps: Sleeps) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.script(PRESS, Delay(1.0), Delay(1.0))
+    async with make_client(fake_allocine, sleeps, timeout=0.2, retries=1, backoff=0.5) as client:
+        with pytest.raises(
+            FetchError, match=r"^le site ne répond pas après 2 essais : pas de réponse en 0\.2 s$"
+        ):
+            await client.fetch(client.press_url(FILM))
+    assert sleeps.waits == [0.5]
+
+
+async def test_connection_errors_are_retried_then_reported(sleeps: Sleeps) -> None:
+    closed = FakeAllocine()
+    await closed.start()
+    base_url = closed.base_url
+    await closed.close()  # nothing listens on that port any more
+    async with AllocineClient(
+        base_url, user_agent=USER_AGENT, delay=0, timeout=2, retries=2, sleep=sleeps
+    ) as client:
+        with pytest.raises(FetchError, match=r"^le site ne répond pas après 3 essais : erreur réseau"):
+            await client.fetch(client.press_url(FILM))
+    assert sleeps.waits == [1.0, 2.0]
+
+
+async def test_429_honours_retry_after_in_seconds(
+    fake_allocine: FakeAllocine, client: AllocineClient, sleeps: Sleeps
+) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.script(PRESS, TooMany(retry_after="7"))
+    fetched = await client.fetch(client.press_url(FILM))
+    assert fetched.status == 200
+    assert sleeps.waits == [7.0]
+
+
+async def test_429_honours_retry_after_as_an_http_date(
+    fake_allocine: FakeAllocine, client: AllocineClient, sleeps: Sleeps
+) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    when = datetime.now(UTC) + timedelta(seconds=30)
+    fake_allocine.script(PRESS, TooMany(retry_after=format_datetime(when, usegmt=True)))
+    fetched = await client.fetch(client.press_url(FILM))
+    assert fetched.status == 200
+    [wait] = sleeps.waits
+    assert 27 <= wait <= 30  # HTTP dates have whole seconds
+
+
+async def test_429_without_retry_after_uses_the_backoff(
+    fake_allocine: FakeAllocine, client: AllocineClient, sleeps: Sleeps
+) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.script(PRESS, TooMany(retry_after=None))
+    assert (await client.fetch(client.press_url(FILM))).status == 200
+    assert sleeps.waits == [1.0]
+
+
+async def test_429_asking_too_long_a_wait_gives_up(fake_allocine: FakeAllocine, sleeps: Sleeps) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.script(PRESS, TooMany(retry_after="3600"))
+    async with make_client(fake_allocine, sleeps, max_wait=300) as client:
+        with pytest.raises(FetchError, match="d'attendre 3600 s, au-delà des 300 s acceptées") as caught:
+            await client.fetch(client.press_url(FILM))
+    assert caught.value.status == 429
+    assert sleeps.waits == []
+    assert len(fake_allocine.requests_for(PRESS)) == 1
+
+
+def test_retry_after_values() -> None:
+    now = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("7", now=now) == 7.0
+    assert parse_retry_after(" 120 ", now=now) == 120.0
+    assert parse_retry_after("Wed, 01 May 2024 12:00:45 GMT", now=now) == 45.0
+    assert parse_retry_after("Wed, 01 May 2024 11:00:00 GMT", now=now) == 0.0  # already past
+    assert parse_retry_after("bientôt", now=now) is None
+    assert parse_retry_after("", now=now) is None
+    assert parse_retry_after(None, now=now) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(404, "page introuvable (404)"), (403, "accès refusé (403)"), (418, "réponse inattendue du site (418)")],
+)
+async def test_4xx_fail_at_once_without_retry(
+    fake_allocine: FakeAllocine, client: AllocineClient, sleeps: Sleeps, status: int, message: str
+) -> None:
+    if status != 404:
+        fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+        fake_allocine.script(PRESS, Status(status))
+    with pytest.raises(FetchError) as caught:
+        await client.fetch(client.press_url(FILM))
+    assert (caught.value.message, caught.value.status) == (message, status)
+    assert len(fake_allocine.requests_for(PRESS)) == 1
+    assert sleeps.waits == []
+
+
+async def test_a_url_that_is_not_http_is_refused(client: AllocineClient) -> None:
+    with pytest.raises(FetchError, match="adresse invalide"):
+        await client.fetch("file:///etc/passwd")
+
+
+# --- politeness --------------------------------------------------------------------------------
+
+
+async def test_the_delay_separates_requests_to_a_host(fake_allocine: FakeAllocine, sleeps: Sleeps) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.set_page(SPECTATORS, "<html><body>Spectateurs</body></html>")
+    async with make_client(fake_allocine, sleeps, delay=2.0) as client:
+        await client.fetch(client.press_url(FILM))
+        assert sleeps.waits == []  # the first request waits for nothing
+        await client.fetch(client.spectator_url(FILM))
+        await client.fetch(client.press_url(FILM))
+    assert len(sleeps.waits) == 2
+    # Only the remainder of the delay is waited: the fake sleep returns at once, so nearly all of it.
+    assert all(1.5 < wait <= 2.0 for wait in sleeps.waits)
+
+
+async def test_the_delay_is_not_added_to_a_longer_backoff(
+    fake_allocine: FakeAllocine, sleeps: Sleeps
+) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.script(PRESS, TooMany(retry_after="7"))
+    async with make_client(fake_allocine, sleeps, delay=2.0) as client:
+        await client.fetch(client.press_url(FILM))
+    assert sleeps.waits == [7.0]
+
+
+async def test_concurrent_fetches_to_one_host_never_overlap(
+    fake_allocine: FakeAllocine, sleeps: Sleeps
+) -> None:
+    paths = [f"/film/fichefilm-{n}/critiques/presse/" for n in range(5)]
+    for path in paths:
+        fake_allocine.set_page(path, f"<html><body>{path}</body></html>")
+        fake_allocine.script(path, Delay(0.05))  # each request stays a while at the server
+    async with make_client(fake_allocine, sleeps, delay=1.0) as client:
+        results = await asyncio.gather(*(client.fetch(client.press_url(n)) for n in range(5)))
+    assert [r.status for r in results] == [200] * 5
+    assert fake_allocine.max_in_flight == 1
+    assert len(fake_allocine.requests) == 5
+    assert len(sleeps.waits) == 4  # every request but the first waited for the delay
+    assert all(0.5 < wait <= 1.0 for wait in sleeps.waits)
+
+
+async def test_the_fake_counts_overlapping_requests(fake_allocine: FakeAllocine) -> None:
+    # The overlap check above means something: without the client's lock, the fake does see overlaps.
+    for n in range(3):
+        fake_allocine.set_page(f"/p{n}", "<html></html>")
+        fake_allocine.script(f"/p{n}", Delay(0.1))
+    async with aiohttp.ClientSession() as session:
+
+        async def get(path: str) -> int:
+            async with session.get(fake_allocine.base_url + path) as response:
+                return response.status
+
+        assert await asyncio.gather(*(get(f"/p{n}") for n in range(3))) == [200, 200, 200]
+    assert fake_allocine.max_in_flight == 3
+
+
+# --- the fake's pages, read by the project's parser --------------------------------------------
+
+SPECTATOR_REVIEWS: list[dict[str, Any]] = [
+    {
+        "author": "Shawn777",
+        "followers": 574,
+        "author_reviews": 3461,
+        "rating": 3.0,
+        "published": date(2023, 1, 25),
+        "text": "Pas si inintéressant que ça ! Un tueur & ses <journalistes>.\n\nUn second paragraphe.",
+        "site_id": "173049821",
+    },
+    {"author": None, "rating": 3.5, "published": date(2013, 6, 1), "text": "Une histoire originale !"},
+    {
+        "author": "Terreurvision",
+        "followers": 208,
+        "author_reviews": 505,
+        "rating": 0.5,
+        "published": date(2012, 12, 31),
+        "text": "Première ligne\nseconde ligne.",
+        "site_id": "173038688",
+    },
+    {"author": "Sans note", "rating": None, "published": date(2020, 2, 29), "text": "Pas de note ici."},
+]
+
+
+async def test_spectator_pages_parse_to_exactly_what_was_put_in(
+    fake_allocine: FakeAllocine, client: AllocineClient
+) -> None:
+    histogram = {5: 3, 4: 7, 3: 8, 2: 10, 1: 2, 0: 999}
+    body = spectator_html(
+        "Derrière le masque",
+        average=2.35,
+        ratings_count=12158,
+        reviews_count=1029,
+        histogram=histogram,
+        reviews=SPECTATOR_REVIEWS,
+        page=2,
+        pages=3,
+        allocine_id=FILM,
+    )
+    fake_allocine.set_page(f"{SPECTATORS}?page=2", body)
+    fetched = await client.fetch(client.spectator_url(FILM, 2))
+    assert fetched.body is not None
+    page = parse_page(fetched.body)
+
+    assert isinstance(page, ParsedSpectatorPage)
+    assert page.title == "Derrière le masque"
+    assert page.warnings == []
+    assert page.figures.average == 2.35
+    assert (page.figures.ratings_count, page.figures.reviews_count) == (12158, 1029)
+    assert page.figures.histogram == {str(star): count for star, count in histogram.items()}
+    got = [
+        {
+            "author": r.author,
+            "followers": r.followers,
+            "author_reviews": r.author_reviews,
+            "rating": r.rating,
+            "published": r.published,
+            "text": r.text,
+            "site_id": r.site_id,
+        }
+        for r in page.reviews
+    ]
+    defaults = {"author": None, "followers": None, "author_reviews": None, "site_id": None}
+    assert got == [defaults | review for review in SPECTATOR_REVIEWS]
+
+
+PRESS_REVIEWS: list[dict[str, Any]] = [
+    {
+        "outlet": "L'Humanité",
+        "critic": "Dominique Widemann",
+        "quote": "Un film vrai bâti avec les instruments de la passion.",
+        "rating": 5.0,
+        "link": "https://www.humanite.fr/critique",
+        "site_id": "73100",
+    },
+    {"outlet": "Le Point", "critic": "Olivier De Bruyn", "quote": None, "rating": 3.5, "site_id": "73102"},
+    {"outlet": "Zurban", "critic": None, "quote": "(...) ce que réussit la mise en scène.", "rating": None},
+    {
+        "outlet": "Télérama",
+        "critic": "Marine Landrot",
+        "quote": "Un fascinant film de vampire.",
+        "rating": 4.0,
+    },
+]
+
+
+async def test_press_pages_parse_to_exactly_what_was_put_in(
+    fake_allocine: FakeAllocine, client: AllocineClient
+) -> None:
+    fake_allocine.set_page(PRESS, press_html("Backstage", reviews=PRESS_REVIEWS, allocine_id=FILM))
+    fetched = await client.fetch(client.press_url(FILM))
+    assert fetched.body is not None
+    page = parse_page(fetched.body)
+
+    assert isinstance(page, ParsedPressPage)
+    assert page.title == "Backstage"
+    assert page.warnings == []
+    assert page.figures.reviews_count == len(PRESS_REVIEWS)
+    got = [
+        {"outlet": r.outlet, "critic": r.critic, "quote": r.quote, "rating": r.rating, "site_id": r.site_id}
+        for r in page.reviews
+    ]
+    wanted = [
+        {"outlet": p["outlet"], "critic": p["critic"], "quote": p["quote"], "rating": p["rating"]}
+        | {"site_id": p.get("site_id")}
+        for p in PRESS_REVIEWS
+    ]
+    assert got == wanted
+    assert page.reviews[0].link == "https://www.humanite.fr/critique"
+    assert page.reviews[1].link == "https://www.lepoint.fr/critiques/"  # link-only: where to read it
+
+
+# --- validators in the database ----------------------------------------------------------------
+
+URL = "https://www.allocine.fr/film/fichefilm-110645/critiques/presse/"
+
+
+def fetched_page_row(engine: Engine) -> Any:
+    table = FetchedPage.__table__
+    with engine.connect() as conn:
+        return conn.execute(select(table).where(table.c.url == URL)).one()
+
+
+def test_validators_round_trip(engine: Engine) -> None:
+    assert validators_for(engine, URL) == (None, None)
+    first = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    modified = "Wed, 01 May 2024 10:00:00 GMT"
+    remember(engine, Fetched(URL, 200, b"v1", '"abc"', modified), content_hash="h1", now=first)
+    assert validators_for(engine, URL) == ('"abc"', modified)
+    assert validators_for(engine, URL + "?page=2") == (None, None)
+
+    later = first + timedelta(hours=6)
+    remember(engine, Fetched(URL, 304, None, '"abc"', modified), content_hash=None, now=later)
+    row = fetched_page_row(engine)
+    assert (row.etag, row.last_modified, row.content_hash) == ('"abc"', modified, "h1")
+    assert row.checked_at.replace(tzinfo=UTC) == later
+    assert row.changed_at.replace(tzinfo=UTC) == first
+
+    latest = later + timedelta(hours=6)
+    remember(engine, Fetched(URL, 200, b"v2", '"def"', None), content_hash="h2", now=latest)
+    row = fetched_page_row(engine)
+    assert validators_for(engine, URL) == ('"def"', None)
+    assert row.content_hash == "h2"
+    assert row.checked_at.replace(tzinfo=UTC) == row.changed_at.replace(tzinfo=UTC) == latest
+    table = FetchedPage.__table__
+    with engine.connect() as conn:
+        assert len(conn.execute(select(table)).all()) == 1
+
+
+def test_remember_refuses_what_is_not_a_page(engine: Engine) -> None:
+    with pytest.raises(ValueError):
+        remember(engine, Fetched(URL, 500, None, None, None), content_hash=None, now=datetime.now(UTC))
+
+
+async def test_validators_make_the_next_fetch_a_304(
+    engine: Engine, fake_allocine: FakeAllocine, client: AllocineClient
+) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    url = client.press_url(FILM)
+    first = await client.fetch(url, etag=validators_for(engine, url)[0])
+    remember(engine, first, content_hash="h", now=datetime.now(UTC))
+    etag, last_modified = validators_for(engine, url)
+    again = await client.fetch(url, etag=etag, last_modified=last_modified)
+    assert (again.status, again.body) == (304, None)
