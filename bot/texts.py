@@ -127,3 +127,45 @@ SETTINGS_TIME_SET = "C'est noté : le résumé quotidien partira chaque jour à 
 SETTINGS_TIME_INVALID = "« {value} » n'est pas une heure : écrivez-la comme 09:00 ou 18h30."
 SETTINGS_OFF = "Le résumé quotidien est désactivé. `/reglages digest salon` le relance."
 PAGER_NOT_YOURS = "Ces boutons sont à la personne qui a posé la question : lancez votre propre commande."
+
+# --- the daily digest -------------------------------------------------------------------------------------
+DIGEST_TITLE = "Le résumé du jour — {date}"
+DIGEST_SINCE_LAST = "Depuis le résumé précédent"
+DIGEST_SINCE_DAY = "Les dernières 24 heures"
+DIGEST_SUMMARY_SPECTATORS = "**{reviews}** de spectateurs sur {films}"
+DIGEST_SUMMARY_PRESS = "**{reviews}** de presse"
+DIGEST_SUMMARY_MOVED = "{films} dont la note a bougé"
+DIGEST_NEW_REVIEW = ("nouvelle critique", "nouvelles critiques")  # singular, plural
+DIGEST_FILM = "{film} — {reviews}"
+DIGEST_REVIEW_LINE = "**{who}** · {rating} : « {excerpt} »"
+DIGEST_ANONYMOUS = "Un visiteur"
+DIGEST_PRESS = "Presse — {film}"
+DIGEST_PRESS_LINE = "**{who}**{rating} : {body}"
+DIGEST_PRESS_LINK_ONLY = "critique en lien seulement"
+DIGEST_MOVED = "Les notes qui bougent"
+DIGEST_MOVED_LINE = "**{film}** : {change}"
+DIGEST_MOVED_AVERAGE = "{before} → {after}"
+DIGEST_RATINGS_UP = "+{ratings}"
+DIGEST_RATINGS_DOWN = "−{ratings}"
+DIGEST_QUOTE = "La citation du jour"
+DIGEST_MORE = ("et 1 autre…", "et {count} autres…")
+DIGEST_ALSO = "Et aussi"
+DIGEST_MORE_FILMS = (
+    "et 1 autre film avec de nouvelles critiques : {films}",
+    "et {count} autres films avec de nouvelles critiques : {films}",
+)
+DIGEST_MORE_PRESS = (
+    "et 1 autre film avec de la presse : {films}",
+    "et {count} autres films avec de la presse : {films}",
+)
+DIGEST_MORE_HINT = "`/critiques <film>` et `/presse <film>` pour tout lire."
+DIGEST_EMPTY = "Rien de neuf depuis le résumé précédent : ni nouvelle critique, ni note qui bouge."
+DIGEST_EMPTY_DAY = "Rien de neuf ces dernières 24 heures : ni nouvelle critique, ni note qui bouge."
+DIGEST_PREVIEW_NOTE = "Aperçu : rien n'est posté ni enregistré."
+DIGEST_PREVIEW_SILENT = (
+    "Rien de neuf : avec digest_when_empty = « nothing », le serveur ne recevrait aucun message."
+)
+DIGEST_PREVIEW_ONLY = (
+    "Le résumé est posté par le bot, à l'heure choisie par chaque serveur. "
+    "Ici, seul l'aperçu existe : critibot digest --preview [--server ID]."
+)

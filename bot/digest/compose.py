@@ -1,0 +1,347 @@
+"""Compose a server's daily digest: what is new since its last digest, as one Answer that fits Discord.
+
+Pure reads (sync): the caller claims the day in the ledger first and records the marks after posting.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from bot import texts
+from bot.answers.citation import citation
+from bot.answers.context import AnswerContext
+from bot.answers.film_answers import rating_text
+from bot.answers.model import (
+    EMBED_TOTAL_MAX,
+    FIELD_NAME_MAX,
+    FIELD_VALUE_MAX,
+    FIELDS_MAX,
+    Answer,
+    Field,
+    Page,
+    fit,
+    shorten,
+)
+from bot.answers.quotes import sentences
+from bot.answers.safe import literal
+from bot.wording import decimal, long_date, plural
+from storage import changes, digest_ledger
+from storage.titles import TitleIndex
+
+_CUT_MARK = re.compile(r"^\s*\(\.\.\.\)\s*")  # press quotes often start with "(...)"
+FIRST_WINDOW = timedelta(hours=24)  # a server's first digest looks back this far, no further
+READ_MAX = 1000  # new spectator reviews read (the most notable); counts cover the rest
+PRESS_READ_MAX = 200
+EXCERPT_MAX = 150
+WHO_MAX = 60
+REVIEWS_PER_FILM = 3
+PRESS_PER_FILM = 4
+PRESS_FILMS_MAX = 3
+# Characters set aside, of the 6 000 a message may carry, for the parts after the spectators' films.
+PRESS_BUDGET = 1500
+MOVED_BUDGET = 700
+ALSO_BUDGET = 500
+MORE_NAMES_MAX = 150
+SAFETY = 40  # slack for the "Page" markers and rounding: never brush against the limit
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A composed digest, and the high-water marks to record in the ledger once it is posted."""
+
+    answer: Answer
+    is_empty: bool
+    spectator_upto: int | None
+    press_upto: int | None
+    first: bool  # no previous digest: it covers the last 24 hours
+    new_spectator: int = 0
+    new_press: int = 0
+    moved: int = 0
+
+
+def compose_digest(
+    engine: Engine,
+    guild_id: int | None,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    rng: random.Random | None = None,
+) -> Digest:
+    """The digest `guild_id` gets at `now`: reviews after its last digest's marks (first digest: those
+    first seen in the last 24 hours), films whose average moved since then, and a quote of the day
+    (the same all day for a server: chance is seeded with the server and the day).
+
+    `guild_id` None composes the digest of a server that never had one (the preview's default).
+    """
+    day = now.astimezone(zone).date()
+    # Marks first: whatever is stored while we read has a higher id and goes to the next digest.
+    marks = changes.max_ids(engine)
+    previous = digest_ledger.last_digest(engine, guild_id) if guild_id is not None else None
+    if previous is None:
+        since: datetime | None = now - FIRST_WINDOW
+        after_spectator = after_press = None
+        moved_since = now - FIRST_WINDOW
+    else:
+        since = None
+        after_spectator, after_press = previous.spectator_upto or 0, previous.press_upto or 0
+        moved_since = previous.claimed_at  # as the database gave it: compared there, unchanged
+
+    spectator_counts: dict[int, int] = {}
+    reviews: list[changes.NewSpectatorReview] = []
+    if marks.spectator is not None:
+        window = {"after_id": after_spectator, "since": since, "upto": marks.spectator}
+        spectator_counts = changes.new_review_counts(engine, "spectateurs", **window)
+        if spectator_counts:
+            reviews = changes.new_spectator_reviews(engine, **window, limit=READ_MAX)
+    press_counts: dict[int, int] = {}
+    press: list[changes.NewPressReview] = []
+    if marks.press is not None:
+        window = {"after_id": after_press, "since": since, "upto": marks.press}
+        press_counts = changes.new_review_counts(engine, "presse", **window)
+        if press_counts:
+            press = changes.new_press_reviews(engine, **window, limit=PRESS_READ_MAX)
+    moved = changes.moved_films(engine, moved_since)
+
+    first = previous is None
+    title = texts.DIGEST_TITLE.format(date=long_date(day))
+    footer = texts.DIGEST_SINCE_DAY if first else texts.DIGEST_SINCE_LAST
+    is_empty = not spectator_counts and not press_counts and not moved
+    if is_empty:
+        line = texts.DIGEST_EMPTY_DAY if first else texts.DIGEST_EMPTY
+        answer = Answer(title=title, pages=(Page(line),), footer=footer, tone="info")
+    else:
+        quote = _quote(engine, guild_id, day, rng)
+        answer = _answer(title, footer, spectator_counts, reviews, press_counts, press, moved, quote)
+    return Digest(
+        answer=fit(answer),
+        is_empty=is_empty,
+        spectator_upto=marks.spectator,
+        press_upto=marks.press,
+        first=first,
+        new_spectator=sum(spectator_counts.values()),
+        new_press=sum(press_counts.values()),
+        moved=len(moved),
+    )
+
+
+# --- the answer ------------------------------------------------------------------------------------------
+
+
+def _answer(
+    title: str,
+    footer: str,
+    spectator_counts: dict[int, int],
+    reviews: list[changes.NewSpectatorReview],
+    press_counts: dict[int, int],
+    press: list[changes.NewPressReview],
+    moved: list[changes.MovedFilm],
+    quote: str | None,
+) -> Answer:
+    summary = []
+    if spectator_counts:
+        summary.append(
+            texts.DIGEST_SUMMARY_SPECTATORS.format(
+                reviews=_plural(sum(spectator_counts.values()), texts.DIGEST_NEW_REVIEW),
+                films=plural(len(spectator_counts), "film"),
+            )
+        )
+    if press_counts:
+        summary.append(
+            texts.DIGEST_SUMMARY_PRESS.format(
+                reviews=_plural(sum(press_counts.values()), texts.DIGEST_NEW_REVIEW)
+            )
+        )
+    if moved:
+        summary.append(texts.DIGEST_SUMMARY_MOVED.format(films=plural(len(moved), "film")))
+    description = " · ".join(summary)
+
+    # The parts after the spectators are built first so that the spectators get what they leave.
+    budget = EMBED_TOTAL_MAX - len(title) - len(footer) - len(description) - SAFETY
+    tail: list[Field] = []
+    press_fields, press_left = _press_fields(press_counts, press)
+    if moved:
+        tail.append(_moved_field(moved))
+    if quote:
+        tail.append(Field(texts.DIGEST_QUOTE, quote))
+    budget -= _size(press_fields) + _size(tail) + ALSO_BUDGET
+    slots = FIELDS_MAX - len(press_fields) - len(tail) - 1  # one left for "Et aussi"
+    film_fields, films_left = _spectator_fields(spectator_counts, reviews, budget, slots)
+
+    also = []
+    if films_left:
+        also.append(_more_films(texts.DIGEST_MORE_FILMS, films_left))
+    if press_left:
+        also.append(_more_films(texts.DIGEST_MORE_PRESS, press_left))
+    if also:
+        also.append(texts.DIGEST_MORE_HINT)
+        tail.append(Field(texts.DIGEST_ALSO, shorten("\n".join(also), ALSO_BUDGET - len(texts.DIGEST_ALSO))))
+    fields = (*film_fields, *press_fields, *tail)
+    return Answer(title=title, pages=(Page(description, fields),), footer=footer, tone="info")
+
+
+def _spectator_fields(
+    counts: dict[int, int], reviews: list[changes.NewSpectatorReview], budget: int, slots: int
+) -> tuple[list[Field], list[str | None]]:
+    """One field per film, the films with the most new reviews first; the names of those left out."""
+    by_film: dict[int, list[changes.NewSpectatorReview]] = {}
+    for review in reviews:
+        by_film.setdefault(review.film_id, []).append(review)
+    labels = {r.film_id: _film_label(r.film_title, r.film_year) for r in reviews}
+    order = sorted(counts, key=lambda film_id: (-counts[film_id], labels.get(film_id, "")))
+    fields: list[Field] = []
+    left: list[str | None] = []
+    for film_id in order:
+        shown = by_film.get(film_id, [])
+        field = None
+        if shown and len(fields) < slots:
+            name = texts.DIGEST_FILM.format(
+                film=literal(labels[film_id]), reviews=_plural(counts[film_id], texts.DIGEST_NEW_REVIEW)
+            )
+            lines = [_review_line(r) for r in shown[:REVIEWS_PER_FILM]]
+            field = _lines_field(name, lines, counts[film_id], budget)
+        if field is None:
+            # No room, or none of its reviews read (a flood beyond READ_MAX): counted in "Et aussi".
+            left.append(labels.get(film_id))
+            continue
+        fields.append(field)
+        budget -= len(field.name) + len(field.value)
+    return fields, left
+
+
+def _press_fields(
+    counts: dict[int, int], press: list[changes.NewPressReview]
+) -> tuple[list[Field], list[str | None]]:
+    by_film: dict[int, list[changes.NewPressReview]] = {}
+    for review in press:
+        by_film.setdefault(review.film_id, []).append(review)
+    labels = {r.film_id: _film_label(r.film_title, r.film_year) for r in press}
+    order = sorted(counts, key=lambda film_id: (-counts[film_id], labels.get(film_id, "")))
+    fields: list[Field] = []
+    left: list[str | None] = []
+    budget = PRESS_BUDGET
+    for film_id in order:
+        shown = by_film.get(film_id, [])
+        field = None
+        if shown and len(fields) < PRESS_FILMS_MAX:
+            name = texts.DIGEST_PRESS.format(film=literal(labels[film_id]))
+            lines = [_press_line(r) for r in shown[:PRESS_PER_FILM]]
+            field = _lines_field(name, lines, counts[film_id], budget)
+        if field is None:
+            left.append(labels.get(film_id))
+            continue
+        fields.append(field)
+        budget -= len(field.name) + len(field.value)
+    return fields, left
+
+
+def _lines_field(name: str, lines: list[str], total: int, budget: int) -> Field | None:
+    """As many of `lines` as fit (in the field and in `budget`), then "et N autres…"; None if none fits."""
+    name = shorten(name, FIELD_NAME_MAX)
+    room = min(FIELD_VALUE_MAX, budget - len(name))
+    kept: list[str] = []
+    for line in lines:
+        more = _more(total - len(kept) - 1)
+        if len("\n".join([*kept, line, more]).strip()) > room:
+            break
+        kept.append(line)
+    if not kept:
+        return None
+    more = _more(total - len(kept))
+    return Field(name, "\n".join([*kept, more]).strip())
+
+
+def _moved_field(moved: list[changes.MovedFilm]) -> Field:
+    lines: list[str] = []
+    for number, film in enumerate(moved):
+        line = texts.DIGEST_MOVED_LINE.format(
+            film=literal(_film_label(film.title, film.year)), change=change(film)
+        )
+        more = _more(len(moved) - number - 1)
+        if len("\n".join([*lines, line, more]).strip()) > MOVED_BUDGET - len(texts.DIGEST_MOVED):
+            break
+        lines.append(line)
+    lines.append(_more(len(moved) - len(lines)))
+    return Field(texts.DIGEST_MOVED, "\n".join(lines).strip())
+
+
+def change(film: changes.MovedFilm) -> str:
+    """`2,2 → 2,3, +12 notes`: what moved, in the site's own precision."""
+    parts = []
+    before, after = film.average_before, film.average_after
+    if before is not None and after is not None and decimal(before) != decimal(after):
+        parts.append(texts.DIGEST_MOVED_AVERAGE.format(before=decimal(before), after=decimal(after)))
+    elif after is not None:
+        parts.append(decimal(after))
+    delta = film.ratings_delta
+    if delta:
+        template = texts.DIGEST_RATINGS_UP if delta > 0 else texts.DIGEST_RATINGS_DOWN
+        parts.append(template.format(ratings=plural(abs(delta), "note")))
+    return ", ".join(parts)
+
+
+def _review_line(review: changes.NewSpectatorReview) -> str:
+    who = literal(shorten(review.author, WHO_MAX)) if review.author else texts.DIGEST_ANONYMOUS
+    return texts.DIGEST_REVIEW_LINE.format(
+        who=who, rating=rating_text(review.rating), excerpt=literal(one_sentence(review.text))
+    )
+
+
+def _press_line(review: changes.NewPressReview) -> str:
+    who = shorten(review.outlet, WHO_MAX)
+    if review.critic:
+        who += f", {shorten(review.critic, WHO_MAX)}"
+    rating = f" · {rating_text(review.rating)}" if review.rating is not None else ""
+    body = f"« {literal(one_sentence(review.quote))} »" if review.quote else texts.DIGEST_PRESS_LINK_ONLY
+    return texts.DIGEST_PRESS_LINE.format(who=literal(who), rating=rating, body=body)
+
+
+def one_sentence(text: str, limit: int = EXCERPT_MAX) -> str:
+    """The review's first sentence, cut on a word if it is longer than `limit`."""
+    first = next(iter(sentences(_CUT_MARK.sub("", text))), "")
+    return shorten(first, limit)
+
+
+def _more_films(templates: tuple[str, str], names: Sequence[str | None]) -> str:
+    """`et 3 autres films … : A, B, C`; films whose title was not read count without a name."""
+    known = [n for n in names if n]
+    listed = shorten(", ".join(known) + (", …" if len(known) < len(names) else ""), MORE_NAMES_MAX)
+    template = templates[0] if len(names) == 1 else templates[1]
+    return template.format(count=len(names), films=literal(listed))
+
+
+def _more(count: int) -> str:
+    if count <= 0:
+        return ""
+    return texts.DIGEST_MORE[0] if count == 1 else texts.DIGEST_MORE[1].format(count=count)
+
+
+def _plural(n: int, forms: tuple[str, str]) -> str:
+    return plural(n, forms[0], forms[1])
+
+
+def _film_label(title: str, year: int | None) -> str:
+    return f"{title} ({year})" if year else title
+
+
+def _size(fields: Sequence[Field]) -> int:
+    return sum(len(f.name) + len(f.value) for f in fields)
+
+
+# --- the quote of the day --------------------------------------------------------------------------------
+
+
+def _quote(engine: Engine, guild_id: int | None, day: date, rng: random.Random | None) -> str | None:
+    """/citation's pick, with chance seeded by the server and the day: the same quote all day long."""
+    rng = rng or random.Random(f"critibot-digest:{guild_id or 0}:{day.isoformat()}")
+    ctx = AnswerContext(engine=engine, titles=TitleIndex(), rng=rng)
+    answer = citation(ctx, scope="digest")
+    if answer.ephemeral or answer.tone == "error":  # nothing quotable in the catalogue
+        return None
+    return answer.description
