@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, false
 from sqlmodel import Column, Field, SQLModel
 
 
@@ -170,13 +170,14 @@ class DigestPost(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("guild_id", "channel_id", "day", name="uq_digest_day"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    guild_id: int = Field(index=True)
-    channel_id: int
+    # Discord snowflakes need 64 bits: INTEGER is 32 on PostgreSQL.
+    guild_id: int = Field(index=True, sa_type=BigInteger)
+    channel_id: int = Field(sa_type=BigInteger)
     day: date  # the server's local day (settings.timezone) the digest is for
-    status: str = "claimed"  # claimed | posted | skipped (channel gone or forbidden) | failed
+    status: str = "claimed"  # claimed | posted | empty (nothing new, nothing posted) | skipped | failed
     claimed_at: datetime
     finished_at: datetime | None = None
-    message_id: int | None = None
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
     # High-water marks: the digest covered reviews with ids up to these; the next one starts after them.
     spectator_upto: int | None = None
     press_upto: int | None = None

@@ -212,7 +212,12 @@ def test_only_the_ratings_count_moved(engine: Engine) -> None:
 
 # --- the ledger ------------------------------------------------------------------------------------------
 
-GUILD, CHANNEL, OTHER_CHANNEL = 101, 201, 202
+# Real Discord snowflakes: they need 64-bit columns.
+GUILD, CHANNEL, OTHER_CHANNEL = (
+    1_200_000_000_000_000_010,
+    1_200_000_000_000_000_020,
+    1_200_000_000_000_000_021,
+)
 DAY = date(2025, 1, 25)
 
 
