@@ -1,0 +1,52 @@
+"""`critibot digest --preview [--server ID]`: the digest in the terminal, without posting or claiming."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from sqlalchemy import Engine
+
+from bot import terminal, texts
+from bot.digest.compose import compose_digest
+from config import Settings, get_settings
+from storage.database import make_engine
+
+
+def preview(engine: Engine, settings: Settings, *, guild_id: int | None, now: datetime | None = None) -> str:
+    """The digest as the terminal shows it (bot/terminal.py): `guild_id`'s next one, or with None the one
+    a server that never had a digest would get. Reads only: the ledger is left untouched."""
+    digest = compose_digest(engine, guild_id, now=now or datetime.now(UTC), zone=ZoneInfo(settings.timezone))
+    text = terminal.to_text(digest.answer)
+    if digest.is_empty and settings.digest_when_empty == "nothing":
+        text += "\n" + texts.DIGEST_PREVIEW_SILENT + "\n"
+    return text
+
+
+# bot/cli.py registers this with app.command("digest"); `db` is declared here rather than imported from
+# bot.cli, which will import this module.
+def digest_command(
+    server: Annotated[
+        int | None, typer.Option("--server", help="Le serveur Discord (id) : son prochain résumé.")
+    ] = None,
+    preview_only: Annotated[
+        bool, typer.Option("--preview", help="Affiche le résumé dans le terminal, sans rien poster.")
+    ] = False,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="URL de la base (défaut : CRITIBOT_DATABASE_URL, sinon data/critibot.db)."),
+    ] = None,
+) -> None:
+    """Le résumé quotidien : son aperçu dans le terminal."""
+    if not preview_only:
+        typer.echo(texts.DIGEST_PREVIEW_ONLY, err=True)
+        raise typer.Exit(code=2)
+    settings = get_settings()
+    engine = make_engine(db or settings.resolved_database_url)
+    try:
+        typer.echo(texts.DIGEST_PREVIEW_NOTE + "\n")
+        typer.echo(preview(engine, settings, guild_id=server), nl=False)
+    finally:
+        engine.dispose()
