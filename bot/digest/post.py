@@ -116,7 +116,7 @@ def is_due(digest_time: str, local: datetime) -> bool:
     except ValueError:
         log.warning("heure de résumé illisible : %r (09:00 par défaut)", digest_time)
         due = time(9, 0)
-    return local.time().replace(tzinfo=None) >= due
+    return local.time() >= due  # .time() of an aware datetime is naive: wall-clock comparison
 
 
 async def post_due_digests(
