@@ -22,14 +22,29 @@ POSTGRES_URL = os.environ.get("CRITIBOT_TEST_POSTGRES_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The test PostgreSQL, in a schema of this test run's own: parallel runs never share tables."""
+    assert POSTGRES_URL
+    schema = f"critibot_test_{os.getpid()}"
+    admin = make_engine(POSTGRES_URL, create=False)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    admin.dispose()
+
+
 @pytest.fixture(params=DATABASES)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A fresh, empty database: a SQLite file, or the test PostgreSQL wiped clean."""
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'critibot.db'}")
     else:
-        assert POSTGRES_URL
-        engine = make_engine(POSTGRES_URL, create=False)
+        engine = make_engine(request.getfixturevalue("postgres_url"), create=False)
         SQLModel.metadata.drop_all(engine)
         SQLModel.metadata.create_all(engine)
     yield engine

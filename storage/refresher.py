@@ -1,0 +1,375 @@
+"""One refresh: the inbox folders, then each watched film's AlloCiné pages, one film at a time.
+
+Every page is stored in its own transaction (storage.store.store_page). A film that fails (network,
+parse, database) is logged, keeps what its earlier pages stored, and is read again in full on the next
+refresh; the other films go on. Each refresh is recorded in `refresh_run` with its report, which
+`critibot status` shows.
+
+Spectator pages are read newest first and the reading stops at the first page with nothing new, a page
+that did not change (HTTP 304) or the page limit. A film's first refresh (its backlog) reads up to the
+limit, and its reviews are stored as backlog, which the daily digest does not announce.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, exists, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from config import Settings
+from storage.folding import fold
+from storage.importer import FileResult
+from storage.models import Film, PressReview, RefreshRun, SpectatorReview
+from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
+from storage.sources.allocine import AllocineClient, Fetched, FetchError
+from storage.sources.inbox import import_inbox
+from storage.sources.validators import remember, validators_for
+from storage.store import Counts, StoreError, content_hash, store_page
+from storage.watchlist import WatchedFilm, load_watchlist
+
+log = logging.getLogger(__name__)
+
+FILM = Film.__table__
+RUN = RefreshRun.__table__
+REVIEW_TABLES = {"spectateurs": SpectatorReview.__table__, "presse": PressReview.__table__}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The site's spectator figures for a film, as last stored."""
+
+    average: float | None
+    ratings_count: int | None
+    reviews_count: int | None
+
+
+@dataclass
+class FilmRefresh:
+    title: str
+    allocine_id: int
+    pages: int = 0  # pages read and stored
+    unchanged_pages: int = 0  # pages the site said had not changed (304)
+    counts: dict[str, Counts] = field(default_factory=dict)
+    before: Figures | None = None
+    after: Figures | None = None
+    error: str | None = None
+
+    @property
+    def moved(self) -> bool:
+        return self.before is not None and self.after is not None and self.before != self.after
+
+
+@dataclass
+class FileRefresh:
+    path: str
+    counts: dict[str, Counts] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class RefreshReport:
+    started_at: datetime
+    finished_at: datetime | None = None
+    files: list[FileRefresh] = field(default_factory=list)
+    films: list[FilmRefresh] = field(default_factory=list)
+    run_id: int | None = None
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{f.path} : {f.error}" for f in self.files if f.error] + [
+            f"{f.title} : {f.error}" for f in self.films if f.error
+        ]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def totals(self) -> dict[str, Counts]:
+        totals: dict[str, Counts] = {}
+        for part in (*self.files, *self.films):
+            for kind, counts in part.counts.items():
+                totals.setdefault(kind, Counts()).add(counts)
+        return totals
+
+    @property
+    def films_added(self) -> bool:
+        """Whether a film may have appeared (its title must then join the lookup index)."""
+        return any(counts.new for counts in self.totals().values())
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["started_at"] = self.started_at.isoformat()
+        data["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
+        data["totals"] = {kind: asdict(counts) for kind, counts in self.totals().items()}
+        data["errors"] = self.errors
+        return data
+
+
+class RefreshFailure(Exception):
+    """A film's refresh cannot go on: the message says why, in French."""
+
+
+async def refresh(
+    engine: Engine,
+    settings: Settings,
+    *,
+    client: AllocineClient | None = None,
+    watchlist: Sequence[WatchedFilm] | None = None,
+    now: datetime | None = None,
+) -> RefreshReport:
+    """Run one refresh and record it; never raises for a bad file or film (they are in the report)."""
+    started = now or datetime.now(UTC)
+    report = RefreshReport(started_at=started)
+    films = list(watchlist) if watchlist is not None else load_watchlist(settings.watchlist)
+    in_full = await asyncio.to_thread(_films_to_read_in_full, engine)
+    report.run_id = await asyncio.to_thread(_start_run, engine, started)
+
+    for result in await asyncio.to_thread(import_inbox, engine, settings.inboxes, films):
+        report.files.append(_file_refresh(result))
+        if result.error:
+            log.warning("boîte de dépôt : %s : %s", result.path, result.error)
+
+    online = [film for film in films if film.allocine_id is not None]
+    if online:
+        own_client = client is None
+        client = client or AllocineClient.from_settings(settings)
+        try:
+            for film in online:
+                thorough = in_full is None or film.allocine_id in in_full
+                report.films.append(await _refresh_film(engine, client, film, settings, started, thorough))
+        finally:
+            if own_client:
+                await client.aclose()
+
+    report.finished_at = datetime.now(UTC) if now is None else started
+    await asyncio.to_thread(_finish_run, engine, report)
+    log.info(
+        "rafraîchissement : %d fichiers, %d films, %s, %d erreurs",
+        len(report.files),
+        len(report.films),
+        ", ".join(f"{k} +{c.new} ~{c.updated}" for k, c in report.totals().items()) or "rien de neuf",
+        len(report.errors),
+    )
+    return report
+
+
+async def _refresh_film(
+    engine: Engine,
+    client: AllocineClient,
+    film: WatchedFilm,
+    settings: Settings,
+    now: datetime,
+    thorough: bool,
+) -> FilmRefresh:
+    assert film.allocine_id is not None
+    outcome = FilmRefresh(title=film.label, allocine_id=film.allocine_id)
+    try:
+        outcome.before = await asyncio.to_thread(_figures, engine, film)
+        backlog = await asyncio.to_thread(_backlog_kinds, engine, film)
+        await _read_spectator_pages(
+            engine,
+            client,
+            film,
+            settings.allocine_max_pages,
+            outcome,
+            now,
+            "spectateurs" in backlog,
+            thorough,
+        )
+        await _read_press_page(engine, client, film, outcome, now, "presse" in backlog, thorough)
+        outcome.after = await asyncio.to_thread(_figures, engine, film)
+    except (RefreshFailure, FetchError, StoreError) as error:
+        outcome.error = str(error)
+    except SQLAlchemyError as error:
+        outcome.error = f"erreur de la base de données : {error.__class__.__name__}"
+    if outcome.error:
+        log.warning("%s : %s (nouvel essai au prochain rafraîchissement)", film.label, outcome.error)
+    return outcome
+
+
+async def _read_spectator_pages(
+    engine: Engine,
+    client: AllocineClient,
+    film: WatchedFilm,
+    max_pages: int,
+    outcome: FilmRefresh,
+    now: datetime,
+    backlog: bool,
+    thorough: bool,
+) -> None:
+    """Newest first, until an unchanged page, an empty one, or one with nothing new (backlog: the limit)."""
+    assert film.allocine_id is not None
+    for number in range(1, max_pages + 1):
+        url = client.spectator_url(film.allocine_id, number)
+        try:
+            read = await _read_page(engine, client, url, film, outcome, now, backlog, thorough)
+        except FetchError as error:
+            if number > 1 and error.status == 404:
+                return  # past the last page
+            raise
+        if read is None:
+            return  # unchanged since the last refresh
+        new, reviews = read
+        if reviews == 0 or (new == 0 and not (backlog or thorough)):
+            return
+
+
+async def _read_press_page(
+    engine: Engine,
+    client: AllocineClient,
+    film: WatchedFilm,
+    outcome: FilmRefresh,
+    now: datetime,
+    backlog: bool,
+    thorough: bool,
+) -> None:
+    assert film.allocine_id is not None
+    try:
+        await _read_page(
+            engine, client, client.press_url(film.allocine_id), film, outcome, now, backlog, thorough
+        )
+    except FetchError as error:
+        if error.status != 404:  # a film the press has not reviewed has no press page
+            raise
+
+
+async def _read_page(
+    engine: Engine,
+    client: AllocineClient,
+    url: str,
+    film: WatchedFilm,
+    outcome: FilmRefresh,
+    now: datetime,
+    backlog: bool,
+    thorough: bool,
+) -> tuple[int, int] | None:
+    """Fetch, parse and store one page: (new reviews, reviews on the page), or None if it has not changed."""
+    etag, last_modified = (None, None) if thorough else await asyncio.to_thread(validators_for, engine, url)
+    fetched = await client.fetch(url, etag=etag, last_modified=last_modified)
+    if fetched.status == 304 or fetched.body is None:
+        outcome.unchanged_pages += 1
+        await asyncio.to_thread(remember, engine, fetched, content_hash=None, now=now)
+        return None
+    page = _parse(fetched)
+    stored = await asyncio.to_thread(
+        store_page, engine, page, location=url, raw=fetched.body, hint=film.hint, now=now, backlog=backlog
+    )
+    # Only now that the page is stored: a page that failed is fetched in full next time.
+    await asyncio.to_thread(remember, engine, fetched, content_hash=content_hash(fetched.body), now=now)
+    outcome.pages += 1
+    new = 0
+    for kind, counts in stored.counts.items():
+        outcome.counts.setdefault(kind, Counts()).add(counts)
+        new += counts.new
+    return new, len(page.reviews)
+
+
+def _parse(fetched: Fetched) -> ParsedSpectatorPage | ParsedPressPage:
+    assert fetched.body is not None
+    try:
+        page = parse_page(fetched.body)
+    except PageError as error:
+        raise RefreshFailure(f"page illisible ({fetched.url}) : {error}") from None
+    expected = ParsedPressPage if "/critiques/presse" in fetched.url else ParsedSpectatorPage
+    if not isinstance(page, expected):
+        raise RefreshFailure(f"{fetched.url} n'est pas la page attendue (lu : {page.kind})")
+    return page
+
+
+# --- database helpers (sync, run in a thread) ----------------------------------------------------
+
+
+def _film_id(engine: Engine, film: WatchedFilm) -> int | None:
+    """The stored film the watchlist entry stands for, found as store_page finds it."""
+    with engine.connect() as conn:
+        if film.allocine_id is not None:
+            found = conn.scalar(select(FILM.c.id).where(FILM.c.allocine_id == film.allocine_id))
+            if found is not None:
+                return found
+        query = select(FILM.c.id).where(FILM.c.title_folded == fold(film.title))
+        if film.year is not None:
+            query = query.where((FILM.c.year == film.year) | FILM.c.year.is_(None))
+        return conn.scalar(query.order_by(FILM.c.id).limit(1))
+
+
+def _figures(engine: Engine, film: WatchedFilm) -> Figures | None:
+    film_id = _film_id(engine, film)
+    if film_id is None:
+        return None
+    columns = (FILM.c.site_average, FILM.c.site_ratings_count, FILM.c.site_reviews_count)
+    with engine.connect() as conn:
+        row = conn.execute(select(*columns).where(FILM.c.id == film_id)).one()
+    return Figures(*row)
+
+
+def _backlog_kinds(engine: Engine, film: WatchedFilm) -> set[str]:
+    """The kinds of review the film has none of yet: what this refresh reads of them is its backlog."""
+    film_id = _film_id(engine, film)
+    if film_id is None:
+        return set(REVIEW_TABLES)
+    with engine.connect() as conn:
+        return {
+            kind
+            for kind, table in REVIEW_TABLES.items()
+            if not conn.scalar(select(exists().where(table.c.film_id == film_id)))
+        }
+
+
+def _films_to_read_in_full(engine: Engine) -> set[int] | None:
+    """Films whose last refresh failed midway: their next one reads every page, unconditionally.
+
+    Otherwise the pages after the failure would never be read: page 1 answers 304 or has nothing new.
+    A run that never finished (the process died) left no report: then every film is (None).
+    """
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(RUN.c.finished_at, RUN.c.report).order_by(RUN.c.id.desc()).limit(1)
+        ).first()
+    if last is None:
+        return set()
+    if last.finished_at is None:
+        return None
+    films = json.loads(last.report).get("films", [])
+    return {film["allocine_id"] for film in films if film.get("error")}
+
+
+def _start_run(engine: Engine, started: datetime) -> int:
+    with engine.begin() as conn:
+        return conn.execute(insert(RUN).values(started_at=started, report="{}")).inserted_primary_key[0]
+
+
+def _finish_run(engine: Engine, report: RefreshReport) -> None:
+    values = {
+        "finished_at": report.finished_at,
+        "ok": report.ok,
+        "report": json.dumps(report.to_dict(), ensure_ascii=False),
+    }
+    with engine.begin() as conn:
+        conn.execute(update(RUN).where(RUN.c.id == report.run_id).values(**values))
+
+
+def _file_refresh(result: FileResult) -> FileRefresh:
+    counts = dict(result.report.counts) if result.report else {}
+    return FileRefresh(path=str(result.path), counts=counts, error=result.error)
+
+
+def last_runs(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:
+    """The latest refreshes, newest first, as recorded: for `critibot status`."""
+    query = select(RUN).order_by(RUN.c.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return [
+            {
+                "started_at": r.started_at,
+                "finished_at": r.finished_at,
+                "ok": r.ok,
+                "report": json.loads(r.report),
+            }
+            for r in conn.execute(query)
+        ]

@@ -1,0 +1,282 @@
+"""The refresher against a fake AlloCiné on 127.0.0.1: two versions of a film's pages, errors, the inbox."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from bot.wording import figures_change
+from config import Settings
+from storage.models import FetchedPage, RatingSnapshot, Source
+from storage.queries import find_films, press_reviews, spectator_reviews
+from storage.refresher import Figures, RefreshReport, last_runs, refresh
+from storage.sources.allocine import AllocineClient
+from storage.store import SPECTATOR
+from storage.watchlist import WatchedFilm
+from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
+from tests.fakeallocine import Delay, FakeAllocine, Status, TooMany, press_html, spectator_html
+
+BACKSTAGE = WatchedFilm(title="Backstage", year=2005, allocine_id=42)
+MASQUE = WatchedFilm(title="Derrière le masque", year=2006, allocine_id=77)
+PAGE_1 = "/film/fichefilm-42/critiques/spectateurs/recentes/"
+PAGE_2 = PAGE_1 + "?page=2"
+PAGE_3 = PAGE_1 + "?page=3"
+PRESS = "/film/fichefilm-42/critiques/presse/"
+DAY_1 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+DAY_2 = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+DAY_3 = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+
+
+def review(author: str | None, rating: float, day: int, text: str) -> dict[str, Any]:
+    return {
+        "author": author,
+        "followers": 3,
+        "author_reviews": 12,
+        "rating": rating,
+        "published": date(2026, 11, day),
+        "text": text,
+    }
+
+
+OLDER = [
+    review("Marion", 2.0, 10, "Un huis clos étouffant, mais trop long."),
+    review(None, 1.5, 9, "Pas convaincu du tout."),
+]
+RECENT = [
+    review("Shawn777", 3.0, 15, "Efficace. Les actrices sont très bien."),
+    review("ollavatelli", 2.5, 14, "Une idée de départ sympa.\n\nLa fin déçoit."),
+    review("Tof Benjamin", 2.0, 12, "Dommage, l'idée de départ est plutôt sympa."),
+]
+NEWEST = review("Lise", 4.0, 19, "Bien meilleur que sa réputation.")
+PRESS_REVIEWS = [
+    {"outlet": "Le Monde", "critic": "Jean-Luc Douin", "quote": "Un film habile.", "rating": 3.0},
+    {"outlet": "Première", "critic": "Gérard Delorme", "quote": None, "rating": None},
+]
+
+
+def spectator_pages(*, average: float, ratings: int, recent: list[dict[str, Any]]) -> tuple[str, str]:
+    histogram = {5: 0, 4: 1, 3: 1, 2: 2, 1: 1, 0: 0}
+    common = {"average": average, "ratings_count": ratings, "reviews_count": 5 + len(recent) - 3}
+    first = spectator_html("Backstage", **common, histogram=histogram, reviews=recent, pages=2)
+    second = spectator_html("Backstage", **common, histogram=histogram, reviews=OLDER, page=2, pages=2)
+    return first, second
+
+
+def publish_version_1(site: FakeAllocine) -> None:
+    first, second = spectator_pages(average=2.2, ratings=146, recent=RECENT)
+    site.set_page(PAGE_1, first)
+    site.set_page(PAGE_2, second)
+    site.set_page(PRESS, press_html("Backstage", reviews=PRESS_REVIEWS))
+
+
+def publish_version_2(site: FakeAllocine) -> None:
+    """One new review on top; the older page keeps its content (and its ETag)."""
+    first, _second = spectator_pages(average=2.3, ratings=158, recent=[NEWEST, *RECENT])
+    site.set_page(PAGE_1, first)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        watchlist=tmp_path / "films.toml",
+        inbox_dirs=[tmp_path / "inbox"],
+        allocine_delay=0.0,
+        allocine_timeout=0.5,
+        allocine_retries=2,
+        allocine_max_pages=3,
+    )
+
+
+class Clock:
+    """Records the waits the client asks for, without waiting."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+async def run(
+    engine: Engine,
+    settings: Settings,
+    site: FakeAllocine,
+    now: datetime,
+    films: list[WatchedFilm] | None = None,
+    clock: Clock | None = None,
+) -> RefreshReport:
+    clock = clock or Clock()
+    async with AllocineClient.from_settings(settings, base_url=site.base_url, sleep=clock.sleep) as client:
+        return await refresh(
+            engine, settings, client=client, watchlist=films if films is not None else [BACKSTAGE], now=now
+        )
+
+
+def _count(engine: Engine, table: Any) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def _film_id(engine: Engine, title: str) -> int:
+    (film,) = find_films(engine, title)
+    return film.id
+
+
+async def test_first_refresh_reads_the_backlog_the_second_only_whats_new(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    first = await run(engine, settings, fake_allocine, DAY_1)
+    (film,) = first.films
+    assert film.error is None
+    assert (film.counts["spectateurs"].new, film.counts["presse"].new) == (5, 2)
+    assert film.pages == 3  # two spectator pages (the third is a 404: the end) and the press page
+    assert film.before is None and film.after == Figures(2.2, 146, 5)
+    with engine.connect() as conn:
+        assert set(conn.scalars(select(SPECTATOR.c.backlog))) == {True}  # a new film's past is not news
+
+    publish_version_2(fake_allocine)
+    second = await run(engine, settings, fake_allocine, DAY_2)
+    (film,) = second.films
+    assert film.error is None
+    assert film.counts["spectateurs"].new == 1 and film.counts["spectateurs"].updated == 0
+    assert "presse" not in film.counts  # the press page answered 304: nothing stored
+    assert film.unchanged_pages == 2  # page 2 (after page 1 brought something new) and the press page
+    assert film.moved and film.before == Figures(2.2, 146, 5) and film.after == Figures(2.3, 158, 6)
+    assert figures_change(2.2, 2.3, 146, 158) == "2,2 → 2,3, +12 notes"
+    # Conditional requests: the unchanged pages were asked with their ETag.
+    assert "If-None-Match" in fake_allocine.requests_for(PAGE_2)[-1].headers
+    assert fake_allocine.requests_for(PRESS)[-1].status == 304
+
+    film_id = _film_id(engine, "Backstage")
+    reviews = spectator_reviews(engine, film_id)
+    assert len(reviews) == 6 and len(press_reviews(engine, film_id)) == 2
+    with engine.connect() as conn:
+        news = conn.execute(select(SPECTATOR.c.author).where(SPECTATOR.c.backlog.is_(False))).scalars().all()
+        history = conn.execute(
+            select(RatingSnapshot.average, RatingSnapshot.ratings_count)
+            .where(RatingSnapshot.kind == "spectateurs")
+            .order_by(RatingSnapshot.taken_at, RatingSnapshot.id)
+        ).all()
+    assert news == ["Lise"]
+    assert tuple(history[0]) == (2.2, 146) and tuple(history[-1]) == (2.3, 158)
+
+
+async def test_nothing_changed_costs_304s_and_stores_nothing(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    await run(engine, settings, fake_allocine, DAY_1)
+    sources, snapshots = _count(engine, Source), _count(engine, RatingSnapshot)
+    asked = len(fake_allocine.requests)
+
+    report = await run(engine, settings, fake_allocine, DAY_2)
+    (film,) = report.films
+    assert (film.pages, film.unchanged_pages, film.counts, film.moved) == (0, 2, {}, False)
+    new_requests = fake_allocine.requests[asked:]
+    assert [r.path for r in new_requests] == [PAGE_1, PRESS]  # page 1 unchanged: page 2 is not asked
+    assert {r.status for r in new_requests} == {304}
+    assert (_count(engine, Source), _count(engine, RatingSnapshot)) == (sources, snapshots)
+    with engine.connect() as conn:
+        checked = conn.execute(
+            select(FetchedPage.checked_at).where(FetchedPage.url.endswith(PRESS))
+        ).scalar_one()
+    assert checked.replace(tzinfo=UTC) == DAY_2
+
+
+async def test_server_errors_timeouts_and_429_are_retried(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    fake_allocine.script(PAGE_1, Status(500), Delay(2.0))  # a 500, then slower than the 0,5 s timeout
+    fake_allocine.script(PRESS, TooMany(retry_after="7"))
+    clock = Clock()
+    report = await run(engine, settings, fake_allocine, DAY_1, clock=clock)
+    (film,) = report.films
+    assert film.error is None and film.counts["spectateurs"].new == 5 and film.counts["presse"].new == 2
+    assert [r.status for r in fake_allocine.requests_for(PAGE_1)][-1] == 200
+    assert len(fake_allocine.requests_for(PAGE_1)) == 3
+    assert 7 in clock.waits  # Retry-After honoured (recorded, not waited)
+
+
+async def test_a_failing_film_is_reported_the_others_stored_and_it_is_read_in_full_next_time(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    masque_page = "/film/fichefilm-77/critiques/spectateurs/recentes/"
+    fake_allocine.set_page(masque_page, "<html><body><p>Maintenance en cours</p></body></html>")
+    # No press page: films the press has not reviewed have none, which is not an error.
+
+    report = await run(engine, settings, fake_allocine, DAY_1, films=[MASQUE, BACKSTAGE])
+    masque, backstage = report.films
+    assert masque.error is not None and "page illisible" in masque.error
+    assert backstage.error is None and backstage.counts["spectateurs"].new == 5
+    assert not report.ok and report.errors == [f"Derrière le masque (2006) : {masque.error}"]
+    (recorded,) = last_runs(engine, limit=1)
+    assert recorded["ok"] is False and recorded["report"]["errors"] == report.errors
+
+    # The site is back: the failed film is read again, in full and without conditional headers.
+    fake_allocine.set_page(
+        masque_page,
+        spectator_html(
+            "Derrière le masque",
+            average=2.3,
+            ratings_count=158,
+            reviews_count=1,
+            histogram={3: 1},
+            reviews=[review("Shawn777", 3.0, 15, "Efficace.")],
+        ),
+    )
+    asked = len(fake_allocine.requests)
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[MASQUE, BACKSTAGE])
+    assert report.ok and report.films[0].counts["spectateurs"].new == 1
+    retried = [r for r in fake_allocine.requests[asked:] if r.path == masque_page]
+    assert retried and "If-None-Match" not in retried[0].headers
+    assert last_runs(engine, limit=1)[0]["ok"] is True
+
+
+async def test_the_inbox_is_read_once_per_content_and_a_bad_file_stays(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    inbox = settings.inboxes[0]
+    inbox.mkdir()
+    for seed in (SPECTATOR_SEED, PRESS_SEED, PLAIN_SEED):
+        shutil.copy(seed, inbox / seed.name)
+    (inbox / "cassé.html").write_text("<html><body><p>Maintenance</p></body></html>", encoding="utf-8")
+    watchlist = [
+        WatchedFilm("Derrière le masque", 2006, files=(SPECTATOR_SEED.name,)),
+        WatchedFilm("Backstage", 2005, files=(PRESS_SEED.name, PLAIN_SEED.name)),
+    ]
+    first = await run(engine, settings, fake_allocine, DAY_1, films=watchlist)
+    stored = {Path(f.path).name: f for f in first.files}
+    assert set(stored) == {SPECTATOR_SEED.name, PRESS_SEED.name, PLAIN_SEED.name, "cassé.html"}
+    assert stored[SPECTATOR_SEED.name].counts["spectateurs"].new == 15
+    assert stored[PRESS_SEED.name].counts["presse"].new == 24
+    assert stored[PLAIN_SEED.name].counts["spectateurs"].new == 11
+    assert stored["cassé.html"].error and "page illisible" in stored["cassé.html"].error
+    assert first.films == []  # no allocine_id in this watchlist: nothing asked online
+    assert fake_allocine.requests == []
+
+    shutil.copy(SPECTATOR_SEED, inbox / "copie.txt")  # same content under another name
+    second = await run(engine, settings, fake_allocine, DAY_2, films=watchlist)
+    assert [Path(f.path).name for f in second.files] == ["cassé.html"]  # only the bad file, again
+    assert (inbox / "cassé.html").exists()
+    assert _count(engine, SPECTATOR) == 26
+
+
+async def test_each_refresh_is_recorded(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    await run(engine, settings, fake_allocine, DAY_1)
+    await run(engine, settings, fake_allocine, DAY_3)
+    runs = last_runs(engine)
+    assert [r["started_at"].replace(tzinfo=UTC) for r in runs] == [DAY_3, DAY_1]
+    assert runs[1]["report"]["totals"]["spectateurs"]["new"] == 5
+    assert runs[0]["report"]["totals"] == {}
