@@ -4,6 +4,9 @@ The daily digest asks these questions; they return plain data, never text for pe
 review ids (the digest ledger records the highest ids each digest covered), not by clocks: ids only grow,
 so no review is announced twice and none falls between two digests. Reviews stored with a film's backlog
 (`backlog = True`) are old news and never count as new.
+
+One limit: on PostgreSQL a page transaction still open while a digest reads may later commit ids below
+the marks the digest recorded; such a review is missed, never announced twice (SQLite serialises writers).
 """
 
 from __future__ import annotations
