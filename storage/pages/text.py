@@ -114,7 +114,9 @@ def parse_text(text: str) -> ParsedPage:
 def _refuse_binary(text: str) -> None:
     """Text that holds many control or unassigned characters is a binary file read as text."""
     odd = sum(1 for char in text if char == "\ufffd" or _is_control(char))
-    if odd >= 3 and odd * 100 > len(text):
+    # Measured against the visible characters: indentation and line ends must not change the verdict.
+    visible = sum(1 for char in text if not char.isspace()) + odd
+    if odd >= 3 and odd * 100 > visible:
         raise PageError(
             f"ce fichier ne ressemble pas à du texte ({odd} caractères de contrôle ou illisibles)"
         )
