@@ -130,8 +130,9 @@ class GuildSettings(SQLModel, table=True):
 
     __tablename__ = "guild_settings"
 
-    guild_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    digest_channel_id: int | None = None
+    # Discord ids are 64-bit snowflakes: BIGINT on PostgreSQL (SQLite's INTEGER is 64-bit anyway).
+    guild_id: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    digest_channel_id: int | None = Field(default=None, sa_type=BigInteger)
     digest_time: str = "09:00"  # HH:MM, in the configured time zone (Europe/Paris)
     digest_enabled: bool = False
     updated_at: datetime
