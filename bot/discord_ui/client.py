@@ -18,8 +18,10 @@ from bot.answers.commands import COMMANDS, run
 from bot.answers.context import AnswerContext
 from bot.answers.film_arg import error
 from bot.answers.model import Answer, fit
+from bot.digest.post import post_digest, post_due_digests
 from bot.discord_ui.translations import EnglishTranslator
 from bot.discord_ui.views import Pager, embed_for
+from bot.scheduler import Schedule
 from config import Settings
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,10 @@ def point_at(settings: Settings) -> None:
 
 
 class Critibot(commands.Bot):
-    def __init__(self, ctx: AnswerContext, settings: Settings, **options: Any) -> None:
+    def __init__(
+        self, ctx: AnswerContext, settings: Settings, *, scheduled: bool = True, **options: Any
+    ) -> None:
+        """`scheduled`: run the refresh and the daily digests in this process (bot/scheduler.py)."""
         options.setdefault("guild_ready_timeout", 2.0)
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -45,6 +50,15 @@ class Critibot(commands.Bot):
         self.ctx = ctx
         self.settings = settings
         self.tree.on_error = self.on_app_command_error
+        self.schedule = Schedule(
+            ctx,
+            settings,
+            post_digest=lambda guild_id, now: post_digest(
+                self, ctx.engine, guild_id, now=now, settings=settings
+            ),
+            catch_up=lambda now: post_due_digests(self, ctx.engine, now=now, settings=settings),
+        )
+        self.scheduled = scheduled
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(EnglishTranslator())
@@ -57,6 +71,17 @@ class Critibot(commands.Bot):
         else:
             synced = await self.tree.sync()
         log.info("%d commandes synchronisées", len(synced))
+        if self.scheduled:
+            self.schedule.start()
+            self._catching_up = asyncio.create_task(self._catch_up_when_ready())
+
+    async def _catch_up_when_ready(self) -> None:
+        await self.wait_until_ready()
+        await self.schedule.catch_up()
+
+    async def close(self) -> None:
+        self.schedule.shutdown()
+        await super().close()
 
     # --- answering ------------------------------------------------------------------------------------
 
@@ -224,6 +249,11 @@ class Reglages(Topic, name="reglages"):
     def _can_manage(self, interaction: discord.Interaction) -> bool:
         return bool(interaction.guild_id) and interaction.permissions.manage_guild
 
+    async def _reschedule(self, interaction: discord.Interaction) -> None:
+        """The server's digest job follows its settings at once (refused changes change nothing)."""
+        if interaction.guild_id and self._can_manage(interaction):
+            await asyncio.to_thread(self.bot.schedule.sync_guild, interaction.guild_id)
+
     @digest.command(name=_("salon"), description=_("Le salon où poster le résumé quotidien"))
     @app_commands.rename(salon=_("salon"))
     @app_commands.describe(salon=_("Le salon"))
@@ -241,6 +271,7 @@ class Reglages(Topic, name="reglages"):
             missing_permission=missing,
         )
         await self.bot.reply(interaction, work)
+        await self._reschedule(interaction)
 
     @digest.command(name=_("heure"), description=_("L'heure du résumé quotidien"))
     @app_commands.rename(heure=_("heure"))
@@ -255,6 +286,7 @@ class Reglages(Topic, name="reglages"):
             zone=self.bot.settings.timezone,
         )
         await self.bot.reply(interaction, work)
+        await self._reschedule(interaction)
 
     @digest.command(name=_("off"), description=_("Arrêter le résumé quotidien"))
     async def off(self, interaction: discord.Interaction) -> None:
@@ -265,6 +297,7 @@ class Reglages(Topic, name="reglages"):
             can_manage=self._can_manage(interaction),
         )
         await self.bot.reply(interaction, work)
+        await self._reschedule(interaction)
 
     @reglages.command(name=_("voir"), description=_("Voir les réglages"))
     async def voir(self, interaction: discord.Interaction) -> None:

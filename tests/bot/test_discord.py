@@ -60,6 +60,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
             bot = Critibot(
                 AnswerContext.open(engine, seed=3),
                 settings,
+                scheduled=False,  # the schedule has its own tests (tests/bot/test_scheduler.py)
                 guild_ready_timeout=0.05,
                 chunk_guilds_at_startup=False,
             )
