@@ -339,7 +339,8 @@ def make_queries(films: list[Film], count: int, seed: int) -> list[Query]:
             parts = [
                 part
                 for part in parts
-                if part[-1] not in GLUE and not set(part) <= GLUE
+                if part[-1] not in GLUE
+                and not set(part) <= GLUE
                 # other films with these words too: no single right answer
                 and set.intersection(*(by_word[w] for w in part)) == {entry.film_id}
             ]

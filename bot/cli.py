@@ -24,6 +24,7 @@ from bot.answers.commands import CommandLineError, parse_command_line, run
 from bot.answers.context import AnswerContext
 from bot.answers.film_arg import error
 from bot.answers.model import Answer
+from bot.digest.preview import digest_command
 from bot.wording import count, decimal, figures_change, long_date, plural
 from config import get_settings
 from storage.database import make_engine
@@ -519,6 +520,9 @@ def status_command(
         out.print(f"• {long_date(started.date())} à {started:%H:%M} — {state} — {news}")
         for problem in report.get("errors", []):
             out.print(f"    ✗ {problem}")
+
+
+app.command("digest")(digest_command)
 
 
 @app.command("run")
