@@ -13,6 +13,7 @@ limit, and its reviews are stored as backlog, which the daily digest does not an
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Sequence
@@ -258,8 +259,9 @@ async def _read_page(
         await asyncio.to_thread(remember, engine, fetched, content_hash=None, now=now)
         return None
     page = _parse(fetched)
+    hint = dataclasses.replace(film.hint, from_film_address=True)
     stored = await asyncio.to_thread(
-        store_page, engine, page, location=url, raw=fetched.body, hint=film.hint, now=now, backlog=backlog
+        store_page, engine, page, location=url, raw=fetched.body, hint=hint, now=now, backlog=backlog
     )
     # Only now that the page is stored: a page that failed is fetched in full next time.
     await asyncio.to_thread(remember, engine, fetched, content_hash=content_hash(fetched.body), now=now)

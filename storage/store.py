@@ -67,6 +67,9 @@ class FilmHint:
     allocine_id: int | None = None
     original_title: str | None = None
     url: str | None = None
+    # The page came from the film's own AlloCiné address: a title the watchlist spells otherwise
+    # ("Dune 2" for "Dune : Deuxième partie") is another name of the film, not another film.
+    from_film_address: bool = False
 
 
 @dataclass
@@ -184,7 +187,7 @@ def _upsert_film(
     conn: Connection, page_title: str | None, hint: FilmHint, now: datetime, figures: dict[str, Any]
 ) -> tuple[int, str, bool]:
     """The film's id and title, and whether this call created it; `figures` are written either way."""
-    if page_title and hint.title and fold(page_title) != fold(hint.title):
+    if page_title and hint.title and fold(page_title) != fold(hint.title) and not hint.from_film_address:
         known = {fold(hint.title)} | ({fold(hint.original_title)} if hint.original_title else set())
         if fold(page_title) not in known:
             raise StoreError(f"la page parle de « {page_title} », pas de « {hint.title} »")

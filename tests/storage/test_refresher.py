@@ -280,3 +280,15 @@ async def test_each_refresh_is_recorded(
     assert [r["started_at"].replace(tzinfo=UTC) for r in runs] == [DAY_3, DAY_1]
     assert runs[1]["report"]["totals"]["spectateurs"]["new"] == 5
     assert runs[0]["report"]["totals"] == {}
+
+
+async def test_a_page_titled_otherwise_than_the_watchlist_is_the_same_film(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    """The address names the film: the site's title becomes another name of it, not an error."""
+    publish_version_1(fake_allocine)  # pages titled "Backstage"
+    report = await run(engine, settings, fake_allocine, DAY_1, films=[WatchedFilm("Coulisses", 2005, 42)])
+    assert report.ok, report.errors
+    (film,) = find_films(engine, "Coulisses")
+    assert film.title == "Coulisses"
+    assert [f.id for f in find_films(engine, "Backstage")] == [film.id]
