@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot import texts
+
 MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
@@ -39,15 +41,20 @@ def figures_change(
     before_count: int | None,
     after_count: int | None,
 ) -> str:
-    """How a film's site figures moved: `2,2 → 2,3, +12 notes` (the parts that changed)."""
+    """How a film's site figures moved: `2,2 → 2,3, +12 notes`, at the precision the site shows."""
     parts = []
-    if after_average is not None and before_average != after_average:
+    if (
+        before_average is not None
+        and after_average is not None
+        and decimal(before_average) != decimal(after_average)
+    ):
         parts.append(
-            f"{decimal(before_average)} → {decimal(after_average)}"
-            if before_average is not None
-            else decimal(after_average)
+            texts.DIGEST_MOVED_AVERAGE.format(before=decimal(before_average), after=decimal(after_average))
         )
-    if after_count is not None and before_count is not None and after_count != before_count:
+    elif after_average is not None:
+        parts.append(decimal(after_average))
+    if before_count is not None and after_count is not None and after_count != before_count:
         delta = after_count - before_count
-        parts.append(("+" if delta > 0 else "−") + plural(abs(delta), "note"))
+        template = texts.DIGEST_RATINGS_UP if delta > 0 else texts.DIGEST_RATINGS_DOWN
+        parts.append(template.format(ratings=plural(abs(delta), "note")))
     return ", ".join(parts)

@@ -31,7 +31,7 @@ from bot.answers.model import (
 )
 from bot.answers.quotes import sentences
 from bot.answers.safe import literal
-from bot.wording import decimal, long_date, plural
+from bot.wording import figures_change, long_date, plural
 from storage import changes, digest_ledger
 from storage.titles import TitleIndex
 
@@ -273,17 +273,7 @@ def _moved_field(moved: list[changes.MovedFilm]) -> Field:
 
 def change(film: changes.MovedFilm) -> str:
     """`2,2 → 2,3, +12 notes`: what moved, in the site's own precision."""
-    parts = []
-    before, after = film.average_before, film.average_after
-    if before is not None and after is not None and decimal(before) != decimal(after):
-        parts.append(texts.DIGEST_MOVED_AVERAGE.format(before=decimal(before), after=decimal(after)))
-    elif after is not None:
-        parts.append(decimal(after))
-    delta = film.ratings_delta
-    if delta:
-        template = texts.DIGEST_RATINGS_UP if delta > 0 else texts.DIGEST_RATINGS_DOWN
-        parts.append(template.format(ratings=plural(abs(delta), "note")))
-    return ", ".join(parts)
+    return figures_change(film.average_before, film.average_after, film.ratings_before, film.ratings_after)
 
 
 def _review_line(review: changes.NewSpectatorReview) -> str:
