@@ -7,6 +7,7 @@ import dataclasses
 import json
 import logging
 import re
+import signal
 import time
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -427,6 +428,7 @@ def refresh_command(
             raise typer.Exit(code=1)
         return
     out.print(f"Rafraîchissement toutes les {_duration_text(interval)} ; Ctrl-C pour arrêter.")
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends the loop like Ctrl-C
     try:
         while True:
             _print_refresh(asyncio.run(refresh(engine, settings)))
@@ -435,12 +437,21 @@ def refresh_command(
         out.print("Arrêt.")
 
 
+def _interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _duration_text(interval: timedelta) -> str:
-    minutes = round(interval.total_seconds() / 60)
-    hours, minutes = divmod(minutes, 60)
-    return " ".join(
-        p for p in (plural(hours, "heure") if hours else "", f"{minutes} min" if minutes else "") if p
-    ) or (plural(round(interval.total_seconds()), "seconde"))
+    """`6 h`, `1 h 30 min`, `30 min`, `90 s`: for « toutes les … »."""
+    seconds = round(interval.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes else "",
+        f"{seconds} s" if seconds else "",
+    ]
+    return " ".join(part for part in parts if part)
 
 
 def _print_refresh(report: RefreshReport) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import shutil
+import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +19,7 @@ from config.settings import CONFIG_DIR
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
 
 runner = CliRunner()
+CRITIBOT = Path(sys.executable).parent / "critibot"
 
 
 @pytest.fixture
@@ -73,3 +78,39 @@ def test_refresh_every_refuses_an_unreadable_interval(inbox: Path) -> None:
     code, output = run("refresh", "--every", "souvent")
     assert code == 2
     assert "Intervalle illisible : « souvent »" in output
+
+
+async def test_refresh_every_loops_until_sigterm(tmp_path: Path) -> None:
+    """The standalone refresher, as a deployment runs it: a real process, stopped like a service."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SPECTATOR_SEED, inbox / SPECTATOR_SEED.name)
+    watchlist = tmp_path / "films.toml"
+    shutil.copy(CONFIG_DIR / "films.toml", watchlist)
+    env = {
+        **os.environ,
+        "CRITIBOT_WATCHLIST": str(watchlist),
+        "CRITIBOT_INBOX_DIRS": f'["{inbox}"]',
+        "CRITIBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'loop.db'}",
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(CRITIBOT), "refresh", "--every", "1s", env=env, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    seen = []
+    try:
+        while sum(line.startswith("Total") for line in seen) < 2:
+            line = await asyncio.wait_for(process.stdout.readline(), 30)
+            assert line, "the loop stopped by itself"
+            seen.append(line.decode())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        rest, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
+    assert "Rafraîchissement toutes les 1 s ; Ctrl-C pour arrêter." in seen[0]
+    totals = [line for line in seen if line.startswith("Total")]
+    assert totals == [
+        "Total : critiques spectateurs : 15 nouvelles, 0 mise à jour.\n",
+        "Total : rien de neuf.\n",
+    ]
+    assert rest.decode().strip().endswith("Arrêt.")
