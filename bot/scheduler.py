@@ -140,9 +140,10 @@ class Schedule:
     def schedule_digest(self, settings: DigestSettings) -> None:
         """Add, move or remove a server's digest job after its settings changed."""
         job_id = digest_job_id(settings.guild_id)
+        # Removed first: before start, replace_existing would queue a second job rather than replace.
+        if self.scheduler.get_job(job_id):
+            self.scheduler.remove_job(job_id)
         if not (settings.enabled and settings.channel_id):
-            if self.scheduler.get_job(job_id):
-                self.scheduler.remove_job(job_id)
             return
         self.scheduler.add_job(
             self.digest_job,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import discord
 import pytest
 import pytest_asyncio
+from apscheduler.job import Job
 
 from bot.answers.context import AnswerContext
 from bot.discord_ui.client import Critibot, point_at
+from bot.scheduler import digest_job_id
 from config import Settings, get_settings
 from storage import guild_settings
 from storage.database import make_engine
@@ -180,6 +182,25 @@ async def test_settings_need_manage_server(running: Running) -> None:
         {"type": 3, "name": "heure", "value": "18h30"}]}]}]  # fmt: skip
     await running.command("reglages", hour, permissions=MANAGE_GUILD)
     assert guild_settings.get(running.bot.ctx.engine, fake.guild_id).time == "18:30"
+    # The server's digest job follows at once: 18:30, Paris time.
+    job = await _digest_job(
+        running, lambda job: job is not None and "hour='18', minute='30'" in str(job.trigger)
+    )
+    assert str(job.trigger.timezone) == "Europe/Paris"
+
+    off = [{"type": 2, "name": "digest", "options": [{"type": 1, "name": "off", "options": []}]}]
+    await running.command("reglages", off, permissions=MANAGE_GUILD)
+    assert await _digest_job(running, lambda job: job is None) is None
+
+
+async def _digest_job(running: Running, ready: Callable[[Job | None], bool]) -> Job | None:
+    """The server's digest job once `ready` says so (the reply is sent before the job is moved)."""
+    for _ in range(100):
+        job = running.bot.schedule.scheduler.get_job(digest_job_id(running.fake.guild_id))
+        if ready(job):
+            return job
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the digest job did not follow the settings: {job}, {job and job.trigger}")
 
 
 async def test_a_failing_command_answers_in_french(running: Running, monkeypatch: pytest.MonkeyPatch) -> None:
