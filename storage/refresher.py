@@ -174,17 +174,9 @@ async def _refresh_film(
     try:
         outcome.before = await asyncio.to_thread(_figures, engine, film)
         backlog = await asyncio.to_thread(_backlog_kinds, engine, film)
-        await _read_spectator_pages(
-            engine,
-            client,
-            film,
-            settings.allocine_max_pages,
-            outcome,
-            now,
-            "spectateurs" in backlog,
-            thorough,
-        )
-        await _read_press_page(engine, client, film, outcome, now, "presse" in backlog, thorough)
+        reading = _FilmReading(engine, client, film, outcome, now, thorough)
+        await reading.spectator_pages(settings.allocine_max_pages, backlog="spectateurs" in backlog)
+        await reading.press_page(backlog="presse" in backlog)
         outcome.after = await asyncio.to_thread(_figures, engine, film)
     except (RefreshFailure, FetchError, StoreError) as error:
         outcome.error = str(error)
@@ -195,82 +187,68 @@ async def _refresh_film(
     return outcome
 
 
-async def _read_spectator_pages(
-    engine: Engine,
-    client: AllocineClient,
-    film: WatchedFilm,
-    max_pages: int,
-    outcome: FilmRefresh,
-    now: datetime,
-    backlog: bool,
-    thorough: bool,
-) -> None:
-    """Newest first, until an unchanged page, an empty one, or one with nothing new (backlog: the limit)."""
-    assert film.allocine_id is not None
-    for number in range(1, max_pages + 1):
-        url = client.spectator_url(film.allocine_id, number)
+@dataclass
+class _FilmReading:
+    """One film's pages in one refresh; `thorough`: no conditional request, no early stop."""
+
+    engine: Engine
+    client: AllocineClient
+    film: WatchedFilm
+    outcome: FilmRefresh
+    now: datetime
+    thorough: bool
+
+    @property
+    def allocine_id(self) -> int:
+        assert self.film.allocine_id is not None
+        return self.film.allocine_id
+
+    async def spectator_pages(self, max_pages: int, *, backlog: bool) -> None:
+        """Newest first, until an unchanged page, an empty one, or one with nothing new (backlog: all)."""
+        for number in range(1, max_pages + 1):
+            try:
+                read = await self.page(self.client.spectator_url(self.allocine_id, number), backlog=backlog)
+            except FetchError as error:
+                if number > 1 and error.status == 404:
+                    return  # past the last page
+                raise
+            if read is None:
+                return  # unchanged since the last refresh
+            new, reviews = read
+            if reviews == 0 or (new == 0 and not (backlog or self.thorough)):
+                return
+
+    async def press_page(self, *, backlog: bool) -> None:
         try:
-            read = await _read_page(engine, client, url, film, outcome, now, backlog, thorough)
+            await self.page(self.client.press_url(self.allocine_id), backlog=backlog)
         except FetchError as error:
-            if number > 1 and error.status == 404:
-                return  # past the last page
-            raise
-        if read is None:
-            return  # unchanged since the last refresh
-        new, reviews = read
-        if reviews == 0 or (new == 0 and not (backlog or thorough)):
-            return
+            if error.status != 404:  # a film the press has not reviewed has no press page
+                raise
 
-
-async def _read_press_page(
-    engine: Engine,
-    client: AllocineClient,
-    film: WatchedFilm,
-    outcome: FilmRefresh,
-    now: datetime,
-    backlog: bool,
-    thorough: bool,
-) -> None:
-    assert film.allocine_id is not None
-    try:
-        await _read_page(
-            engine, client, client.press_url(film.allocine_id), film, outcome, now, backlog, thorough
+    async def page(self, url: str, *, backlog: bool) -> tuple[int, int] | None:
+        """Fetch, parse and store one page: (new reviews, reviews on the page), or None if unchanged."""
+        engine, outcome = self.engine, self.outcome
+        etag, last_modified = (
+            (None, None) if self.thorough else await asyncio.to_thread(validators_for, engine, url)
         )
-    except FetchError as error:
-        if error.status != 404:  # a film the press has not reviewed has no press page
-            raise
-
-
-async def _read_page(
-    engine: Engine,
-    client: AllocineClient,
-    url: str,
-    film: WatchedFilm,
-    outcome: FilmRefresh,
-    now: datetime,
-    backlog: bool,
-    thorough: bool,
-) -> tuple[int, int] | None:
-    """Fetch, parse and store one page: (new reviews, reviews on the page), or None if it has not changed."""
-    etag, last_modified = (None, None) if thorough else await asyncio.to_thread(validators_for, engine, url)
-    fetched = await client.fetch(url, etag=etag, last_modified=last_modified)
-    if fetched.status == 304 or fetched.body is None:
-        outcome.unchanged_pages += 1
-        await asyncio.to_thread(remember, engine, fetched, content_hash=None, now=now)
-        return None
-    page = _parse(fetched)
-    hint = dataclasses.replace(film.hint, from_film_address=True)
-    stored = await asyncio.to_thread(
-        store_page, engine, page, location=url, raw=fetched.body, hint=hint, now=now, backlog=backlog
-    )
-    # Only now that the page is stored: a page that failed is fetched in full next time.
-    await asyncio.to_thread(remember, engine, fetched, content_hash=content_hash(fetched.body), now=now)
-    outcome.pages += 1
-    new = 0
-    for kind, counts in stored.counts.items():
-        outcome.counts.setdefault(kind, Counts()).add(counts)
-        new += counts.new
-    return new, len(page.reviews)
+        fetched = await self.client.fetch(url, etag=etag, last_modified=last_modified)
+        if fetched.status == 304 or fetched.body is None:
+            outcome.unchanged_pages += 1
+            await asyncio.to_thread(remember, engine, fetched, content_hash=None, now=self.now)
+            return None
+        page = _parse(fetched)
+        hint = dataclasses.replace(self.film.hint, from_film_address=True)
+        stored = await asyncio.to_thread(
+            store_page, engine, page, location=url, raw=fetched.body, hint=hint, now=self.now, backlog=backlog
+        )
+        # Only now that the page is stored: a page that failed is fetched in full next time.
+        await asyncio.to_thread(
+            remember, engine, fetched, content_hash=content_hash(fetched.body), now=self.now
+        )
+        outcome.pages += 1
+        for kind, counts in stored.counts.items():
+            outcome.counts.setdefault(kind, Counts()).add(counts)
+        return sum(counts.new for counts in stored.counts.values()), len(page.reviews)
 
 
 def _parse(fetched: Fetched) -> ParsedSpectatorPage | ParsedPressPage:
