@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -49,6 +50,7 @@ PRESS_BUDGET = 1500
 MOVED_BUDGET = 700
 ALSO_BUDGET = 500
 MORE_NAMES_MAX = 150
+NewReview = TypeVar("NewReview", changes.NewSpectatorReview, changes.NewPressReview)
 SAFETY = 40  # slack for the "Page" markers and rounding: never brush against the limit
 
 
@@ -189,8 +191,32 @@ def _answer(
 def _spectator_fields(
     counts: dict[int, int], reviews: list[changes.NewSpectatorReview], budget: int, slots: int
 ) -> tuple[list[Field], list[str | None]]:
+    def heading(label: str, count: int) -> str:
+        return texts.DIGEST_FILM.format(film=literal(label), reviews=_plural(count, texts.DIGEST_NEW_REVIEW))
+
+    return _film_fields(counts, reviews, heading, _review_line, REVIEWS_PER_FILM, budget, slots)
+
+
+def _press_fields(
+    counts: dict[int, int], press: list[changes.NewPressReview]
+) -> tuple[list[Field], list[str | None]]:
+    def heading(label: str, _count: int) -> str:
+        return texts.DIGEST_PRESS.format(film=literal(label))
+
+    return _film_fields(counts, press, heading, _press_line, PRESS_PER_FILM, PRESS_BUDGET, PRESS_FILMS_MAX)
+
+
+def _film_fields(
+    counts: dict[int, int],
+    reviews: Sequence[NewReview],
+    heading: Callable[[str, int], str],
+    line: Callable[[NewReview], str],
+    per_film: int,
+    budget: int,
+    slots: int,
+) -> tuple[list[Field], list[str | None]]:
     """One field per film, the films with the most new reviews first; the names of those left out."""
-    by_film: dict[int, list[changes.NewSpectatorReview]] = {}
+    by_film: dict[int, list[NewReview]] = {}
     for review in reviews:
         by_film.setdefault(review.film_id, []).append(review)
     labels = {r.film_id: _film_label(r.film_title, r.film_year) for r in reviews}
@@ -201,39 +227,10 @@ def _spectator_fields(
         shown = by_film.get(film_id, [])
         field = None
         if shown and len(fields) < slots:
-            name = texts.DIGEST_FILM.format(
-                film=literal(labels[film_id]), reviews=_plural(counts[film_id], texts.DIGEST_NEW_REVIEW)
-            )
-            lines = [_review_line(r) for r in shown[:REVIEWS_PER_FILM]]
-            field = _lines_field(name, lines, counts[film_id], budget)
+            lines = [line(r) for r in shown[:per_film]]
+            field = _lines_field(heading(labels[film_id], counts[film_id]), lines, counts[film_id], budget)
         if field is None:
             # No room, or none of its reviews read (a flood beyond READ_MAX): counted in "Et aussi".
-            left.append(labels.get(film_id))
-            continue
-        fields.append(field)
-        budget -= len(field.name) + len(field.value)
-    return fields, left
-
-
-def _press_fields(
-    counts: dict[int, int], press: list[changes.NewPressReview]
-) -> tuple[list[Field], list[str | None]]:
-    by_film: dict[int, list[changes.NewPressReview]] = {}
-    for review in press:
-        by_film.setdefault(review.film_id, []).append(review)
-    labels = {r.film_id: _film_label(r.film_title, r.film_year) for r in press}
-    order = sorted(counts, key=lambda film_id: (-counts[film_id], labels.get(film_id, "")))
-    fields: list[Field] = []
-    left: list[str | None] = []
-    budget = PRESS_BUDGET
-    for film_id in order:
-        shown = by_film.get(film_id, [])
-        field = None
-        if shown and len(fields) < PRESS_FILMS_MAX:
-            name = texts.DIGEST_PRESS.format(film=literal(labels[film_id]))
-            lines = [_press_line(r) for r in shown[:PRESS_PER_FILM]]
-            field = _lines_field(name, lines, counts[film_id], budget)
-        if field is None:
             left.append(labels.get(film_id))
             continue
         fields.append(field)
