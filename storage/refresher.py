@@ -152,7 +152,7 @@ async def refresh(
     report.finished_at = datetime.now(UTC) if now is None else started
     await asyncio.to_thread(_finish_run, engine, report)
     log.info(
-        "rafraîchissement : %d fichiers, %d films, %s, %d erreurs",
+        "rafraîchissement : fichiers %d, films %d, %s, erreurs %d",
         len(report.files),
         len(report.films),
         ", ".join(f"{k} +{c.new} ~{c.updated}" for k, c in report.totals().items()) or "rien de neuf",
