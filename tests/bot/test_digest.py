@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 import typer
-from sqlalchemy import BigInteger, Engine, func, select
+from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from bot import render, texts
@@ -278,11 +278,6 @@ class Env:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def env(engine: Engine) -> AsyncIterator[Env]:
-    if engine.dialect.name == "postgresql" and not isinstance(
-        guild_settings.TABLE.c.guild_id.type, BigInteger
-    ):
-        # Not the digest's table: guild_settings must hold 64-bit snowflakes for /reglages to work there.
-        pytest.xfail("guild_settings ids are 32-bit INTEGER on PostgreSQL: Discord snowflakes overflow")
     tasks: list[tuple[Critibot, asyncio.Task[None]]] = []
     async with FakeDiscord() as fake:
         with fake.patch_discord():
