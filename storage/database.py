@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import BigInteger, Engine, Integer, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -37,7 +37,8 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
 
 
 def add_missing_columns(engine: Engine) -> list[str]:
-    """Add the columns a newer critibot defines to the tables of an older database (nullable or defaulted).
+    """Add the columns a newer critibot defines to the tables of an older database (nullable or defaulted),
+    and widen to BIGINT on PostgreSQL the integer columns it now declares 64-bit.
 
     create_all makes missing tables but leaves existing ones alone; this keeps a database made by an
     earlier version usable without a migration tool, for the additive changes critibot makes.
@@ -48,9 +49,15 @@ def add_missing_columns(engine: Engine) -> list[str]:
         for table in SQLModel.metadata.sorted_tables:
             if not inspector.has_table(table.name):
                 continue
-            present = {column["name"] for column in inspector.get_columns(table.name)}
+            present = {column["name"]: column["type"] for column in inspector.get_columns(table.name)}
             for column in table.columns:
                 if column.name in present:
+                    if _needs_widening(column.type, present[column.name], engine):
+                        # Discord ids stored as 32-bit INTEGER by an earlier version overflow.
+                        conn.exec_driver_sql(
+                            f'ALTER TABLE {table.name} ALTER COLUMN "{column.name}" TYPE BIGINT'
+                        )
+                        added.append(f"{table.name}.{column.name} (BIGINT)")
                     continue
                 kind = column.type.compile(dialect=engine.dialect)
                 default = ""
@@ -60,6 +67,15 @@ def add_missing_columns(engine: Engine) -> list[str]:
                 conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}')
                 added.append(f"{table.name}.{column.name}")
     return added
+
+
+def _needs_widening(declared: object, found: object, engine: Engine) -> bool:
+    return (
+        engine.dialect.name == "postgresql"
+        and isinstance(declared, BigInteger)
+        and isinstance(found, Integer)
+        and not isinstance(found, BigInteger)
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
