@@ -454,11 +454,17 @@ def _histogram(soup: BeautifulSoup, warnings: list[str]) -> dict[str, int] | Non
         return None
     lines = [line for line in _layer(block).lines if line]
     found: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        if match := _HISTO_ROW.match(line):
-            found[match.group(1)] = parse_count(match.group(2)) or 0
-        elif (star := _HISTO_STAR.match(line)) and (count := _HISTO_COUNT.match(_next(lines, i))):
+    i = 0
+    while i < len(lines):
+        # A star on its own line takes the count below it first: "1 009 critiques" alone would
+        # otherwise read as star 1 with 9 reviews.
+        if (star := _HISTO_STAR.match(lines[i])) and (count := _HISTO_COUNT.match(_next(lines, i))):
             found[star.group(1)] = parse_count(count.group(1)) or 0
+            i += 2
+            continue
+        if match := _HISTO_ROW.match(lines[i]):
+            found[match.group(1)] = parse_count(match.group(2)) or 0
+        i += 1
     if set(found) != set(STARS):
         if found:
             warnings.append(f"histogramme incomplet ({len(found)} barres sur 6), ignoré")

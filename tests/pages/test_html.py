@@ -27,6 +27,7 @@ from storage.pages import (
 )
 from storage.pages.html import parse_html, text_layer
 from storage.pages.text import parse_text
+from tests.fakeallocine import spectator_html
 from tests.pages import seeds
 from tests.pages.seeds import by_author, by_outlet
 
@@ -604,3 +605,20 @@ def mutated_fixture(draw: st.DrawFn) -> str:
 @given(mutated_fixture())
 def test_mutated_fixtures(html: str) -> None:
     _check(html)
+
+
+def test_histogram_counts_in_the_thousands_keep_their_star() -> None:
+    """A count line "1 009 critiques" under its star is not a one-line row for star 1."""
+    histogram = {5: 1_204, 4: 3_461, 3: 1_009, 2: 0, 1: 12, 0: 5_000}
+    page = parse_page(
+        spectator_html(
+            "Gros succès",
+            average=3.4,
+            ratings_count=20_000,
+            reviews_count=sum(histogram.values()),
+            histogram=histogram,
+            reviews=[{"author": "Lise", "rating": 4.0, "published": date(2026, 1, 2), "text": "Bien."}],
+        )
+    )
+    assert isinstance(page, ParsedSpectatorPage)
+    assert page.figures.histogram == {str(star): count for star, count in histogram.items()}
