@@ -25,14 +25,13 @@ from sqlalchemy import Engine, exists, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from config import Settings
-from storage.folding import fold
 from storage.importer import FileResult
 from storage.models import Film, PressReview, RefreshRun, SpectatorReview
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.sources.allocine import AllocineClient, Fetched, FetchError
 from storage.sources.inbox import import_inbox
 from storage.sources.validators import remember, validators_for
-from storage.store import Counts, StoreError, content_hash, store_page
+from storage.store import Counts, StoreError, content_hash, find_film, store_page
 from storage.watchlist import WatchedFilm, load_watchlist
 
 log = logging.getLogger(__name__)
@@ -172,12 +171,11 @@ async def _refresh_film(
     assert film.allocine_id is not None
     outcome = FilmRefresh(title=film.label, allocine_id=film.allocine_id)
     try:
-        outcome.before = await asyncio.to_thread(_figures, engine, film)
-        backlog = await asyncio.to_thread(_backlog_kinds, engine, film)
+        outcome.before, backlog = await asyncio.to_thread(_known_state, engine, film)
         reading = _FilmReading(engine, client, film, outcome, now, thorough)
         await reading.spectator_pages(settings.allocine_max_pages, backlog="spectateurs" in backlog)
         await reading.press_page(backlog="presse" in backlog)
-        outcome.after = await asyncio.to_thread(_figures, engine, film)
+        outcome.after, _ = await asyncio.to_thread(_known_state, engine, film)
     except (RefreshFailure, FetchError, StoreError) as error:
         outcome.error = str(error)
     except SQLAlchemyError as error:
@@ -266,40 +264,19 @@ def _parse(fetched: Fetched) -> ParsedSpectatorPage | ParsedPressPage:
 # --- database helpers (sync, run in a thread) ----------------------------------------------------
 
 
-def _film_id(engine: Engine, film: WatchedFilm) -> int | None:
-    """The stored film the watchlist entry stands for, found as store_page finds it."""
+def _known_state(engine: Engine, film: WatchedFilm) -> tuple[Figures | None, set[str]]:
+    """The film's stored site figures (None: not stored yet), and the kinds of review it has none of:
+    what this refresh reads of those is its backlog."""
     with engine.connect() as conn:
-        if film.allocine_id is not None:
-            found = conn.scalar(select(FILM.c.id).where(FILM.c.allocine_id == film.allocine_id))
-            if found is not None:
-                return found
-        query = select(FILM.c.id).where(FILM.c.title_folded == fold(film.title))
-        if film.year is not None:
-            query = query.where((FILM.c.year == film.year) | FILM.c.year.is_(None))
-        return conn.scalar(query.order_by(FILM.c.id).limit(1))
-
-
-def _figures(engine: Engine, film: WatchedFilm) -> Figures | None:
-    film_id = _film_id(engine, film)
-    if film_id is None:
-        return None
-    columns = (FILM.c.site_average, FILM.c.site_ratings_count, FILM.c.site_reviews_count)
-    with engine.connect() as conn:
-        row = conn.execute(select(*columns).where(FILM.c.id == film_id)).one()
-    return Figures(*row)
-
-
-def _backlog_kinds(engine: Engine, film: WatchedFilm) -> set[str]:
-    """The kinds of review the film has none of yet: what this refresh reads of them is its backlog."""
-    film_id = _film_id(engine, film)
-    if film_id is None:
-        return set(REVIEW_TABLES)
-    with engine.connect() as conn:
-        return {
+        row = find_film(conn, film.hint, film.title)
+        if row is None:
+            return None, set(REVIEW_TABLES)
+        empty = {
             kind
             for kind, table in REVIEW_TABLES.items()
-            if not conn.scalar(select(exists().where(table.c.film_id == film_id)))
+            if not conn.scalar(select(exists().where(table.c.film_id == row.id)))
         }
+    return Figures(row.site_average, row.site_ratings_count, row.site_reviews_count), empty
 
 
 def _films_to_read_in_full(engine: Engine) -> set[int] | None:

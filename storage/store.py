@@ -16,7 +16,7 @@ from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Table, bindparam, select
+from sqlalchemy import Connection, Engine, Row, Select, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
@@ -183,6 +183,23 @@ _FILM_INSERT = FILM.insert()
 _FILM_UPDATE = FILM.update().where(FILM.c.id == bindparam("film"))
 
 
+def find_film(conn: Connection, hint: FilmHint, title: str) -> Row[Any] | None:
+    """The stored film a page of `title` with `hint` is about: by AlloCiné id, else by title and year."""
+    if hint.allocine_id is not None:
+        row = conn.execute(_FILM_BY_ALLOCINE_ID, {"allocine_id": hint.allocine_id}).first()
+        if row is not None:
+            return row
+    folded = fold(title)
+    if hint.year is None:
+        candidates = conn.execute(_FILMS_BY_TITLE, {"folded": folded}).all()
+    else:
+        candidates = conn.execute(_FILMS_BY_TITLE_YEAR, {"folded": folded, "year": hint.year}).all()
+    if len(candidates) > 1 and hint.year is None:
+        years = ", ".join(str(c.year) for c in candidates)
+        raise StoreError(f"plusieurs films s'appellent « {title} » ({years}) : précisez --year")
+    return candidates[0] if candidates else None
+
+
 def _upsert_film(
     conn: Connection, page_title: str | None, hint: FilmHint, now: datetime, figures: dict[str, Any]
 ) -> tuple[int, str, bool]:
@@ -195,19 +212,7 @@ def _upsert_film(
     if not title:
         raise StoreError("la page ne dit pas de quel film elle parle : précisez-le avec --film TITRE")
     folded = fold(title)
-
-    row = None
-    if hint.allocine_id is not None:
-        row = conn.execute(_FILM_BY_ALLOCINE_ID, {"allocine_id": hint.allocine_id}).first()
-    if row is None:
-        if hint.year is None:
-            candidates = conn.execute(_FILMS_BY_TITLE, {"folded": folded}).all()
-        else:
-            candidates = conn.execute(_FILMS_BY_TITLE_YEAR, {"folded": folded, "year": hint.year}).all()
-        if len(candidates) > 1 and hint.year is None:
-            years = ", ".join(str(c.year) for c in candidates)
-            raise StoreError(f"plusieurs films s'appellent « {title} » ({years}) : précisez --year")
-        row = candidates[0] if candidates else None
+    row = find_film(conn, hint, title)
 
     values = {
         "year": hint.year,
