@@ -111,12 +111,7 @@ def _print_summary(summary: ImportSummary) -> None:
         if not result.report:
             continue
         report = result.report
-        parts = [
-            f"{KIND_LABELS.get(kind, kind)} : {plural(c.new, 'nouvelle')}, "
-            f"{plural(c.updated, 'mise à jour', 'mises à jour')}, {plural(c.unchanged, 'inchangée')}"
-            for kind, c in report.counts.items()
-        ]
-        out.print(f"✓ {result.path.name} → « {report.film} » — " + " ; ".join(parts))
+        out.print(f"✓ {result.path.name} → « {report.film} » — {_counts_text(report.counts, unchanged=True)}")
         for warning in report.warnings:
             out.print(f"  [yellow]⚠ {warning}[/]")
     ok = len(summary.results) - len(summary.failed)
@@ -476,19 +471,23 @@ def _print_refresh(report: RefreshReport) -> None:
     if not report.files and not report.films:
         out.print("  Rien à lire : ni fichier dans les boîtes de dépôt, ni film suivi avec --allocine-id.")
     totals = report.totals()
-    summary = _counts_text(totals) if totals else "rien de neuf"
+    summary = _counts_text(totals)
     errors = f", {plural(len(report.errors), 'erreur')}" if report.errors else ""
     out.print(f"Total : {summary}{errors}.")
 
 
-def _counts_text(counts: dict[str, Counts]) -> str:
+def _counts_text(counts: dict[str, Counts], *, unchanged: bool = False) -> str:
+    """`critiques spectateurs : 15 nouvelles, 0 mise à jour[, 0 inchangée] ; critiques presse : …`."""
     if not counts:
         return "rien de neuf"
-    return " ; ".join(
-        f"{KIND_LABELS.get(kind, kind)} : {plural(c.new, 'nouvelle')}, "
-        f"{plural(c.updated, 'mise à jour', 'mises à jour')}"
-        for kind, c in counts.items()
-    )
+    parts = []
+    for kind, c in counts.items():
+        part = f"{KIND_LABELS.get(kind, kind)} : {plural(c.new, 'nouvelle')}, "
+        part += plural(c.updated, "mise à jour", "mises à jour")
+        if unchanged:
+            part += f", {plural(c.unchanged, 'inchangée')}"
+        parts.append(part)
+    return " ; ".join(parts)
 
 
 @app.command("status")
