@@ -249,8 +249,9 @@ class Reglages(Topic, name="reglages"):
     def _can_manage(self, interaction: discord.Interaction) -> bool:
         return bool(interaction.guild_id) and interaction.permissions.manage_guild
 
-    async def _reschedule(self, interaction: discord.Interaction) -> None:
-        """The server's digest job follows its settings at once (refused changes change nothing)."""
+    async def _apply(self, interaction: discord.Interaction, work: Any) -> None:
+        """Answer a settings change, then move the server's digest job at once (a refusal moves nothing)."""
+        await self.bot.reply(interaction, work)
         if interaction.guild_id and self._can_manage(interaction):
             await asyncio.to_thread(self.bot.schedule.sync_guild, interaction.guild_id)
 
@@ -270,8 +271,7 @@ class Reglages(Topic, name="reglages"):
             zone=self.bot.settings.timezone,
             missing_permission=missing,
         )
-        await self.bot.reply(interaction, work)
-        await self._reschedule(interaction)
+        await self._apply(interaction, work)
 
     @digest.command(name=_("heure"), description=_("L'heure du résumé quotidien"))
     @app_commands.rename(heure=_("heure"))
@@ -285,8 +285,7 @@ class Reglages(Topic, name="reglages"):
             can_manage=self._can_manage(interaction),
             zone=self.bot.settings.timezone,
         )
-        await self.bot.reply(interaction, work)
-        await self._reschedule(interaction)
+        await self._apply(interaction, work)
 
     @digest.command(name=_("off"), description=_("Arrêter le résumé quotidien"))
     async def off(self, interaction: discord.Interaction) -> None:
@@ -296,8 +295,7 @@ class Reglages(Topic, name="reglages"):
             interaction.guild_id,
             can_manage=self._can_manage(interaction),
         )
-        await self.bot.reply(interaction, work)
-        await self._reschedule(interaction)
+        await self._apply(interaction, work)
 
     @reglages.command(name=_("voir"), description=_("Voir les réglages"))
     async def voir(self, interaction: discord.Interaction) -> None:
