@@ -9,7 +9,7 @@ import logging
 import re
 import signal
 import time
-from datetime import UTC, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
@@ -517,7 +517,7 @@ def status_command(
         return
     zone = ZoneInfo(get_settings().timezone)
     for past in runs:
-        started = past["started_at"].replace(tzinfo=past["started_at"].tzinfo or UTC).astimezone(zone)
+        started = past["started_at"].astimezone(zone)
         report = past["report"]
         if past["finished_at"] is None:
             state = "[yellow]interrompu ou en cours[/]"

@@ -115,12 +115,9 @@ class Schedule:
     def _first_refresh(self, now: datetime) -> datetime:
         """Soon after start-up if the last refresh is older than the period, else one period after it."""
         period = timedelta(hours=self.settings.refresh_every_hours)
+        soon = now + FIRST_REFRESH_DELAY
         runs = last_runs(self.ctx.engine, limit=1)
-        last = runs[0]["started_at"] if runs else None
-        if last is None:
-            return now + FIRST_REFRESH_DELAY
-        last = last if last.tzinfo else last.replace(tzinfo=UTC)  # SQLite gives naive UTC back
-        return max(last + period, now + FIRST_REFRESH_DELAY)
+        return max(runs[0]["started_at"] + period, soon) if runs else soon
 
     # --- digests ---------------------------------------------------------------------------------------
 

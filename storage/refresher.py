@@ -318,15 +318,22 @@ def _file_refresh(result: FileResult) -> FileRefresh:
 
 
 def last_runs(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:
-    """The latest refreshes, newest first, as recorded: for `critibot status`."""
+    """The latest refreshes, newest first, as recorded (times in UTC): for `critibot status`."""
     query = select(RUN).order_by(RUN.c.id.desc()).limit(limit)
     with engine.connect() as conn:
         return [
             {
-                "started_at": r.started_at,
-                "finished_at": r.finished_at,
+                "started_at": _utc(r.started_at),
+                "finished_at": _utc(r.finished_at),
                 "ok": r.ok,
                 "report": json.loads(r.report),
             }
             for r in conn.execute(query)
         ]
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite gives back naive datetimes, PostgreSQL aware ones; both were written in UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

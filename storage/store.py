@@ -516,7 +516,7 @@ def _upsert_statement(
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise StoreError(f"base de données non prise en charge : {dialect}")
     if plain:
-        pass
+        pass  # the bare INSERT: no conflict is possible
     elif updates:
         stmt = stmt.on_conflict_do_update(
             index_elements=list(keys), set_={col: stmt.excluded[col] for col in updates}
