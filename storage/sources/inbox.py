@@ -34,9 +34,10 @@ def import_inbox(
         except OSError as error:
             results.append(FileResult(path, error=f"lecture impossible : {error.strerror or error}"))
     known = known_hashes(engine, set(pending.values()))
+    films = list(watchlist)
     for path, digest in pending.items():
         if digest not in known:
-            results.append(import_file(engine, path, hint=None, watchlist=list(watchlist)))
+            results.append(import_file(engine, path, hint=None, watchlist=films))
             known.add(digest)  # the same content twice in the inbox: imported once
     return results
 
