@@ -29,7 +29,8 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from bot.answers.quotes import sentences
-from storage.database import make_engine
+from storage.db.engine import make_engine
+from storage.db.tables import FILM, PRESS, SOURCE, SPECTATOR
 from storage.folding import fold
 from storage.pages import (
     ParsedPressPage,
@@ -40,7 +41,7 @@ from storage.pages import (
     decode,
 )
 from storage.pages.text import parse_text
-from storage.store import FILM, PRESS, SOURCE, SPECTATOR, FilmHint, spectator_key, store_page
+from storage.store import FilmHint, spectator_key, store_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "storage" / "samples"

@@ -45,7 +45,8 @@ from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.schema import CreateIndex
 
 from bot.answers.quotes import sentences
-from storage.database import make_engine
+from storage.db.engine import make_engine
+from storage.db.tables import SPECTATOR
 from storage.folding import fold
 from storage.pages import (
     STARS,
@@ -56,7 +57,7 @@ from storage.pages import (
     decode,
 )
 from storage.pages.text import parse_text
-from storage.store import SPECTATOR, FilmHint, spectator_key, store_page
+from storage.store import FilmHint, spectator_key, store_page
 
 SAMPLES = Path(__file__).resolve().parent.parent / "storage" / "samples"
 SEED = 20240601

@@ -28,7 +28,7 @@ from bot.answers.model import Answer
 from bot.digest.preview import digest_command
 from bot.wording import count, decimal, figures_change, long_date, plural
 from config import get_settings
-from storage.database import make_engine
+from storage.db.engine import make_engine
 from storage.importer import FileResult, ImportSummary, collect_files, import_files
 from storage.queries import all_film_ids, film_stats, find_films, press_reviews, spectator_reviews
 from storage.store import Counts, FilmHint

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, Table, false, func, select
 
-from storage.store import FILM, PRESS, SNAPSHOT, SPECTATOR
+from storage.db.tables import FILM, PRESS, SNAPSHOT, SPECTATOR
 
 
 @dataclass(frozen=True)

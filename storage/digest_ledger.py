@@ -20,9 +20,9 @@ from datetime import date, datetime
 from sqlalchemy import Engine, Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import DigestPost
+from storage.db.tables import DIGEST_POST
 
-TABLE = DigestPost.__table__
+TABLE = DIGEST_POST
 STATUSES = ("claimed", "posted", "empty", "skipped", "failed")
 # Digests whose marks the next one starts after: what they covered was announced, or deliberately dropped
 # (a channel that is gone must not make the next digest a flood).

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import GuildSettings
+from storage.db.tables import GUILD_SETTINGS
 
-TABLE = GuildSettings.__table__
+TABLE = GUILD_SETTINGS
 
 
 @dataclass(frozen=True)

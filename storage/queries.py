@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Engine, Row, Select, Table, bindparam, func, null, select
 
+from storage.db.tables import ALIAS, FILM, PRESS, SNAPSHOT, SPECTATOR
 from storage.folding import fold
 from storage.pages import STARS
-from storage.store import ALIAS, FILM, PRESS, SNAPSHOT, SPECTATOR
 
 
 @dataclass(frozen=True)

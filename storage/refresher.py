@@ -25,8 +25,8 @@ from sqlalchemy import Engine, exists, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from config import Settings
+from storage.db.tables import REFRESH_RUN, REVIEW_TABLES
 from storage.importer import FileResult
-from storage.models import Film, PressReview, RefreshRun, SpectatorReview
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.sources.allocine import AllocineClient, Fetched, FetchError
 from storage.sources.inbox import import_inbox
@@ -36,9 +36,7 @@ from storage.watchlist import WatchedFilm, load_watchlist
 
 log = logging.getLogger(__name__)
 
-FILM = Film.__table__
-RUN = RefreshRun.__table__
-REVIEW_TABLES = {"spectateurs": SpectatorReview.__table__, "presse": PressReview.__table__}
+RUN = REFRESH_RUN
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, Row, Select, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
-from storage import models
+from storage.db.tables import ALIAS, FILM, PRESS, SNAPSHOT, SOURCE, SPECTATOR
 from storage.folding import fold
 from storage.pages import (
     STARS,
@@ -33,13 +33,6 @@ from storage.pages import (
 )
 from storage.pages import PressReview as ParsedPress
 from storage.pages import SpectatorReview as ParsedSpectator
-
-FILM = models.Film.__table__
-ALIAS = models.FilmAlias.__table__
-SOURCE = models.Source.__table__
-SNAPSHOT = models.RatingSnapshot.__table__
-SPECTATOR = models.SpectatorReview.__table__
-PRESS = models.PressReview.__table__
 
 SPECTATOR_FIELDS = (
     "author",

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-from storage.database import make_engine
-from tests.fakeallocine import FakeAllocine
+from storage.db.engine import make_engine
+from tests.doubles.fakeallocine import FakeAllocine
 
 SAMPLES = Path(__file__).resolve().parent.parent / "storage" / "samples"
 SPECTATOR_SEED = SAMPLES / "000_6c6d1f130c1f1b27.txt"
@@ -53,6 +53,6 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 async def fake_allocine() -> AsyncIterator[FakeAllocine]:
-    """A fake AlloCiné started on 127.0.0.1 (tests/fakeallocine.py): no test ever reaches the real site."""
+    """A fake AlloCiné on 127.0.0.1 (tests/doubles/fakeallocine.py): no test ever reaches the real site."""
     async with FakeAllocine() as site:
         yield site

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from bot import terminal, texts
 from bot.digest.compose import compose_digest
 from config import Settings, get_settings
-from storage.database import make_engine
+from storage.db.engine import make_engine
 
 
 def preview(engine: Engine, settings: Settings, *, guild_id: int | None, now: datetime | None = None) -> str:

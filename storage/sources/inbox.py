@@ -12,12 +12,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from storage.db.tables import SOURCE
 from storage.importer import FileResult, collect_files, import_file
-from storage.models import Source
 from storage.store import content_hash
 from storage.watchlist import WatchedFilm
 
-SOURCE = Source.__table__
 _CHUNK = 500  # hashes per IN (…) query
 
 

@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import FetchedPage
+from storage.db.tables import FETCHED_PAGE
 from storage.sources.allocine import Fetched
 
 __all__ = ["remember", "validators_for"]
 
-TABLE = FetchedPage.__table__
+TABLE = FETCHED_PAGE
 
 
 def validators_for(engine: Engine, url: str) -> tuple[str | None, str | None]:

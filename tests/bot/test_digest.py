@@ -25,11 +25,11 @@ from bot.digest.preview import digest_command, preview
 from bot.discord_ui.client import Critibot
 from config import Settings
 from storage import changes, digest_ledger, guild_settings
-from storage.database import make_engine
+from storage.db.engine import make_engine
 from storage.digest_ledger import TABLE as LEDGER
 from storage.pages import PressReview, SiteFigures
 from storage.store import FilmHint
-from tests.fakediscord import FakeDiscord
+from tests.doubles.fakediscord import FakeDiscord
 from tests.storage.test_changes import (
     BACKSTAGE,
     MASQUE,

@@ -16,13 +16,13 @@ from bot.discord_ui.client import Critibot, point_at
 from bot.scheduler import digest_job_id
 from config import Settings, get_settings
 from storage import guild_settings
-from storage.database import make_engine
+from storage.db.engine import make_engine
 from storage.importer import import_files
 from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview
 from storage.store import FilmHint, store_page
 from storage.watchlist import load_watchlist
 from tests.conftest import SAMPLES
-from tests.fakediscord import FakeDiscord
+from tests.doubles.fakediscord import FakeDiscord
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value | discord.Permissions.general().value
 NO_MANAGE = discord.Permissions(send_messages=True, view_channel=True).value

@@ -11,7 +11,7 @@ import pytest_asyncio
 from discord import app_commands
 from discord.ext import commands
 
-from tests.fakediscord import FakeDiscord, RecordedRequest
+from tests.doubles.fakediscord import FakeDiscord, RecordedRequest
 
 FRUITS = ["pomme", "poire", "prune", "cerise"]
 

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.fakediscord import FakeDiscord
+from tests.doubles.fakediscord import FakeDiscord
 
 CRITIBOT = Path(sys.executable).parent / "critibot"
 

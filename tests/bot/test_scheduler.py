@@ -18,12 +18,12 @@ from bot.discord_ui.client import Critibot
 from bot.scheduler import FIRST_REFRESH_DELAY, REFRESH_JOB, Schedule, digest_job_id, digest_trigger
 from config import Settings
 from storage import digest_ledger, guild_settings
-from storage.database import make_engine
+from storage.db.engine import make_engine
 from storage.pages.text import parse_text
 from storage.refresher import FileRefresh, RefreshReport, _finish_run, _start_run
 from storage.store import Counts, FilmHint, store_page
 from tests.conftest import SPECTATOR_SEED
-from tests.fakediscord import FakeDiscord
+from tests.doubles.fakediscord import FakeDiscord
 
 PARIS = ZoneInfo("Europe/Paris")
 

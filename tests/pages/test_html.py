@@ -27,7 +27,7 @@ from storage.pages import (
 )
 from storage.pages.html import parse_html, text_layer
 from storage.pages.text import parse_text
-from tests.fakeallocine import spectator_html
+from tests.doubles.fakeallocine import spectator_html
 from tests.pages import seeds
 from tests.pages.seeds import by_author, by_outlet
 

@@ -16,12 +16,20 @@ import pytest
 from sqlalchemy import Engine, select
 
 from config.settings import Settings
-from storage.models import FetchedPage
+from storage.db.tables import FETCHED_PAGE
 from storage.pages import ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.sources import AllocineClient, Fetched, FetchError
 from storage.sources.allocine import parse_retry_after
 from storage.sources.validators import remember, validators_for
-from tests.fakeallocine import Delay, FakeAllocine, Redirect, Status, TooMany, press_html, spectator_html
+from tests.doubles.fakeallocine import (
+    Delay,
+    FakeAllocine,
+    Redirect,
+    Status,
+    TooMany,
+    press_html,
+    spectator_html,
+)
 
 FILM = 110645
 SPECTATORS = f"/film/fichefilm-{FILM}/critiques/spectateurs/recentes/"
@@ -475,7 +483,7 @@ URL = "https://www.allocine.fr/film/fichefilm-110645/critiques/presse/"
 
 
 def fetched_page_row(engine: Engine) -> Any:
-    table = FetchedPage.__table__
+    table = FETCHED_PAGE
     with engine.connect() as conn:
         return conn.execute(select(table).where(table.c.url == URL)).one()
 
@@ -501,7 +509,7 @@ def test_validators_round_trip(engine: Engine) -> None:
     assert validators_for(engine, URL) == ('"def"', None)
     assert row.content_hash == "h2"
     assert row.checked_at.replace(tzinfo=UTC) == row.changed_at.replace(tzinfo=UTC) == latest
-    table = FetchedPage.__table__
+    table = FETCHED_PAGE
     with engine.connect() as conn:
         assert len(conn.execute(select(table)).all()) == 1
 

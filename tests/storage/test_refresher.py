@@ -12,14 +12,14 @@ from sqlalchemy import Engine, func, select
 
 from bot.wording import figures_change
 from config import Settings
-from storage.models import FetchedPage, RatingSnapshot, Source
+from storage.db.models import FetchedPage, RatingSnapshot, Source
+from storage.db.tables import SPECTATOR
 from storage.queries import find_films, press_reviews, spectator_reviews
 from storage.refresher import Figures, RefreshReport, last_runs, refresh
 from storage.sources.allocine import AllocineClient
-from storage.store import SPECTATOR
 from storage.watchlist import WatchedFilm
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
-from tests.fakeallocine import Delay, FakeAllocine, Status, TooMany, press_html, spectator_html
+from tests.doubles.fakeallocine import Delay, FakeAllocine, Status, TooMany, press_html, spectator_html
 
 BACKSTAGE = WatchedFilm(title="Backstage", year=2005, allocine_id=42)
 MASQUE = WatchedFilm(title="Derrière le masque", year=2006, allocine_id=77)

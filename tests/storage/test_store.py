@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from storage import guild_settings, store
-from storage.database import add_missing_columns, make_engine
+from storage.db.engine import add_missing_columns, make_engine
+from storage.db.tables import SNAPSHOT, SPECTATOR
 from storage.pages import ParsedOutletPage
 from storage.pages.text import parse_text
 from storage.queries import film_stats, find_films, press_reviews, spectator_reviews
-from storage.store import SNAPSHOT, SPECTATOR, FilmHint, StoreError, store_page
+from storage.store import FilmHint, StoreError, store_page
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
 
 MASQUE = FilmHint(

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Engine, Integer, create_engine, event, inspec
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.db import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
 def normalise_url(url: str) -> str:

@@ -1,0 +1,1 @@
+"""The database: tables (models, typed handles), engines, the dialect upsert, and the schema's migrations."""
