@@ -26,10 +26,11 @@ from bot.answers.context import AnswerContext
 from bot.answers.film_arg import error
 from bot.answers.model import Answer
 from bot.digest.preview import digest_command
-from bot.wording import count, decimal, figures_change, long_date, plural
+from bot.wording import count, decimal, figures_change, long_date, plural, problem_text
 from config import get_settings
 from storage.db.engine import make_engine
 from storage.importer import FileResult, ImportSummary, collect_files, import_files
+from storage.problems import Problem
 from storage.queries import all_film_ids, film_stats, find_films, press_reviews, spectator_reviews
 from storage.store import Counts, FilmHint
 from storage.watchlist import WatchedFilm, WatchlistError, add_film, load_watchlist, remove_film
@@ -99,7 +100,7 @@ def _import(engine: Engine, paths: list[Path], hint: FilmHint | None) -> ImportS
         def advance(result: FileResult) -> None:
             progress.advance(task)
             if result.error:
-                err.print(f"[red]✗ {result.path}[/] : {result.error}")
+                err.print(f"[red]✗ {result.path}[/] : {problem_text(result.error, 'import')}")
 
         # The folders are walked once: from here on every path is a file or a missing path.
         found = [*files, *(result.path for result in missing)]
@@ -152,7 +153,7 @@ def films_command(
 
 
 def _one_film(engine: Engine, title: str, year: int | None) -> int:
-    films = [f for f in find_films(engine, title) if year is None or f.year == year]
+    films = find_films(engine, title, year)
     if not films:
         err.print(f"Aucun film « {title} » en base. La liste : « critibot films ».")
         raise typer.Exit(code=1)
@@ -454,12 +455,15 @@ def _print_refresh(report: RefreshReport) -> None:
     out.print(f"Rafraîchissement du {long_date(when.date())} à {when:%H:%M} :")
     for file in report.files:
         if file.error:
-            out.print(f"  [red]✗ {file.path}[/] : {file.error} (fichier laissé en place)")
+            out.print(
+                f"  [red]✗ {file.path}[/] : {problem_text(file.error, 'inbox')} (fichier laissé en place)"
+            )
         else:
             out.print(f"  ✓ {file.path} — {_counts_text(file.counts)}")
     for film in report.films:
         if film.error:
-            out.print(f"  [red]✗ {film.title}[/] : {film.error} (nouvel essai au prochain rafraîchissement)")
+            reason = problem_text(film.error, "site")
+            out.print(f"  [red]✗ {film.title}[/] : {reason} (nouvel essai au prochain rafraîchissement)")
             continue
         line = f"  ✓ {film.title} — {_counts_text(film.counts)}"
         if film.unchanged_pages and not film.pages:
@@ -529,7 +533,15 @@ def status_command(
         news = ", ".join(f"{KIND_LABELS.get(k, k)} +{c['new']}" for k, c in totals.items()) or "rien de neuf"
         out.print(f"• {long_date(started.date())} à {started:%H:%M} — {state} — {news}")
         for problem in report.get("errors", []):
-            out.print(f"    ✗ {problem}")
+            out.print(f"    ✗ {_recorded_problem(problem)}")
+
+
+def _recorded_problem(recorded: str | dict[str, Any]) -> str:
+    """An error of a recorded refresh: {where, code, params}, or a sentence (reports before 2026-11)."""
+    if isinstance(recorded, str):
+        return recorded
+    problem = Problem.from_dict(recorded)
+    return f"{recorded.get('where', '')} : {problem_text(problem, recorded.get('source', 'site'))}"
 
 
 app.command("digest")(digest_command)

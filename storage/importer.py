@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from storage.folding import fold
 from storage.pages import PageError, parse_page
-from storage.store import Counts, FilmHint, StoreError, StoreReport, store_page
+from storage.problems import Problem
+from storage.store import Counts, FilmHint, StoreError, StoreReport, same_name, store_page
 from storage.watchlist import WatchedFilm, film_for_file
 
 PAGE_SUFFIXES = {".txt", ".text", ".html", ".htm"}
@@ -22,7 +22,7 @@ PAGE_SUFFIXES = {".txt", ".text", ".html", ".htm"}
 class FileResult:
     path: Path
     report: StoreReport | None = None
-    error: str | None = None
+    error: Problem | None = None
 
 
 @dataclass
@@ -58,7 +58,7 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
         elif path.is_file():
             files.append(path)
         else:
-            missing.append(FileResult(path, error="fichier ou dossier introuvable"))
+            missing.append(FileResult(path, error=Problem("not_found")))
     return files, missing
 
 
@@ -89,16 +89,8 @@ def import_file(
         page = parse_page(raw)
         film_hint = hint or _watchlist_hint(watchlist, path, getattr(page, "title", None))
         report = store_page(engine, page, location=str(path), raw=raw, hint=film_hint)
-    except PageError as error:
-        return FileResult(path, error=f"page illisible : {error}")
-    except StoreError as error:
-        return FileResult(path, error=str(error))
-    except OSError as error:
-        return FileResult(path, error=f"lecture impossible : {error.strerror or error}")
-    except SQLAlchemyError as error:
-        return FileResult(
-            path, error=f"erreur de la base de données, rien n'a été gardé : {error.__class__.__name__}"
-        )
+    except (PageError, StoreError, OSError, SQLAlchemyError) as error:
+        return FileResult(path, error=Problem.of(error))
     return FileResult(path, report=report)
 
 
@@ -107,7 +99,6 @@ def _watchlist_hint(watchlist: list[WatchedFilm], path: Path, page_title: str | 
         return film.hint
     if page_title:
         for film in watchlist:
-            names = {fold(film.title)} | ({fold(film.original_title)} if film.original_title else set())
-            if fold(page_title) in names:
+            if any(same_name(page_title, name) for name in film.hint.names):
                 return film.hint
     return None

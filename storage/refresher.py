@@ -28,6 +28,7 @@ from config import Settings
 from storage.db.tables import REFRESH_RUN, REVIEW_TABLES
 from storage.importer import FileResult
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
+from storage.problems import Problem
 from storage.sources.allocine import AllocineClient, Fetched, FetchError
 from storage.sources.inbox import import_inbox
 from storage.sources.validators import remember, validators_for
@@ -57,7 +58,7 @@ class FilmRefresh:
     counts: dict[str, Counts] = field(default_factory=dict)
     before: Figures | None = None
     after: Figures | None = None
-    error: str | None = None
+    error: Problem | None = None
 
     @property
     def moved(self) -> bool:
@@ -68,7 +69,7 @@ class FilmRefresh:
 class FileRefresh:
     path: str
     counts: dict[str, Counts] = field(default_factory=dict)
-    error: str | None = None
+    error: Problem | None = None
 
 
 @dataclass
@@ -80,9 +81,11 @@ class RefreshReport:
     run_id: int | None = None
 
     @property
-    def errors(self) -> list[str]:
-        return [f"{f.path} : {f.error}" for f in self.files if f.error] + [
-            f"{f.title} : {f.error}" for f in self.films if f.error
+    def errors(self) -> list[tuple[str, str, Problem]]:
+        """(source, where, problem) for every part that failed: ("inbox", file path, …) or ("site", film
+        title, …)."""
+        return [("inbox", f.path, f.error) for f in self.files if f.error] + [
+            ("site", f.title, f.error) for f in self.films if f.error
         ]
 
     @property
@@ -106,12 +109,18 @@ class RefreshReport:
         data["started_at"] = self.started_at.isoformat()
         data["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
         data["totals"] = {kind: asdict(counts) for kind, counts in self.totals().items()}
-        data["errors"] = self.errors
+        data["errors"] = [
+            {"source": source, "where": where, **problem.to_dict()} for source, where, problem in self.errors
+        ]
         return data
 
 
 class RefreshFailure(Exception):
-    """A film's refresh cannot go on: the message says why, in French."""
+    """A film's refresh cannot go on: `problem` says why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.code, dict(problem.params))
+        self.problem = problem
 
 
 async def refresh(
@@ -132,7 +141,7 @@ async def refresh(
     for result in await asyncio.to_thread(import_inbox, engine, settings.inboxes, films):
         report.files.append(_file_refresh(result))
         if result.error:
-            log.warning("boîte de dépôt : %s : %s", result.path, result.error)
+            log.warning("boîte de dépôt : %s : %s", result.path, result.error.to_dict())
 
     online = [film for film in films if film.allocine_id is not None]
     if online:
@@ -174,12 +183,12 @@ async def _refresh_film(
         await reading.spectator_pages(settings.allocine_max_pages, backlog="spectateurs" in backlog)
         await reading.press_page(backlog="presse" in backlog)
         outcome.after, _ = await asyncio.to_thread(_known_state, engine, film)
-    except (RefreshFailure, FetchError, StoreError) as error:
-        outcome.error = str(error)
-    except SQLAlchemyError as error:
-        outcome.error = f"erreur de la base de données : {error.__class__.__name__}"
+    except RefreshFailure as error:
+        outcome.error = error.problem
+    except (FetchError, StoreError, SQLAlchemyError) as error:
+        outcome.error = Problem.of(error)
     if outcome.error:
-        log.warning("%s : %s (nouvel essai au prochain rafraîchissement)", film.label, outcome.error)
+        log.warning("%s : %s (nouvel essai plus tard)", film.label, outcome.error.to_dict())
     return outcome
 
 
@@ -252,10 +261,10 @@ def _parse(fetched: Fetched) -> ParsedSpectatorPage | ParsedPressPage:
     try:
         page = parse_page(fetched.body)
     except PageError as error:
-        raise RefreshFailure(f"page illisible ({fetched.url}) : {error}") from None
+        raise RefreshFailure(Problem("page_unreadable", {"reason": str(error), "url": fetched.url})) from None
     expected = ParsedPressPage if "/critiques/presse" in fetched.url else ParsedSpectatorPage
     if not isinstance(page, expected):
-        raise RefreshFailure(f"{fetched.url} n'est pas la page attendue (lu : {page.kind})")
+        raise RefreshFailure(Problem("unexpected_page", {"url": fetched.url, "kind": page.kind}))
     return page
 
 
