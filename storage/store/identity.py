@@ -111,11 +111,15 @@ def resolve_film(
     for other in duplicates:
         changes.update(_filled_from(film, other, changes))
     changes.update((k, v) for k, v in figures.items() if getattr(film, k) != v)
-    if names and names[0] != film.title and (
-        # Known so far by its original title only: the page gives its French title, which leads.
-        same_name(film.title, hint.original_title)
-        # The first page that brings the AlloCiné id spells the title as the site (or watchlist) does.
-        or (film.allocine_id is None and hint.allocine_id is not None)
+    if (
+        names
+        and names[0] != film.title
+        and (
+            # Known so far by its original title only: the page gives its French title, which leads.
+            same_name(film.title, hint.original_title)
+            # The first page that brings the AlloCiné id spells the title as the site (or watchlist) does.
+            or (film.allocine_id is None and hint.allocine_id is not None)
+        )
     ):
         changes.update(title=names[0], title_folded=fold(names[0]))
     if changes:
