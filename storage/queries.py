@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, Table, bindparam, func, null, select
+from sqlalchemy import BindParameter, ColumnElement, Engine, Row, Select, Table, bindparam, func, null, select
 
 from storage.db.tables import ALIAS, FILM, PRESS, SNAPSHOT, SPECTATOR
 from storage.pages import STARS
@@ -55,7 +55,7 @@ def all_film_ids(engine: Engine) -> list[int]:
 
 
 # Built once: building a statement costs more than SQLite takes to run it (see benchmarks/answers.py).
-_FILM_ID = bindparam("film_id")
+_FILM_ID: BindParameter[int] = bindparam("film_id")
 _FILM_ROW = select(FILM).where(FILM.c.id == _FILM_ID)
 _SPECTATOR_AGGREGATES = select(
     func.count(), func.count(SPECTATOR.c.rating), func.avg(SPECTATOR.c.rating)
@@ -202,6 +202,7 @@ def spectator_page(
 
 def _quotable(kind: str) -> tuple[Table, Select[Any]]:
     """The reviews of `kind` that have text, with what a quote shows about them."""
+    details: tuple[ColumnElement[Any], ...]
     if kind == "spectateurs":
         table, text_col = SPECTATOR, SPECTATOR.c.text
         details = (SPECTATOR.c.author, null().label("critic"), SPECTATOR.c.published)

@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config import Settings
 from storage.db.tables import REFRESH_RUN, REVIEW_TABLES
+from storage.db.upsert import inserted_id
 from storage.importer import FileResult
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.problems import Problem
@@ -94,8 +95,9 @@ class RefreshReport:
 
     def totals(self) -> dict[str, Counts]:
         totals: dict[str, Counts] = {}
-        for part in (*self.files, *self.films):
-            for kind, counts in part.counts.items():
+        parts: list[dict[str, Counts]] = [f.counts for f in self.files] + [f.counts for f in self.films]
+        for part in parts:
+            for kind, counts in part.items():
                 totals.setdefault(kind, Counts()).add(counts)
         return totals
 
@@ -306,7 +308,7 @@ def _films_to_read_in_full(engine: Engine) -> set[int] | None:
 
 def _start_run(engine: Engine, started: datetime) -> int:
     with engine.begin() as conn:
-        return conn.execute(insert(RUN).values(started_at=started, report="{}")).inserted_primary_key[0]
+        return inserted_id(conn.execute(insert(RUN).values(started_at=started, report="{}")))
 
 
 def _finish_run(engine: Engine, report: RefreshReport) -> None:

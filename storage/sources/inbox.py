@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from storage.db.tables import SOURCE
 from storage.importer import FileResult, collect_files, import_file
+from storage.problems import Problem
 from storage.store import content_hash
 from storage.watchlist import WatchedFilm
 
@@ -31,7 +32,7 @@ def import_inbox(
         try:
             pending[path] = content_hash(path.read_bytes())
         except OSError as error:
-            results.append(FileResult(path, error=f"lecture impossible : {error.strerror or error}"))
+            results.append(FileResult(path, error=Problem.of(error)))
     known = known_hashes(engine, set(pending.values()))
     films = list(watchlist)
     for path, digest in pending.items():

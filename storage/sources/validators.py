@@ -34,6 +34,7 @@ def remember(engine: Engine, fetched: Fetched, *, content_hash: str | None, now:
     A 200 replaces the validators and content hash and marks the page changed; a 304 only says when it
     was checked.
     """
+    changes: dict[str, str | datetime | None]
     if fetched.status == 304:
         changes = {"checked_at": now}
     elif 200 <= fetched.status < 300:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, delete, exists, func, select, update
 
 from storage.db.tables import ALIAS, FILM, PRESS, SNAPSHOT, SOURCE, SPECTATOR
-from storage.db.upsert import upsert
+from storage.db.upsert import inserted_id, upsert
 from storage.folding import fold
 from storage.store.errors import AmbiguousFilm, NoFilmNamed, OtherFilm
 
@@ -97,10 +97,12 @@ def resolve_film(
     }
     if not found:
         title = names[0]
-        film_id = conn.execute(
-            FILM.insert(),
-            {"title": title, "title_folded": fold(title), "created_at": now, **known, **figures},
-        ).inserted_primary_key[0]
+        film_id = inserted_id(
+            conn.execute(
+                FILM.insert(),
+                {"title": title, "title_folded": fold(title), "created_at": now, **known, **figures},
+            )
+        )
         _add_aliases(conn, film_id, title, names)
         return FilmRef(film_id, title, created=True)
     film, *duplicates = found

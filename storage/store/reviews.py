@@ -134,8 +134,8 @@ def _merge(
     existing: dict[str, tuple[Any, ...]] = {}
     next_position = 0
     if not new_film:
-        for position, row_key, *values in conn.execute(_known_rows(table, key, fields), {"film": film_id}):
-            existing[row_key] = tuple(values)
+        for position, row_key, *known in conn.execute(_known_rows(table, key, fields), {"film": film_id}):
+            existing[row_key] = tuple(known)
             next_position = max(next_position, position + 1)
     if backlog is None:
         backlog = not existing
@@ -143,7 +143,8 @@ def _merge(
         writes = [(k, v, next_position + i) for i, (k, v) in enumerate(rows.items())]
         counts.new = len(writes)
     else:
-        new_rows, changed_rows = [], []
+        new_rows: list[tuple[str, tuple[Any, ...], int]] = []
+        changed_rows: list[tuple[str, tuple[Any, ...], int]] = []
         for row_key, values in rows.items():
             old = existing.get(row_key)
             if old is None:
@@ -201,7 +202,7 @@ def _writer(dialect: Dialect, table: Table, key: str, fields: Sequence[str], *, 
     stmt = upsert_statement(dialect.name, table, ("film_id", key), updates, plain=not upsert)
     columns = (key, *fields, "position", *_PAGE_COLUMNS)
     # exec_driver_sql takes tuples only with a positional paramstyle (psycopg: "format", i.e. %s).
-    positional = dialect if dialect.positional else type(dialect)(paramstyle="format")
+    positional = dialect if dialect.positional else type(dialect)(paramstyle="format")  # type: ignore[call-arg]
     compiled = stmt.compile(dialect=positional, column_keys=list(columns), for_executemany=True)
     names = tuple(compiled.positiontup or ())
     if sorted(names) != sorted(columns):  # pragma: no cover - a column added to the model but not here
@@ -257,7 +258,9 @@ def _write_rows(
     columns: list[Iterable[Any]] = [keys, *zip(*values, strict=True), positions]
     for i, process in writer.row_processors:
         columns[i] = map(process, columns[i])
-    for value, process in zip((film_id, source_id, now, now, backlog), writer.page_processors, strict=True):
-        columns.append(repeat(process(value) if process else value))
+    for value, page_process in zip(
+        (film_id, source_id, now, now, backlog), writer.page_processors, strict=True
+    ):
+        columns.append(repeat(page_process(value) if page_process is not None else value))
     # The page-wide columns repeat endlessly: zip stops at the rows.
     conn.exec_driver_sql(writer.sql, list(zip(*(columns[i] for i in writer.order), strict=False)))
