@@ -175,6 +175,9 @@ DIGEST_PREVIEW_ONLY = (
 # "inbox" (a file dropped in an inbox folder), "site" (a watched film read from AlloCiné).
 PROBLEMS = {
     "not_found": "fichier ou dossier introuvable",
+    "file_name": "nom de fichier illisible (pas en UTF-8), fichier ignoré : renommez-le",
+    "broken_link": "lien symbolique cassé (sa cible n'existe pas), ignoré",
+    "interrupted": "rafraîchissement interrompu ({error}) : les films seront tous relus la prochaine fois",
     "file_unreadable": "lecture impossible : {reason}",
     "page_unreadable": "page illisible : {reason}",
     "unexpected_page": "{url} n'est pas la page attendue (lu : {kind})",

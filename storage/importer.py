@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,24 +43,39 @@ class ImportSummary:
         return totals
 
 
+def shown_path(path: Path) -> str:
+    """The path as text that can be printed and stored: bytes that are not UTF-8 shown escaped (\\xff)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Files named directly, and page files (by suffix) found under folders; missing paths as errors."""
+    """Files named directly, and page files (by suffix) found under folders; the paths that cannot be
+    read as pages (missing, a broken link, a name that is not UTF-8) as errors."""
     files: list[Path] = []
-    missing: list[FileResult] = []
+    refused: list[FileResult] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES and not p.name.startswith(".")
-                )
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and not p.name.startswith(".")
             )
+            for p in found:
+                if p.is_file():
+                    files.append(p)
+                elif p.is_symlink() and not p.exists():
+                    refused.append(FileResult(p, error=Problem("broken_link")))
         elif path.is_file():
             files.append(path)
+        elif path.is_symlink():
+            refused.append(FileResult(path, error=Problem("broken_link")))
         else:
-            missing.append(FileResult(path, error=Problem("not_found")))
-    return files, missing
+            refused.append(FileResult(path, error=Problem("not_found")))
+    named = []
+    for file in files:
+        if shown_path(file) != str(file):  # the store, the log and the terminal all need text
+            refused.append(FileResult(file, error=Problem("file_name", {"name": shown_path(file)})))
+        else:
+            named.append(file)
+    return named, refused
 
 
 def import_files(

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from config import Settings
 from storage.db.tables import REFRESH_RUN, REVIEW_TABLES
 from storage.db.upsert import inserted_id
-from storage.importer import FileResult
+from storage.importer import FileResult, shown_path
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.problems import Problem
 from storage.sources.allocine import AllocineClient, Fetched, FetchError
@@ -80,14 +80,18 @@ class RefreshReport:
     files: list[FileRefresh] = field(default_factory=list)
     films: list[FilmRefresh] = field(default_factory=list)
     run_id: int | None = None
+    failure: Problem | None = None  # the refresh itself stopped (crash, cancelled)
 
     @property
     def errors(self) -> list[tuple[str, str, Problem]]:
         """(source, where, problem) for every part that failed: ("inbox", file path, …) or ("site", film
         title, …)."""
-        return [("inbox", f.path, f.error) for f in self.files if f.error] + [
-            ("site", f.title, f.error) for f in self.films if f.error
-        ]
+        run = [("run", "", self.failure)] if self.failure else []
+        return (
+            [("inbox", f.path, f.error) for f in self.files if f.error]
+            + [("site", f.title, f.error) for f in self.films if f.error]
+            + run
+        )
 
     @property
     def ok(self) -> bool:
@@ -139,7 +143,34 @@ async def refresh(
     films = list(watchlist) if watchlist is not None else load_watchlist(settings.watchlist)
     in_full = await asyncio.to_thread(_films_to_read_in_full, engine)
     report.run_id = await asyncio.to_thread(_start_run, engine, started)
+    try:
+        await _read_everything(engine, settings, client, films, in_full, report)
+    except BaseException as error:  # cancelled or crashed: recorded as failed, never as still running
+        report.failure = Problem("interrupted", {"error": error.__class__.__name__})
+        report.finished_at = datetime.now(UTC)
+        _finish_run(engine, report)
+        raise
+    report.finished_at = datetime.now(UTC) if now is None else started
+    await asyncio.to_thread(_finish_run, engine, report)
+    log.info(
+        "rafraîchissement : fichiers %d, films %d, %s, erreurs %d",
+        len(report.files),
+        len(report.films),
+        ", ".join(f"{k} +{c.new} ~{c.updated}" for k, c in report.totals().items()) or "rien de neuf",
+        len(report.errors),
+    )
+    return report
 
+
+async def _read_everything(
+    engine: Engine,
+    settings: Settings,
+    client: AllocineClient | None,
+    films: list[WatchedFilm],
+    in_full: set[int] | None,
+    report: RefreshReport,
+) -> None:
+    """The inbox folders, then each watched film with an AlloCiné id, into `report`."""
     for result in await asyncio.to_thread(import_inbox, engine, settings.inboxes, films):
         report.files.append(_file_refresh(result))
         if result.error:
@@ -152,21 +183,12 @@ async def refresh(
         try:
             for film in online:
                 thorough = in_full is None or film.allocine_id in in_full
-                report.films.append(await _refresh_film(engine, client, film, settings, started, thorough))
+                report.films.append(
+                    await _refresh_film(engine, client, film, settings, report.started_at, thorough)
+                )
         finally:
             if own_client:
                 await client.aclose()
-
-    report.finished_at = datetime.now(UTC) if now is None else started
-    await asyncio.to_thread(_finish_run, engine, report)
-    log.info(
-        "rafraîchissement : fichiers %d, films %d, %s, erreurs %d",
-        len(report.files),
-        len(report.films),
-        ", ".join(f"{k} +{c.new} ~{c.updated}" for k, c in report.totals().items()) or "rien de neuf",
-        len(report.errors),
-    )
-    return report
 
 
 async def _refresh_film(
@@ -292,7 +314,7 @@ def _films_to_read_in_full(engine: Engine) -> set[int] | None:
     """Films whose last refresh failed midway: their next one reads every page, unconditionally.
 
     Otherwise the pages after the failure would never be read: page 1 answers 304 or has nothing new.
-    A run that never finished (the process died) left no report: then every film is (None).
+    After a run that crashed, or never finished (the process died), every film is (None).
     """
     with engine.connect() as conn:
         last = conn.execute(
@@ -300,9 +322,10 @@ def _films_to_read_in_full(engine: Engine) -> set[int] | None:
         ).first()
     if last is None:
         return set()
-    if last.finished_at is None:
+    recorded = json.loads(last.report)
+    if last.finished_at is None or recorded.get("failure"):  # films after the crash were not read
         return None
-    films = json.loads(last.report).get("films", [])
+    films = recorded.get("films", [])
     return {film["allocine_id"] for film in films if film.get("error")}
 
 
@@ -323,7 +346,7 @@ def _finish_run(engine: Engine, report: RefreshReport) -> None:
 
 def _file_refresh(result: FileResult) -> FileRefresh:
     counts = dict(result.report.counts) if result.report else {}
-    return FileRefresh(path=str(result.path), counts=counts, error=result.error)
+    return FileRefresh(path=shown_path(result.path), counts=counts, error=result.error)
 
 
 def last_runs(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:

@@ -25,9 +25,9 @@ def import_inbox(
     engine: Engine, folders: Iterable[Path], watchlist: Sequence[WatchedFilm]
 ) -> list[FileResult]:
     """Import the inbox files whose content is new; returns what happened to each of them."""
-    files, _missing = collect_files(folder for folder in folders if folder.is_dir())
+    files, refused = collect_files(folder for folder in folders if folder.is_dir())
     pending: dict[Path, str] = {}
-    results: list[FileResult] = []
+    results: list[FileResult] = list(refused)
     for path in files:
         try:
             pending[path] = content_hash(path.read_bytes())
