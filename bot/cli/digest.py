@@ -10,8 +10,8 @@ import typer
 from sqlalchemy import Engine
 
 from bot import terminal, texts
+from bot.answers.digest import compose_digest
 from bot.cli.common import DbOption, engine_for
-from bot.digest.compose import compose_digest
 from config import Settings, get_settings
 
 

@@ -18,7 +18,7 @@ from bot.answers.commands import COMMANDS, run
 from bot.answers.context import AnswerContext
 from bot.answers.film_arg import error
 from bot.answers.model import Answer, fit
-from bot.digest.post import post_digest, post_due_digests
+from bot.discord_ui.posting import post_digest, post_due_digests
 from bot.discord_ui.translations import EnglishTranslator
 from bot.discord_ui.views import Pager, embed_for
 from bot.scheduler import Schedule

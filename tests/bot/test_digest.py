@@ -17,12 +17,12 @@ from typer.testing import CliRunner
 
 from bot import render, texts
 from bot.answers.context import AnswerContext
+from bot.answers.digest import READ_MAX, compose_digest
 from bot.answers.model import Answer, Field
 from bot.cli import app as cli
 from bot.cli.digest import preview
-from bot.digest.compose import READ_MAX, compose_digest
-from bot.digest.post import post_digest, post_due_digests
 from bot.discord_ui.client import Critibot
+from bot.discord_ui.posting import post_digest, post_due_digests
 from config import Settings
 from storage import changes, digest_ledger, guild_settings
 from storage.db.engine import make_engine
@@ -182,7 +182,7 @@ def test_five_hundred_new_reviews_fit_discord_with_the_most_notable_first(engine
 
 
 def test_a_flood_beyond_what_is_read_is_counted(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.digest.compose.READ_MAX", 2)
+    monkeypatch.setattr("bot.answers.digest.READ_MAX", 2)
     assert READ_MAX > 2
     new_reviews(engine)
     answer = compose(engine).answer
