@@ -168,20 +168,3 @@ def _missing_permission(interaction: discord.Interaction, channel: discord.TextC
         if not getattr(allowed, flag):
             return label
     return None
-
-
-def _missing_permission(interaction: discord.Interaction, channel: discord.TextChannel) -> str | None:
-    """The first permission the bot lacks to post the digest in `channel`, in Discord's French wording."""
-    guild = interaction.guild
-    me = guild.me if guild else None
-    if me is None:
-        return None  # unknown (members not cached): the digest job will find out and log it
-    allowed = channel.permissions_for(me)
-    for flag, label in (
-        ("view_channel", "« Voir le salon »"),
-        ("send_messages", "« Envoyer des messages »"),
-        ("embed_links", "« Intégrer des liens »"),
-    ):
-        if not getattr(allowed, flag):
-            return label
-    return None

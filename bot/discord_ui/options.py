@@ -52,10 +52,13 @@ class DeclaredOption(app_commands.Transformer):
         return self.option.max_value
 
     @property
-    def choices(self) -> list[app_commands.Choice[str]] | None:
+    def choices(self) -> list[app_commands.Choice[int | float | str]] | None:
         if not self.option.choices:
             return None
-        return [app_commands.Choice(name=locale_str(choice), value=choice) for choice in self.option.choices]
+        choices: list[app_commands.Choice[int | float | str]] = [
+            app_commands.Choice(name=locale_str(choice), value=choice) for choice in self.option.choices
+        ]
+        return choices
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> Any:
         # Discord sends a whole number as an int even for a "number" option: floats stay floats.
