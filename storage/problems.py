@@ -13,8 +13,6 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.pages import PageError
-from storage.sources.allocine import FetchError
-from storage.store import StoreError
 
 
 @dataclass(frozen=True)
@@ -25,12 +23,11 @@ class Problem:
     @classmethod
     def of(cls, error: BaseException) -> Problem:
         """The problem an exception raised while reading or storing a page stands for."""
-        if isinstance(error, StoreError):
-            return cls(error.code, error.params)
+        code, params = getattr(error, "code", None), getattr(error, "params", None)
+        if isinstance(code, str) and isinstance(params, Mapping):  # StoreError, FetchError: their own data
+            return cls(code, params)
         if isinstance(error, PageError):
             return cls("page_unreadable", {"reason": str(error)})
-        if isinstance(error, FetchError):
-            return cls("fetch", {"url": error.url, "reason": error.message, "status": error.status})
         if isinstance(error, OSError):
             return cls("file_unreadable", {"reason": error.strerror or str(error)})
         if isinstance(error, SQLAlchemyError):
