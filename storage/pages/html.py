@@ -35,13 +35,21 @@ from storage.pages.model import (
     SiteFigures,
     SpectatorReview,
 )
-from storage.pages.text import (
+from storage.pages.text import parse_text
+from storage.pages.vocabulary import (
     ANONYMOUS,
     CARD_CHROME,
+    CRITIC,
     FULL_REVIEW_NOTE,
+    HISTO_STAR,
     LINK_ONLY,
+    LINK_WORDS,
     OUTLET_PAGE,
-    parse_text,
+    STAR_LABELS,
+    TITLE_PREFIX,
+    TITLE_SPLIT,
+    TITLE_SUFFIX,
+    out_of_five,
 )
 
 __all__ = ["parse_html", "text_layer"]
@@ -72,29 +80,12 @@ _AUTHOR_REVIEWS = re.compile(_NUM + r" critiques?\b", re.IGNORECASE)
 _RATINGS_COUNT = re.compile(_NUM + r" notes?\b", re.IGNORECASE)
 _SPECTATOR_COUNT = re.compile(r"^" + _NUM + r" critiques? spectateurs?$", re.IGNORECASE)
 _PRESS_COUNT = re.compile(r"^" + _NUM + r" (?:critiques? (?:de )?presse|titres? de presse)$", re.IGNORECASE)
-_HISTO_STAR = re.compile(r"^([0-5])(?: ?(?:étoiles?|★))?$", re.IGNORECASE)
 _HISTO_COUNT = re.compile(r"^" + _NUM + r" critiques?$", re.IGNORECASE)
 _HISTO_ROW = re.compile(r"^([0-5])(?: ?(?:étoiles?|★))? " + _NUMBER + r" critiques?$", re.IGNORECASE)
 _REVIEW_ID = re.compile(r"^review_?(\d{1,18})$")
 _PRESS_ID = re.compile(r"^pressreview_?(\d{1,18})$")
 _STARS_CLASS = re.compile(r"^n(\d{2})$")  # rating-mdl n35 → 3.5 stars
-_CRITIC = re.compile(r"^par\s+", re.IGNORECASE)
-_LINK_WORDS = re.compile(r"Voir la critique sur|La critique complète est disponible", re.IGNORECASE)
 _NOT_AN_OUTLET = re.compile(r"^(?:la )?(?:presse|spectateurs?|membres?|films?|séries?)\b", re.IGNORECASE)
-_TITLE_PREFIX = re.compile(
-    r"^(?:les )?(?:critiques?|avis)(?: (?:des )?spectateurs| (?:de la )?presse)?"
-    r" (?:du film|pour le film|sur le film|de la série|du téléfilm)\s+",
-    re.IGNORECASE,
-)
-_TITLE_SUFFIX = re.compile(
-    r"\s+[-–—|]\s+(?:(?:film|série(?: tv)?|téléfilm)\b.*|AlloCin[ée].*)$", re.IGNORECASE
-)
-_TITLE_SPLIT = re.compile(r"\s+[-–—|]\s+")
-# The press stars' labels, as AlloCiné prints them in a `title` attribute (accents and case folded).
-_STAR_LABELS = {
-    "chef-d'oeuvre": 5.0, "excellent": 4.5, "tres bien": 4.0, "bien": 3.5, "pas mal": 3.0,
-    "moyen": 2.5, "pas terrible": 2.0, "mauvais": 1.5, "tres mauvais": 1.0, "nul": 0.5,
-}  # fmt: skip
 
 
 # --- text layer ------------------------------------------------------------------------------
@@ -327,8 +318,8 @@ def _json_count(value: object) -> int | None:
 
 
 def _clean_title(raw: str) -> str | None:
-    title = _TITLE_PREFIX.sub("", _clean(raw))
-    while (shorter := _TITLE_SUFFIX.sub("", title)) != title:
+    title = TITLE_PREFIX.sub("", _clean(raw))
+    while (shorter := TITLE_SUFFIX.sub("", title)) != title:
         title = shorter
     title = title.strip()
     return title if title and not title.casefold().startswith("allocin") else None
@@ -342,11 +333,11 @@ def _outlet_heading(soup: BeautifulSoup, layer: _Layer, meta: _Metadata) -> str 
     """`Toutes les critiques de Le Figaro` as the page's heading: an outlet's page, not a film's."""
     first_mark = min(layer.starts.values(), default=len(layer.lines) + 1)
     candidates = [_inline_text(h) for h in soup.find_all(["h1", "h2"], limit=20)]
-    candidates += [_clean(part) for part in _TITLE_SPLIT.split(meta.heading or "")]
+    candidates += [_clean(part) for part in TITLE_SPLIT.split(meta.heading or "")]
     candidates += layer.lines[: min(first_mark - 1, 40)]
     for text in candidates:
         if (match := OUTLET_PAGE.match(text)) and not _NOT_AN_OUTLET.match(outlet := match.group("outlet")):
-            return _TITLE_SUFFIX.sub("", outlet).strip()
+            return TITLE_SUFFIX.sub("", outlet).strip()
     return None
 
 
@@ -364,7 +355,7 @@ def _spectator_page(
     average = meta.average
     if average is None:
         note = soup.select_one(".big-note .note")
-        average = _average(_inline_text(note)) if note else None
+        average = out_of_five(_inline_text(note)) if note else None
     ratings_count = meta.ratings_count
     if ratings_count is None and (count := soup.select_one(".user-note-count")):
         match = _RATINGS_COUNT.search(_inline_text(count))
@@ -399,11 +390,6 @@ def _where(line: int | None) -> str:
     return f"ligne {line}" if line else "HTML"
 
 
-def _average(text: str) -> float | None:
-    value = parse_decimal(text.split("/")[0])
-    return value if value is not None and 0 <= value <= 5 else None
-
-
 def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview | None:
     line = layer.starts.get(id(card))
     infos = card.select_one(".review-card-user-infos") or card
@@ -418,7 +404,7 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview
 
     meta = card.select_one(".review-card-meta") or card
     note = meta.select_one("span.stareval-note")
-    rating = _average(_inline_text(note)) if note else _stars_of(meta)
+    rating = out_of_five(_inline_text(note)) if note else _stars_of(meta)
     date_tag = meta.select_one(".review-card-meta-date")
     published = parse_date(_inline_text(date_tag)) if date_tag else None
 
@@ -458,8 +444,8 @@ def _histogram(soup: BeautifulSoup, warnings: list[str]) -> dict[str, int] | Non
     while i < len(lines):
         # A star on its own line takes the count below it first: "1 009 critiques" alone would
         # otherwise read as star 1 with 9 reviews.
-        if (star := _HISTO_STAR.match(lines[i])) and (count := _HISTO_COUNT.match(_next(lines, i))):
-            found[star.group(1)] = parse_count(count.group(1)) or 0
+        if (star := HISTO_STAR.match(lines[i])) and (count := _HISTO_COUNT.match(_next(lines, i))):
+            found[star.group("star")] = parse_count(count.group(1)) or 0
             i += 2
             continue
         if match := _HISTO_ROW.match(lines[i]):
@@ -503,7 +489,8 @@ def _read_press_item(item: Tag, layer: _Layer, warnings: list[str]) -> PressRevi
     if not outlet:
         warnings.append(f"{_where(line)} : critique presse sans nom de journal, ignorée")
         return None
-    critic = _CRITIC.sub("", _inline_text(item.select_one(".author"))).strip() or None
+    author = _inline_text(item.select_one(".author"))
+    critic = (match.group("critic") if (match := CRITIC.match(author)) else author).strip() or None
     quote = _block_text(item.select_one("p.text") or item.select_one(".text")) or None
     item_id = _PRESS_ID.match(str(item.get("id") or ""))
     return PressReview(
@@ -519,7 +506,7 @@ def _read_press_item(item: Tag, layer: _Layer, warnings: list[str]) -> PressRevi
 
 def _press_link(item: Tag) -> str | None:
     """The review on the outlet's site: the link's address, else the site named in its text."""
-    for string in item.find_all(string=_LINK_WORDS):
+    for string in item.find_all(string=LINK_WORDS):
         tag = string.parent
         # The words may sit in a <span> inside the link: look a few inline levels up for the address.
         for _ in range(3):
@@ -570,7 +557,7 @@ def _stars_of(tag: Tag) -> float | None:
                 return value / 10 if 0 < value <= 50 else None
     for labelled in tag.find_all(attrs={"title": True}):
         label = labelled.get("title")
-        if isinstance(label, str) and (value := _STAR_LABELS.get(_fold_label(label))) is not None:
+        if isinstance(label, str) and (value := STAR_LABELS.get(_fold_label(label))) is not None:
             return value
     return None
 

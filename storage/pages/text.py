@@ -28,10 +28,25 @@ from storage.pages.model import (
     SiteFigures,
     SpectatorReview,
 )
+from storage.pages.vocabulary import (
+    ANONYMOUS,
+    AVERAGE,
+    CARD_CHROME,
+    CRITIC,
+    FOOTER,
+    FULL_REVIEW_NOTE,
+    HEADER_NOISE,
+    HISTO_STAR,
+    LINK_ONLY,
+    OUTLET_PAGE,
+    PUBLISHED,
+    RATING,
+    TITLE_PROMPT,
+    out_of_five,
+)
 
+# Drifted from html.py's forms: to be merged into the vocabulary.
 _NUM = r"\d{1,3}(?: ?\d{3})*"
-_PUBLISHED = re.compile(r"^Publiée? le\b", re.IGNORECASE)
-_RATING = re.compile(r"^\d(?:[,.]\d)?(?: ?/ ?5)?$")  # shaped like a rating; out of 0–5 it is read as None
 _STATS = re.compile(
     rf"^(?:(?P<followers>{_NUM}) abonnés?[\s·•|,-]*)?(?:(?P<reviews>{_NUM}) critiques?[\s·•|,-]*)?"
     r"(?P<follow>Suivre(?: son activité)?)?$",
@@ -40,39 +55,13 @@ _STATS = re.compile(
 _RATINGS_COUNT = re.compile(rf"^(?P<n>{_NUM}) notes?\b", re.IGNORECASE)
 _SPECTATOR_COUNT = re.compile(rf"^(?P<n>{_NUM}) critiques? spectateurs?$", re.IGNORECASE)
 _PRESS_COUNT = re.compile(rf"^(?P<n>{_NUM}) (?:critiques? (?:de )?presse|titres? de presse)$", re.IGNORECASE)
-_AVERAGE = re.compile(r"^Note moyenne\s*:?\s*(?P<value>\d(?:[,.]\d)?)?(?: ?/ ?5)?$", re.IGNORECASE)
-_HISTO_STAR = re.compile(r"^(?P<star>[0-5])(?: ?(?:étoiles?|★))?$", re.IGNORECASE)
 _HISTO_COUNT = re.compile(rf"^(?P<n>{_NUM}) critiques?$", re.IGNORECASE)
-_TITLE_PROMPT = re.compile(r"^Votre avis sur (?P<title>.+?) \?$", re.IGNORECASE)
-_CRITIC = re.compile(r"^par (?P<critic>.+)$", re.IGNORECASE)
-LINK_ONLY = re.compile(r"^Voir la critique sur (?P<site>\S+)$", re.IGNORECASE)
-FULL_REVIEW_NOTE = re.compile(r"^La critique complète est disponible sur le site\b", re.IGNORECASE)
-OUTLET_PAGE = re.compile(r"^Toutes les critiques (?:de |du |des |d['’] ?)(?P<outlet>.+)$", re.IGNORECASE)
 _NOT_AN_OUTLET = re.compile(r"^(?:la )?(?:presse|spectateurs?|membres?|films?)\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[•·\-*]\s*")
 # Where a text visibly ends: punctuation, a closing quote or bracket, an emoji, a figure (`2/5`).
 _SENTENCE_END = re.compile(r"[.!?…»”\"'’)\]:;*^~]$|[\U0001F300-\U0001FAFF\u2600-\u27BF]$|\d$")
 # What a name or an outlet never ends with.
 _PUNCTUATED = re.compile(r"[.!?…,;:»”\"')\]]$")
-
-ANONYMOUS = {"anonyme", "un visiteur"}
-# Buttons inside a card's text that are not the review's words.
-CARD_CHROME = re.compile(
-    r"^(?:Lire plus|Lire la suite|Voir la suite|Afficher plus)\s*(?:…|\.\.\.)?$", re.IGNORECASE
-)
-# Site chrome that belongs to no review: where a review's text stops.
-FOOTER = re.compile(
-    r"^(?:Les meilleurs films de tous les temps|Back to Top|Meilleurs films.*|Voir plus de critiques.*"
-    r"|Voir toutes les critiques.*|Page suivante|Suivante|Précédente|Retour en haut.*|Vous aimerez aussi.*"
-    r"|Top films.*|Films à l'affiche.*|Newsletter.*|Conditions générales d'utilisation.*)$",
-    re.IGNORECASE,
-)
-HEADER_NOISE = re.compile(
-    r"^(?:Mon compte|Se connecter|Trier par\s*:?.*|Filtrer par\s*:?.*|Les plus utiles.*|Les plus récentes.*"
-    r"|En savoir plus.*|Chaque magazine ou journal ayant son propre système de notation.*"
-    r"|Critiques? (?:spectateurs|presse)|Films?|Accueil.*|AlloCiné|Séries|Trailers|News)$",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -99,7 +88,7 @@ def parse_text(text: str) -> ParsedPage:
     if not content:
         raise PageError("la page est vide")
 
-    spectator_anchors = [i for i, line in enumerate(content) if _PUBLISHED.match(line.text)]
+    spectator_anchors = [i for i, line in enumerate(content) if PUBLISHED.match(line.text)]
     press_anchors = _critic_anchors(content)
     if outlet_page := _outlet_heading(content, min([*spectator_anchors[:1], *press_anchors[:1], 40])):
         heading, outlet = outlet_page
@@ -132,12 +121,12 @@ def _looks_like_name(text: str) -> bool:
         0 < len(text) <= 60
         and len(text.split()) <= 6
         and not _PUNCTUATED.search(text)
-        and not _RATING.match(text)
+        and not RATING.match(text)
         and not _is_stats(text)
         and not HEADER_NOISE.match(text)
         and not FOOTER.match(text)
-        and not _PUBLISHED.match(text)
-        and not _CRITIC.match(text)
+        and not PUBLISHED.match(text)
+        and not CRITIC.match(text)
         and not LINK_ONLY.match(text)
         and not FULL_REVIEW_NOTE.match(text)
         and not _is_figure(text)
@@ -146,7 +135,7 @@ def _looks_like_name(text: str) -> bool:
 
 def _is_figure(text: str) -> bool:
     """A line of the page's figures: `Note moyenne`, `158 notes`, `24 critiques presse`…"""
-    figures = (_AVERAGE, _RATINGS_COUNT, _SPECTATOR_COUNT, _PRESS_COUNT, _HISTO_COUNT)
+    figures = (AVERAGE, _RATINGS_COUNT, _SPECTATOR_COUNT, _PRESS_COUNT, _HISTO_COUNT)
     return any(pattern.match(text) for pattern in figures)
 
 
@@ -247,7 +236,7 @@ def _spectator_header(header: list[Line], warnings: list[str]) -> tuple[str | No
     while i < len(header):
         text = header[i].text
         nxt = header[i + 1].text if i + 1 < len(header) else ""
-        if match := _AVERAGE.match(text):
+        if match := AVERAGE.match(text):
             value = match.group("value")
             if value is None and parse_decimal(nxt) is not None:
                 value, i = nxt, i + 1
@@ -256,10 +245,10 @@ def _spectator_header(header: list[Line], warnings: list[str]) -> tuple[str | No
             reviews_count = parse_count(match.group("n"))
         elif match := _RATINGS_COUNT.match(text):
             ratings_count = parse_count(match.group("n"))
-        elif (star := _HISTO_STAR.match(text)) and (count := _HISTO_COUNT.match(nxt)):
+        elif (star := HISTO_STAR.match(text)) and (count := _HISTO_COUNT.match(nxt)):
             histogram[star.group("star")] = parse_count(count.group("n")) or 0
             i += 1
-        elif match := _TITLE_PROMPT.match(text):
+        elif match := TITLE_PROMPT.match(text):
             prompt_title = prompt_title or match.group("title")
         elif title is None and not HEADER_NOISE.match(text) and _looks_like_title(text):
             title = text
@@ -294,7 +283,7 @@ def _is_stats(text: str) -> bool:
 def _above_rating_and_stats(content: list[Line], i: int, floor: int) -> tuple[int, bool, bool]:
     """Walk up from line `i` over a card's rating, then its author's stats: the line above them, and
     whether each was there. The author's name, if any, is at the returned index."""
-    has_rating = i >= floor and bool(_RATING.match(content[i].text))
+    has_rating = i >= floor and bool(RATING.match(content[i].text))
     if has_rating:
         i -= 1
     has_stats = False
@@ -375,7 +364,7 @@ def _is_header_at(content: list[Line], i: int, hi: int) -> bool:
     has_stats = False
     while j < hi and _is_stats(content[j].text):
         has_stats, j = True, j + 1
-    has_rating = j < hi and bool(_RATING.match(content[j].text))
+    has_rating = j < hi and bool(RATING.match(content[j].text))
     return has_rating if anonymous else has_stats or has_rating
 
 
@@ -387,9 +376,8 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
     author_reviews: int | None = None
     for line in header:
         text = line.text
-        if _RATING.match(text) and rating is None:
-            value = parse_decimal(text.split("/")[0])
-            rating = value if value is not None and 0 <= value <= 5 else None
+        if RATING.match(text) and rating is None:
+            rating = out_of_five(text)
         elif _is_stats(text):
             match = _STATS.match(text)
             assert match is not None
@@ -445,7 +433,7 @@ def _paragraphs(body: list[Line], lines: list[Line]) -> str:
 
 def _critic_of(line: Line) -> str | None:
     """The critic's name on a `par Jean-Luc Douin` line; None for other lines (`Par moments, …`)."""
-    match = _CRITIC.match(line.text)
+    match = CRITIC.match(line.text)
     if not match:
         return None
     critic = match.group("critic").strip()
@@ -538,7 +526,7 @@ def _press_header(content: list[Line], anchors: list[int]) -> tuple[int, str | N
         if text.casefold() in listed or _critic_of(content[i]) is not None:
             end = i  # the first outlet of the list printed without a critic, or a critic without outlet
             break
-        if match := _AVERAGE.match(text):
+        if match := AVERAGE.match(text):
             value = match.group("value")
             if value is None and parse_decimal(nxt) is not None:
                 value, i = nxt, i + 1
@@ -583,7 +571,7 @@ def _parse_plain_reviews(content: list[Line], text: str) -> ParsedPlainReviews:
             f"ce fichier ressemble à un tableau (colonnes séparées par « {separator} »), "
             "pas à une page de critiques AlloCiné"
         )
-    if average := next((line for line in content if _AVERAGE.match(line.text)), None):
+    if average := next((line for line in content if AVERAGE.match(line.text)), None):
         raise PageError("page non reconnue : une note moyenne sans critiques lisibles", average.number)
     prose = [line for line in content if len(line.text.split()) >= 5]
     if len(prose) * 2 < len(content):
