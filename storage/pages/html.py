@@ -44,6 +44,7 @@ from storage.pages.vocabulary import (
     HISTO_STAR,
     LINK_ONLY,
     LINK_WORDS,
+    NOT_AN_OUTLET,
     OUTLET_PAGE,
     STAR_LABELS,
     TITLE_PREFIX,
@@ -85,7 +86,6 @@ _HISTO_ROW = re.compile(r"^([0-5])(?: ?(?:étoiles?|★))? " + _NUMBER + r" crit
 _REVIEW_ID = re.compile(r"^review_?(\d{1,18})$")
 _PRESS_ID = re.compile(r"^pressreview_?(\d{1,18})$")
 _STARS_CLASS = re.compile(r"^n(\d{2})$")  # rating-mdl n35 → 3.5 stars
-_NOT_AN_OUTLET = re.compile(r"^(?:la )?(?:presse|spectateurs?|membres?|films?|séries?)\b", re.IGNORECASE)
 
 
 # --- text layer ------------------------------------------------------------------------------
@@ -336,7 +336,7 @@ def _outlet_heading(soup: BeautifulSoup, layer: _Layer, meta: _Metadata) -> str 
     candidates += [_clean(part) for part in TITLE_SPLIT.split(meta.heading or "")]
     candidates += layer.lines[: min(first_mark - 1, 40)]
     for text in candidates:
-        if (match := OUTLET_PAGE.match(text)) and not _NOT_AN_OUTLET.match(outlet := match.group("outlet")):
+        if (match := OUTLET_PAGE.match(text)) and not NOT_AN_OUTLET.match(outlet := match.group("outlet")):
             return TITLE_SUFFIX.sub("", outlet).strip()
     return None
 

@@ -43,6 +43,8 @@ STAR_LABELS = {
 # --- an outlet's page --------------------------------------------------------------------------
 
 OUTLET_PAGE = re.compile(r"^Toutes les critiques (?:de |du |des |d['’] ?)(?P<outlet>.+)$", re.IGNORECASE)
+# What follows `Toutes les critiques de` on pages that are not an outlet's.
+NOT_AN_OUTLET = re.compile(r"^(?:la )?(?:presse|spectateurs?|membres?|films?|séries?)\b", re.IGNORECASE)
 
 # --- site chrome -------------------------------------------------------------------------------
 

@@ -115,7 +115,6 @@ def test_an_anonymous_visitor_whose_name_has_a_double_space(
 def test_a_series_heading_is_not_an_outlets_page(
     parser: str, heading: str, request: pytest.FixtureRequest
 ) -> None:
-    _drifted(request, parser, "text.py's list of words that are no outlet lacked `série`")
     page = _read(parser, heading=heading)
     assert [card.author for card in page.reviews] == ["Shawn777"]
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from storage.pages.french import parse_decimal
 from storage.pages.model import OutletReview, PageError, ParsedOutletPage
 from storage.pages.text.lines import PUNCTUATED, Line
-from storage.pages.vocabulary import HEADER_NOISE, OUTLET_PAGE
-
-_NOT_AN_OUTLET = re.compile(r"^(?:la )?(?:presse|spectateurs?|membres?|films?)\b", re.IGNORECASE)
+from storage.pages.vocabulary import HEADER_NOISE, NOT_AN_OUTLET, OUTLET_PAGE
 
 
 def outlet_heading(content: list[Line], end: int) -> tuple[Line, str] | None:
@@ -26,7 +22,7 @@ def outlet_heading(content: list[Line], end: int) -> tuple[Line, str] | None:
             len(outlet) <= 60
             and len(outlet.split()) <= 6
             and not PUNCTUATED.search(outlet)
-            and not _NOT_AN_OUTLET.match(outlet)
+            and not NOT_AN_OUTLET.match(outlet)
             and (
                 i < 5
                 or any(_is_outlet_marker(content, j, outlet.casefold()) for j in range(i + 1, len(content)))
