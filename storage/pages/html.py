@@ -37,7 +37,6 @@ from storage.pages.model import (
 )
 from storage.pages.text import parse_text
 from storage.pages.vocabulary import (
-    ANONYMOUS,
     CARD_CHROME,
     CRITIC,
     FULL_REVIEW_NOTE,
@@ -50,6 +49,7 @@ from storage.pages.vocabulary import (
     TITLE_PREFIX,
     TITLE_SPLIT,
     TITLE_SUFFIX,
+    is_anonymous,
     out_of_five,
 )
 
@@ -395,7 +395,7 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview
     infos = card.select_one(".review-card-user-infos") or card
     name_tag = infos.select_one(".meta-title")
     name = _inline_text(name_tag)
-    author = None if not name or name.casefold() in ANONYMOUS else name
+    author = None if not name or is_anonymous(name) else name
 
     stats_tag = infos.select_one(".meta-content") or infos.select_one(".meta-sub")
     stats = _inline_text(stats_tag) if stats_tag else ""

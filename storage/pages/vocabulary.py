@@ -14,7 +14,7 @@ from storage.pages.french import parse_decimal
 
 PUBLISHED = re.compile(r"^Publiée? le\b", re.IGNORECASE)
 RATING = re.compile(r"^\d(?:[,.]\d)?(?: ?/ ?5)?$")  # shaped like a rating; out of 0–5 it is read as None
-ANONYMOUS = {"anonyme", "un visiteur"}
+_ANONYMOUS = {"anonyme", "un visiteur"}
 # Buttons inside a card's text that are not the review's words.
 CARD_CHROME = re.compile(
     r"^(?:Lire plus|Lire la suite|Voir la suite|Afficher plus)\s*(?:…|\.\.\.)?$", re.IGNORECASE
@@ -77,3 +77,8 @@ def out_of_five(text: str) -> float | None:
     """A rating as the site writes it (`3,5`, `4`, `2,5/5`) → its value, or None outside 0–5."""
     value = parse_decimal(text.split("/")[0])
     return value if value is not None and 0 <= value <= 5 else None
+
+
+def is_anonymous(name: str) -> bool:
+    """`anonyme` or `Un visiteur`, in any case and with any inner spaces (dumps double them)."""
+    return " ".join(name.split()).casefold() in _ANONYMOUS

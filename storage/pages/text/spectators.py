@@ -18,13 +18,13 @@ from storage.pages.text.lines import (
     looks_like_title,
 )
 from storage.pages.vocabulary import (
-    ANONYMOUS,
     AVERAGE,
     CARD_CHROME,
     HEADER_NOISE,
     HISTO_STAR,
     RATING,
     TITLE_PROMPT,
+    is_anonymous,
     out_of_five,
 )
 
@@ -132,8 +132,8 @@ def _card_start(content: list[Line], anchor: int, floor: int) -> int:
         return i + 1
     name = content[i].text
     above = content[i - 1].text if i - 1 >= floor else None
-    if name.lower() in ANONYMOUS:
-        return i - 1 if above is not None and above.lower() in ANONYMOUS else i
+    if is_anonymous(name):
+        return i - 1 if above is not None and is_anonymous(above) else i
     if above == name and not HEADER_NOISE.match(name):  # the name twice (avatar's alt text + link)
         return i - 1
     if looks_like_name(name):
@@ -154,8 +154,8 @@ def _dateless_card_start(content: list[Line], lo: int, hi: int) -> int | None:
         return i + 1 if has_stats else None
     name = content[i].text
     above = content[i - 1].text if i - 1 >= lo else None
-    if name.lower() in ANONYMOUS:
-        return i - 1 if above is not None and above.lower() in ANONYMOUS else i
+    if is_anonymous(name):
+        return i - 1 if above is not None and is_anonymous(above) else i
     if above == name and looks_like_name(name):
         return i - 1
     if has_stats:
@@ -181,9 +181,9 @@ def _header_within(content: list[Line], lo: int, hi: int) -> int | None:
 def _is_header_at(content: list[Line], i: int, hi: int) -> bool:
     name = content[i].text
     nxt = content[i + 1].text if i + 1 < hi else None
-    anonymous = name.lower() in ANONYMOUS
+    anonymous = is_anonymous(name)
     if anonymous:
-        j = i + 2 if nxt is not None and nxt.lower() in ANONYMOUS else i + 1
+        j = i + 2 if nxt is not None and is_anonymous(nxt) else i + 1
     elif nxt == name and looks_like_name(name):
         j = i + 2
     elif nxt is not None and is_stats(nxt) and looks_like_name(name):
@@ -216,7 +216,7 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
                 author_reviews = parse_count(match.group("reviews"))
         elif not named:
             named = True
-            author = None if text.lower() in ANONYMOUS else text
+            author = None if is_anonymous(text) else text
     return SpectatorReview(
         author=author,
         rating=rating,
