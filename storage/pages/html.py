@@ -37,14 +37,21 @@ from storage.pages.model import (
 )
 from storage.pages.text import parse_text
 from storage.pages.vocabulary import (
+    AUTHOR_REVIEWS,
     CARD_CHROME,
     CRITIC,
+    FOLLOWERS,
     FULL_REVIEW_NOTE,
+    HISTO_COUNT,
+    HISTO_ROW,
     HISTO_STAR,
     LINK_ONLY,
     LINK_WORDS,
     NOT_AN_OUTLET,
     OUTLET_PAGE,
+    PRESS_COUNT,
+    RATINGS_COUNT,
+    SPECTATOR_COUNT,
     STAR_LABELS,
     TITLE_PREFIX,
     TITLE_SPLIT,
@@ -73,16 +80,6 @@ _SPACES = re.compile(r" {2,}")
 _BLANKS = re.compile(r"\n{3,}")
 _MARK = "\ue000"  # private-use character marking where a card starts, removed from the output
 
-# `3 461` (spaces already normalised) or `3461`; bounded, so that no page holds a number too long to read.
-_NUMBER = r"(\d{1,3}(?: \d{3}){1,3}|\d{1,12})"
-_NUM = r"(?<!\S)" + _NUMBER
-_FOLLOWERS = re.compile(_NUM + r" abonnés?\b", re.IGNORECASE)
-_AUTHOR_REVIEWS = re.compile(_NUM + r" critiques?\b", re.IGNORECASE)
-_RATINGS_COUNT = re.compile(_NUM + r" notes?\b", re.IGNORECASE)
-_SPECTATOR_COUNT = re.compile(r"^" + _NUM + r" critiques? spectateurs?$", re.IGNORECASE)
-_PRESS_COUNT = re.compile(r"^" + _NUM + r" (?:critiques? (?:de )?presse|titres? de presse)$", re.IGNORECASE)
-_HISTO_COUNT = re.compile(r"^" + _NUM + r" critiques?$", re.IGNORECASE)
-_HISTO_ROW = re.compile(r"^([0-5])(?: ?(?:étoiles?|★))? " + _NUMBER + r" critiques?$", re.IGNORECASE)
 _REVIEW_ID = re.compile(r"^review_?(\d{1,18})$")
 _PRESS_ID = re.compile(r"^pressreview_?(\d{1,18})$")
 _STARS_CLASS = re.compile(r"^n(\d{2})$")  # rating-mdl n35 → 3.5 stars
@@ -358,11 +355,11 @@ def _spectator_page(
         average = out_of_five(_inline_text(note)) if note else None
     ratings_count = meta.ratings_count
     if ratings_count is None and (count := soup.select_one(".user-note-count")):
-        match = _RATINGS_COUNT.search(_inline_text(count))
-        ratings_count = parse_count(match.group(1)) if match else None
+        match = RATINGS_COUNT.search(_inline_text(count))
+        ratings_count = parse_count(match.group("n")) if match else None
     reviews_count = meta.reviews_count
     if reviews_count is None:
-        reviews_count = _count_line(layer, _SPECTATOR_COUNT)
+        reviews_count = _count_line(layer, SPECTATOR_COUNT)
     histogram = _histogram(soup, warnings)
     title = meta.title
 
@@ -383,7 +380,7 @@ def _spectator_page(
 
 def _count_line(layer: _Layer, pattern: re.Pattern[str]) -> int | None:
     """The count on the first line such as `39 critiques spectateurs`."""
-    return next((parse_count(m.group(1)) for line in layer.lines if (m := pattern.match(line))), None)
+    return next((parse_count(m.group("n")) for line in layer.lines if (m := pattern.match(line))), None)
 
 
 def _where(line: int | None) -> str:
@@ -399,8 +396,8 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview
 
     stats_tag = infos.select_one(".meta-content") or infos.select_one(".meta-sub")
     stats = _inline_text(stats_tag) if stats_tag else ""
-    followers = _FOLLOWERS.search(stats)
-    author_reviews = _AUTHOR_REVIEWS.search(stats)
+    followers = FOLLOWERS.search(stats)
+    author_reviews = AUTHOR_REVIEWS.search(stats)
 
     meta = card.select_one(".review-card-meta") or card
     note = meta.select_one("span.stareval-note")
@@ -425,8 +422,8 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview
         rating=rating,
         published=published,
         text=text,
-        followers=parse_count(followers.group(1)) if followers else None,
-        author_reviews=parse_count(author_reviews.group(1)) if author_reviews else None,
+        followers=parse_count(followers.group("n")) if followers else None,
+        author_reviews=parse_count(author_reviews.group("n")) if author_reviews else None,
         spoiler=content is not None and content.select_one(".spoiler-content") is not None,
         site_id=card_id.group(1) if card_id else None,
         line=line,
@@ -444,12 +441,12 @@ def _histogram(soup: BeautifulSoup, warnings: list[str]) -> dict[str, int] | Non
     while i < len(lines):
         # A star on its own line takes the count below it first: "1 009 critiques" alone would
         # otherwise read as star 1 with 9 reviews.
-        if (star := HISTO_STAR.match(lines[i])) and (count := _HISTO_COUNT.match(_next(lines, i))):
-            found[star.group("star")] = parse_count(count.group(1)) or 0
+        if (star := HISTO_STAR.match(lines[i])) and (count := HISTO_COUNT.match(_next(lines, i))):
+            found[star.group("star")] = parse_count(count.group("n")) or 0
             i += 2
             continue
-        if match := _HISTO_ROW.match(lines[i]):
-            found[match.group(1)] = parse_count(match.group(2)) or 0
+        if match := HISTO_ROW.match(lines[i]):
+            found[match.group("star")] = parse_count(match.group("n")) or 0
         i += 1
     if set(found) != set(STARS):
         if found:
@@ -475,7 +472,7 @@ def _press_page(items: list[Tag], layer: _Layer, meta: _Metadata) -> ParsedPress
     found = textual.figures if isinstance(textual, ParsedPressPage) else SiteFigures()
     count = found.reviews_count
     if count is None:
-        count = _count_line(layer, _PRESS_COUNT)
+        count = _count_line(layer, PRESS_COUNT)
     if count is not None and count != len(reviews):
         warnings.append(f"la page annonce {count} critiques presse, {len(reviews)} lues")
     title = meta.title or (textual.title if isinstance(textual, ParsedPressPage) else None)

@@ -20,10 +20,26 @@ CARD_CHROME = re.compile(
     r"^(?:Lire plus|Lire la suite|Voir la suite|Afficher plus)\s*(?:…|\.\.\.)?$", re.IGNORECASE
 )
 
+# --- numbers -----------------------------------------------------------------------------------
+
+# `3 461` (thousands apart by a space, once spaces are normalised) or `3461`. Bounded: no count the
+# site prints is longer, and a bounded match stays cheap on a hostile line of digits.
+NUMBER = r"(?:\d{1,3}(?: \d{3}){1,3}|\d{1,12})"
+# A number that starts a word (`.search` must not start inside `12345`), as group `n`.
+_COUNT = rf"(?<!\S)(?P<n>{NUMBER})"
+FOLLOWERS = re.compile(rf"{_COUNT} abonnés?\b", re.IGNORECASE)
+AUTHOR_REVIEWS = re.compile(rf"{_COUNT} critiques?\b", re.IGNORECASE)
+
 # --- a film's figures --------------------------------------------------------------------------
 
 AVERAGE = re.compile(r"^Note moyenne\s*:?\s*(?P<value>\d(?:[,.]\d)?)?(?: ?/ ?5)?$", re.IGNORECASE)
+RATINGS_COUNT = re.compile(rf"{_COUNT} notes?\b", re.IGNORECASE)
+SPECTATOR_COUNT = re.compile(rf"^{_COUNT} critiques? spectateurs?$", re.IGNORECASE)
+PRESS_COUNT = re.compile(rf"^{_COUNT} (?:critiques? (?:de )?presse|titres? de presse)$", re.IGNORECASE)
+# The histogram: a star then its count on the next line, or both on one line.
 HISTO_STAR = re.compile(r"^(?P<star>[0-5])(?: ?(?:étoiles?|★))?$", re.IGNORECASE)
+HISTO_COUNT = re.compile(rf"^{_COUNT} critiques?$", re.IGNORECASE)
+HISTO_ROW = re.compile(rf"^(?P<star>[0-5])(?: ?(?:étoiles?|★))? (?P<n>{NUMBER}) critiques?$", re.IGNORECASE)
 TITLE_PROMPT = re.compile(r"^Votre avis sur (?P<title>.+?) \?$", re.IGNORECASE)
 
 # --- press entries -----------------------------------------------------------------------------

@@ -12,12 +12,12 @@ from __future__ import annotations
 import unicodedata
 
 from storage.pages.model import PageError, ParsedPage
-from storage.pages.text.lines import PRESS_COUNT, SPECTATOR_COUNT, split_lines
+from storage.pages.text.lines import split_lines
 from storage.pages.text.outlet import outlet_heading, parse_outlet_page
 from storage.pages.text.plain import parse_plain_reviews
 from storage.pages.text.press import critic_anchors, parse_press_page
 from storage.pages.text.spectators import parse_spectator_page
-from storage.pages.vocabulary import PUBLISHED
+from storage.pages.vocabulary import PRESS_COUNT, PUBLISHED, SPECTATOR_COUNT
 
 __all__ = ["parse_text"]
 

@@ -12,22 +12,22 @@ from storage.pages.vocabulary import (
     FOOTER,
     FULL_REVIEW_NOTE,
     HEADER_NOISE,
+    HISTO_COUNT,
     LINK_ONLY,
+    NUMBER,
+    PRESS_COUNT,
     PUBLISHED,
     RATING,
+    RATINGS_COUNT,
+    SPECTATOR_COUNT,
 )
 
-# Drifted from html.py's forms: to be merged into the vocabulary.
-_NUM = r"\d{1,3}(?: ?\d{3})*"
+# Drifted from html.py's search of each part: to be merged into the vocabulary.
 STATS = re.compile(
-    rf"^(?:(?P<followers>{_NUM}) abonnés?[\s·•|,-]*)?(?:(?P<reviews>{_NUM}) critiques?[\s·•|,-]*)?"
+    rf"^(?:(?P<followers>{NUMBER}) abonnés?[\s·•|,-]*)?(?:(?P<reviews>{NUMBER}) critiques?[\s·•|,-]*)?"
     r"(?P<follow>Suivre(?: son activité)?)?$",
     re.IGNORECASE,
 )
-RATINGS_COUNT = re.compile(rf"^(?P<n>{_NUM}) notes?\b", re.IGNORECASE)
-SPECTATOR_COUNT = re.compile(rf"^(?P<n>{_NUM}) critiques? spectateurs?$", re.IGNORECASE)
-PRESS_COUNT = re.compile(rf"^(?P<n>{_NUM}) (?:critiques? (?:de )?presse|titres? de presse)$", re.IGNORECASE)
-HISTO_COUNT = re.compile(rf"^(?P<n>{_NUM}) critiques?$", re.IGNORECASE)
 BULLET = re.compile(r"^[•·\-*]\s*")
 # Where a text visibly ends: punctuation, a closing quote or bracket, an emoji, a figure (`2/5`).
 SENTENCE_END = re.compile(r"[.!?…»”\"'’)\]:;*^~]$|[\U0001F300-\U0001FAFF\u2600-\u27BF]$|\d$")

@@ -6,8 +6,8 @@ import re
 
 from storage.pages.french import parse_count, parse_decimal
 from storage.pages.model import PageError, ParsedPressPage, PressReview, SiteFigures
-from storage.pages.text.lines import BULLET, PRESS_COUNT, Line, is_footer, looks_like_name, looks_like_title
-from storage.pages.vocabulary import AVERAGE, CRITIC, FULL_REVIEW_NOTE, HEADER_NOISE, LINK_ONLY
+from storage.pages.text.lines import BULLET, Line, is_footer, looks_like_name, looks_like_title
+from storage.pages.vocabulary import AVERAGE, CRITIC, FULL_REVIEW_NOTE, HEADER_NOISE, LINK_ONLY, PRESS_COUNT
 
 
 def _critic_of(line: Line) -> str | None:

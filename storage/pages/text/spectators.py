@@ -5,11 +5,8 @@ from __future__ import annotations
 from storage.pages.french import parse_count, parse_date, parse_decimal
 from storage.pages.model import STARS, PageError, ParsedSpectatorPage, SiteFigures, SpectatorReview
 from storage.pages.text.lines import (
-    HISTO_COUNT,
     PUNCTUATED,
-    RATINGS_COUNT,
     SENTENCE_END,
-    SPECTATOR_COUNT,
     STATS,
     Line,
     is_footer,
@@ -21,8 +18,11 @@ from storage.pages.vocabulary import (
     AVERAGE,
     CARD_CHROME,
     HEADER_NOISE,
+    HISTO_COUNT,
     HISTO_STAR,
     RATING,
+    RATINGS_COUNT,
+    SPECTATOR_COUNT,
     TITLE_PROMPT,
     is_anonymous,
     out_of_five,
