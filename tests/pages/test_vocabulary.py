@@ -102,6 +102,23 @@ def test_an_authors_stats_in_any_order_and_era(
 
 
 @BOTH
+@pytest.mark.parametrize(
+    "stats",
+    ["574 abonnés3 461 critiquesSuivre son activité", "574 abonnés·3 461 critiques·Suivre son activité"],
+)
+def test_an_authors_stats_glued_together(parser: str, stats: str, request: pytest.FixtureRequest) -> None:
+    # Dumps glue what the site sets apart by margins, as they glue the sort links.
+    _drifted(
+        request,
+        parser,
+        "html.py's search wanted a space before the number, a word end after",
+        parsers=("html",),
+    )
+    card = _only_card(parser, stats=stats)
+    assert (card.author, card.followers, card.author_reviews) == ("Shawn777", 574, 3461)
+
+
+@BOTH
 def test_an_anonymous_visitor_whose_name_has_a_double_space(
     parser: str, request: pytest.FixtureRequest
 ) -> None:
