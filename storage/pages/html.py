@@ -37,10 +37,8 @@ from storage.pages.model import (
 )
 from storage.pages.text import parse_text
 from storage.pages.vocabulary import (
-    AUTHOR_REVIEWS,
     CARD_CHROME,
     CRITIC,
-    FOLLOWERS,
     FULL_REVIEW_NOTE,
     HISTO_COUNT,
     HISTO_ROW,
@@ -56,6 +54,7 @@ from storage.pages.vocabulary import (
     TITLE_PREFIX,
     TITLE_SPLIT,
     TITLE_SUFFIX,
+    author_stats,
     is_anonymous,
     out_of_five,
 )
@@ -396,8 +395,7 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview
 
     stats_tag = infos.select_one(".meta-content") or infos.select_one(".meta-sub")
     stats = _inline_text(stats_tag) if stats_tag else ""
-    followers = FOLLOWERS.search(stats)
-    author_reviews = AUTHOR_REVIEWS.search(stats)
+    followers, author_reviews = author_stats(stats)
 
     meta = card.select_one(".review-card-meta") or card
     note = meta.select_one("span.stareval-note")
@@ -422,8 +420,8 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview
         rating=rating,
         published=published,
         text=text,
-        followers=parse_count(followers.group("n")) if followers else None,
-        author_reviews=parse_count(author_reviews.group("n")) if author_reviews else None,
+        followers=followers,
+        author_reviews=author_reviews,
         spoiler=content is not None and content.select_one(".spoiler-content") is not None,
         site_id=card_id.group(1) if card_id else None,
         line=line,

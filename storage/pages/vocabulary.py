@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from storage.pages.french import parse_decimal
+from storage.pages.french import parse_count, parse_decimal
 
 # --- spectator cards ---------------------------------------------------------------------------
 
@@ -27,8 +27,17 @@ CARD_CHROME = re.compile(
 NUMBER = r"(?:\d{1,3}(?: \d{3}){1,3}|\d{1,12})"
 # A number that starts a word (`.search` must not start inside `12345`), as group `n`.
 _COUNT = rf"(?<!\S)(?P<n>{NUMBER})"
-FOLLOWERS = re.compile(rf"{_COUNT} abonnés?\b", re.IGNORECASE)
-AUTHOR_REVIEWS = re.compile(rf"{_COUNT} critiques?\b", re.IGNORECASE)
+
+# --- an author's stats ------------------------------------------------------------------------
+
+# `574 abonnés`, `3 461 critiques`, `Lire ses 46 critiques`, `Lire sa critique`, `Suivre son activité`:
+# in any order, apart or glued (`574 abonnés3 461 critiquesSuivre son activité`).
+_STAT = rf"(?<!\d)(?P<n>{NUMBER}) "  # after a letter too: glued to the part before
+FOLLOWERS = re.compile(rf"{_STAT}abonnés?", re.IGNORECASE)
+AUTHOR_REVIEWS = re.compile(rf"{_STAT}critiques?", re.IGNORECASE)
+_STATS_PART = rf"(?:(?:Lire ses )?{NUMBER} (?:abonnés?|critiques?)|Lire sa critique|Suivre(?: son activité)?)"
+_STATS_GAP = r"[\s·•|,-]*"
+STATS = re.compile(rf"^{_STATS_PART}(?:{_STATS_GAP}{_STATS_PART})*{_STATS_GAP}$", re.IGNORECASE)
 
 # --- a film's figures --------------------------------------------------------------------------
 
@@ -98,3 +107,13 @@ def out_of_five(text: str) -> float | None:
 def is_anonymous(name: str) -> bool:
     """`anonyme` or `Un visiteur`, in any case and with any inner spaces (dumps double them)."""
     return " ".join(name.split()).casefold() in _ANONYMOUS
+
+
+def author_stats(text: str) -> tuple[int | None, int | None]:
+    """An author's followers and reviews written, from a stats line (or the markup's stats text)."""
+    followers = FOLLOWERS.search(text)
+    reviews = AUTHOR_REVIEWS.search(text)
+    return (
+        parse_count(followers.group("n")) if followers else None,
+        parse_count(reviews.group("n")) if reviews else None,
+    )

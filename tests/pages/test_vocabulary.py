@@ -69,14 +69,6 @@ def _only_card(parser: str, **page: str) -> SpectatorReview:
 BOTH = pytest.mark.parametrize("parser", ["text", "html"])
 
 
-def _drifted(
-    request: pytest.FixtureRequest, parser: str, reason: str, *, parsers: tuple[str, ...] = ("text",)
-) -> None:
-    """Until the pair is merged: this parser still reads the case with its own, drifted form."""
-    if parser in parsers:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 @BOTH
 def test_the_plain_card_reads_the_same(parser: str) -> None:
     card = _only_card(parser)
@@ -93,10 +85,7 @@ def test_the_plain_card_reads_the_same(parser: str) -> None:
         "574 abonnés | Lire ses 3 461 critiques |",  # 2012–2015
     ],
 )
-def test_an_authors_stats_in_any_order_and_era(
-    parser: str, stats: str, request: pytest.FixtureRequest
-) -> None:
-    _drifted(request, parser, "text.py's stats line wanted abonnés, critiques, Suivre in that order")
+def test_an_authors_stats_in_any_order_and_era(parser: str, stats: str) -> None:
     card = _only_card(parser, stats=stats)
     assert (card.author, card.followers, card.author_reviews) == ("Shawn777", 574, 3461)
 
@@ -106,39 +95,27 @@ def test_an_authors_stats_in_any_order_and_era(
     "stats",
     ["574 abonnés3 461 critiquesSuivre son activité", "574 abonnés·3 461 critiques·Suivre son activité"],
 )
-def test_an_authors_stats_glued_together(parser: str, stats: str, request: pytest.FixtureRequest) -> None:
+def test_an_authors_stats_glued_together(parser: str, stats: str) -> None:
     # Dumps glue what the site sets apart by margins, as they glue the sort links.
-    _drifted(
-        request,
-        parser,
-        "html.py's search wanted a space before the number, a word end after",
-        parsers=("html",),
-    )
     card = _only_card(parser, stats=stats)
     assert (card.author, card.followers, card.author_reviews) == ("Shawn777", 574, 3461)
 
 
 @BOTH
-def test_an_anonymous_visitor_whose_name_has_a_double_space(
-    parser: str, request: pytest.FixtureRequest
-) -> None:
+def test_an_anonymous_visitor_whose_name_has_a_double_space(parser: str) -> None:
     card = _only_card(parser, author="Un \u00a0visiteur", stats="")
     assert card.author is None
 
 
 @BOTH
 @pytest.mark.parametrize("heading", ["Toutes les critiques de la série", "Toutes les critiques des séries"])
-def test_a_series_heading_is_not_an_outlets_page(
-    parser: str, heading: str, request: pytest.FixtureRequest
-) -> None:
+def test_a_series_heading_is_not_an_outlets_page(parser: str, heading: str) -> None:
     page = _read(parser, heading=heading)
     assert [card.author for card in page.reviews] == ["Shawn777"]
 
 
 @BOTH
-def test_a_count_longer_than_any_the_site_prints_is_no_figure(
-    parser: str, request: pytest.FixtureRequest
-) -> None:
+def test_a_count_longer_than_any_the_site_prints_is_no_figure(parser: str) -> None:
     assert _read(parser, count="1234567890123 critiques spectateurs").figures.reviews_count is None
 
 

@@ -14,20 +14,14 @@ from storage.pages.vocabulary import (
     HEADER_NOISE,
     HISTO_COUNT,
     LINK_ONLY,
-    NUMBER,
     PRESS_COUNT,
     PUBLISHED,
     RATING,
     RATINGS_COUNT,
     SPECTATOR_COUNT,
+    STATS,
 )
 
-# Drifted from html.py's search of each part: to be merged into the vocabulary.
-STATS = re.compile(
-    rf"^(?:(?P<followers>{NUMBER}) abonnés?[\s·•|,-]*)?(?:(?P<reviews>{NUMBER}) critiques?[\s·•|,-]*)?"
-    r"(?P<follow>Suivre(?: son activité)?)?$",
-    re.IGNORECASE,
-)
 BULLET = re.compile(r"^[•·\-*]\s*")
 # Where a text visibly ends: punctuation, a closing quote or bracket, an emoji, a figure (`2/5`).
 SENTENCE_END = re.compile(r"[.!?…»”\"'’)\]:;*^~]$|[\U0001F300-\U0001FAFF\u2600-\u27BF]$|\d$")
@@ -76,8 +70,7 @@ def looks_like_title(text: str) -> bool:
 
 
 def is_stats(text: str) -> bool:
-    match = STATS.match(text)
-    return bool(match and any(match.group(g) for g in ("followers", "reviews", "follow")))
+    return STATS.match(text) is not None
 
 
 def _is_pager(text: str) -> bool:

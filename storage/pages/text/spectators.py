@@ -7,7 +7,6 @@ from storage.pages.model import STARS, PageError, ParsedSpectatorPage, SiteFigur
 from storage.pages.text.lines import (
     PUNCTUATED,
     SENTENCE_END,
-    STATS,
     Line,
     is_footer,
     is_stats,
@@ -24,6 +23,7 @@ from storage.pages.vocabulary import (
     RATINGS_COUNT,
     SPECTATOR_COUNT,
     TITLE_PROMPT,
+    author_stats,
     is_anonymous,
     out_of_five,
 )
@@ -207,13 +207,10 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
         text = line.text
         if RATING.match(text) and rating is None:
             rating = out_of_five(text)
-        elif is_stats(text):
-            match = STATS.match(text)
-            assert match is not None
-            if match.group("followers"):
-                followers = parse_count(match.group("followers"))
-            if match.group("reviews"):
-                author_reviews = parse_count(match.group("reviews"))
+        elif is_stats(text):  # on one line or several: each part read where it is
+            line_followers, line_reviews = author_stats(text)
+            followers = line_followers if line_followers is not None else followers
+            author_reviews = line_reviews if line_reviews is not None else author_reviews
         elif not named:
             named = True
             author = None if is_anonymous(text) else text
