@@ -548,9 +548,9 @@ def _stars_of(tag: Tag) -> float | None:
     for stars in tag.select(".rating-mdl, .stareval-stars"):
         for css_class in stars.get("class") or []:
             if match := _STARS_CLASS.match(css_class):
-                value = int(match.group(1))
-                return value / 10 if 0 < value <= 50 else None
-    for labelled in tag.find_all(attrs={"title": True}):
+                tenths = int(match.group(1))
+                return tenths / 10 if 0 < tenths <= 50 else None
+    for labelled in tag.find_all(title=True):
         label = labelled.get("title")
         if isinstance(label, str) and (value := STAR_LABELS.get(_fold_label(label))) is not None:
             return value
