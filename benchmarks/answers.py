@@ -14,7 +14,6 @@ stay meaningful on a noisy machine. The last line printed is one JSON object wit
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import sys
@@ -24,10 +23,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import LATENCY_COLUMNS, Cell, Latency, print_figures, print_table
 from bot.answers.quotes import sentences
 from storage.db.engine import make_engine
 from storage.db.tables import FILM, PRESS, SOURCE, SPECTATOR
@@ -467,13 +468,6 @@ def eligible_reviews(engine: Engine, film_id: int, note_min: float | None) -> in
         return conn.execute(spectators).scalar_one() + conn.execute(press).scalar_one()
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least q % of the values at or below it."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))
-    return ordered[int(rank) - 1]
-
-
 class Checks:
     def __init__(self) -> None:
         self.failures: list[str] = []
@@ -590,9 +584,9 @@ def report(
     results: dict[str, list[Call]],
     build_seconds: tuple[float, float] | None,
     index_seconds: float,
-) -> dict[str, Any]:
-    ms = {name: [c.seconds * 1000 for c in calls] for name, calls in results.items()}
-    base_p99 = percentile(ms["baseline"], 99)
+) -> dict[str, float]:
+    latency = {name: Latency.of([c.seconds * 1000 for c in calls]) for name, calls in results.items()}
+    base = latency["baseline"]
     print()
     print(f"Catalogue : {films:,} films, {reviews:,} critiques spectateurs, {corpus.press:,} de presse")
     if build_seconds is not None:
@@ -601,32 +595,26 @@ def report(
         print(f"Construction : {total:.1f} s, dont {storing:.1f} s dans store_page ({rate:,.0f} critiques/s)")
     print(f"Index des titres (AnswerContext.open) : {index_seconds * 1000:.0f} ms")
     print()
-    columns = ("appels", "p50 ms", "p99 ms", "max ms", "p99/base")
-    header = f"{'commande':<10} " + " ".join(f"{c:>8}" for c in columns) + "  cible"
-    print(header)
-    print("-" * len(header))
-    for name, values in ms.items():
-        p99 = percentile(values, 99)
-        verdict = "" if name == "baseline" else ("ok" if p99 <= TARGET_P99_MS else "MANQUÉE")
-        print(
-            f"{name:<10} {len(values):>8} {percentile(values, 50):>8.3f} {p99:>8.3f} {max(values):>8.3f} "
-            f"{p99 / base_p99:>8.1f}  {verdict}"
-        )
+    rows: list[list[Cell]] = []
+    for name, figures in latency.items():
+        verdict = "" if name == "baseline" else ("ok" if figures.p99 <= TARGET_P99_MS else "MANQUÉE")
+        rows.append([name, *figures.cells(), f"{figures.p99 / base.p99:.1f}", verdict])
+    print_table(("commande", *LATENCY_COLUMNS, "p99/base", "cible"), rows, digits=3)
     print()
     print("Appels les plus lents :")
     for name in COMMANDS:
         for call in sorted(results[name], key=lambda c: -c.seconds)[:3]:
             print(f"  /{name:<9} {call.seconds * 1000:8.2f} ms  {call.label}")
-    summary: dict[str, Any] = {"films": films, "reviews": reviews}
+    summary: dict[str, float] = {"films": films, "reviews": reviews}
     for name in COMMANDS:
-        summary[f"{name}_p99_ms"] = round(percentile(ms[name], 99), 3)
+        summary[f"{name}_p99_ms"] = round(latency[name].p99, 3)
     for name in COMMANDS:
-        summary[f"{name}_p50_ms"] = round(percentile(ms[name], 50), 3)
-    summary["baseline_p99_ms"] = round(base_p99, 3)
-    summary["baseline_p50_ms"] = round(percentile(ms["baseline"], 50), 3)
+        summary[f"{name}_p50_ms"] = round(latency[name].p50, 3)
+    summary["baseline_p99_ms"] = round(base.p99, 3)
+    summary["baseline_p50_ms"] = round(base.p50, 3)
     for name in COMMANDS:
-        summary[f"{name}_p99_ratio"] = round(percentile(ms[name], 99) / base_p99, 1)
-    summary["calls"] = len(ms["note"])
+        summary[f"{name}_p99_ratio"] = round(latency[name].p99 / base.p99, 1)
+    summary["calls"] = latency["note"].calls
     if build_seconds is not None:
         summary["store_page_s"] = round(build_seconds[1], 1)
     return summary
@@ -675,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_p99_ms is not None and any(summary[f"{n}_p99_ms"] > args.max_p99_ms for n in COMMANDS):
         print(f"\np99 au-dessus de {args.max_p99_ms} ms", file=sys.stderr)
         status = status or 1
-    print(json.dumps(summary))
+    print_figures(summary)
     return status
 
 

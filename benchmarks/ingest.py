@@ -26,7 +26,6 @@ the exit status is non-zero when either database does not hold every review.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sqlite3
 import sys
@@ -39,11 +38,13 @@ from pathlib import Path
 from typing import Protocol
 
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.schema import CreateIndex
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import Cell, format_cell, print_figures, print_table
 from bot.answers.quotes import sentences
 from storage.db.engine import make_engine
 from storage.db.tables import SPECTATOR
@@ -412,11 +413,6 @@ def run_sequential(corpus: list[FilmPage], importers: Sequence[Importer]) -> lis
     return seconds
 
 
-def _n(value: float) -> str:
-    """`200000` → `200 000`."""
-    return f"{value:,.0f}".replace(",", "\u202f")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--films", type=int, default=2_000, help="films (default 2000)")
@@ -459,26 +455,24 @@ def main(argv: list[str] | None = None) -> int:
 
     rates = [expected / s for s in seconds]
     ratio = rates[0] / rates[1]
-    table = Table(title=f"Import de {_n(expected)} critiques spectateurs ({_n(args.films)} pages)")
-    table.add_column("")
-    for column in ("critiques", "secondes", "critiques/s"):
-        table.add_column(column, justify="right")
-    for importer, n, s, rate in zip(importers, stored, seconds, rates, strict=True):
-        table.add_row(importer.label, _n(n), f"{s:.2f}", _n(rate))
+    rows: list[list[Cell]] = [
+        [importer.label, n, s, round(rate)]
+        for importer, n, s, rate in zip(importers, stored, seconds, rates, strict=True)
+    ]
     if parsed:
         n, s = parsed
-        table.add_row(f"(parse_text, {args.parse_pages} pages)", _n(n), f"{s:.3f}", _n(n / s))
-    out = Console(soft_wrap=True)
-    out.print(table)
+        rows.append([f"(parse_text, {args.parse_pages} pages)", n, f"{s:.3f}", round(n / s)])
+    title = f"Import de {format_cell(expected)} critiques spectateurs ({format_cell(args.films)} pages)"
+    print_table(("", "critiques", "secondes", "critiques/s"), rows, title=title)
     verdict = "atteint" if ratio >= TARGET_RATIO else "non atteint"
-    out.print(f"ratio critibot / baseline : {ratio:.2f} (objectif ≥ {TARGET_RATIO} : {verdict})")
+    print(f"ratio critibot / baseline : {ratio:.2f} (objectif ≥ {TARGET_RATIO} : {verdict})")
     if args.baseline_indexes:
-        out.print(f"ratio critibot / baseline avec index : {rates[0] / rates[2]:.2f} (pour information)")
+        print(f"ratio critibot / baseline avec index : {rates[0] / rates[2]:.2f} (pour information)")
 
     failed = False
     for importer, n in zip(importers, stored, strict=True):
         if n != expected:
-            out.print(f"ERREUR : {importer.label} a stocké {n} critiques, {expected} attendues")
+            print(f"ERREUR : {importer.label} a stocké {n} critiques, {expected} attendues")
             failed = True
     figures = {
         "reviews": expected,
@@ -488,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.baseline_indexes:
         figures |= {"baseline_indexed_per_s": round(rates[2]), "ratio_indexed": round(rates[0] / rates[2], 3)}
-    print(json.dumps(figures), flush=True)
+    print_figures(figures)
     return 1 if failed else 0
 
 

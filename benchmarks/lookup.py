@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import multiprocessing
 import random
 import resource
-import statistics
 import sys
 import time
 import unicodedata
@@ -47,6 +45,7 @@ from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks._common import LATENCY_COLUMNS, Cell, Latency, print_figures, print_table
 from storage.folding import fold
 from storage.titles import Lookup, TitleEntry, TitleIndex
 
@@ -360,11 +359,6 @@ def make_queries(films: list[Film], count: int, seed: int) -> list[Query]:
 # --- measuring -------------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
-
-
 def _timed(call: Callable[[], object]) -> tuple[float, object]:
     start = time.perf_counter()
     result = call()
@@ -398,14 +392,10 @@ class Row:
     times: list[float]
     top1: float | None = None
 
-    def line(self) -> str:
-        top = f"{self.top1:7.1%}" if self.top1 is not None else f"{'—':>7}"
-        if not self.times:
-            return f"{self.label:34} {'':6} {'':8} {'':8} {'':8} {top}"
-        return (
-            f"{self.label:34} {len(self.times):6} {statistics.median(self.times):8.2f} "
-            f"{percentile(self.times, 0.99):8.2f} {max(self.times):8.2f} {top}"
-        )
+    def cells(self) -> list[Cell]:
+        top = f"{self.top1:.1%}" if self.top1 is not None else None
+        timed: list[Cell] = Latency.of(self.times).cells() if self.times else ["", "", "", ""]
+        return [self.label, *timed, top]
 
 
 def main() -> None:
@@ -499,9 +489,9 @@ def main() -> None:
     memory = (rss_after - rss_before) / 1024
     print(f"index build {build_ms / 1000:.2f} s, memory ≈ {memory:.0f} MB (growth of the peak RSS)")
     print()
-    print(f"{'':34} {'calls':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'top-1':>7}")
-    for row in (lookups, autos, keys, plain, processed):
-        print(row.line())
+    print_table(
+        ("", *LATENCY_COLUMNS, "top-1"), [r.cells() for r in (lookups, autos, keys, plain, processed)]
+    )
     print()
     print(f"keystrokes: every prefix of the first {min(n, args.keystrokes)} queries, through autocomplete.")
     print(
@@ -525,18 +515,16 @@ def main() -> None:
         wanted = films[q.answer - 1].entry
         print(f"  {q.kind:8} {q.text!r}: wanted {wanted.title!r} ({wanted.year}), got {got!r}")
 
-    rows = (lookups, autos, keys)
-    print(
-        json.dumps(
-            {
-                "titles": args.titles,
-                "p50_ms": round(max(statistics.median(r.times) for r in rows), 3),
-                "p99_ms": round(max(percentile(r.times, 0.99) for r in rows), 3),
-                "top1": round(min(lookup_hits, auto_hits) / n, 4),
-                "baseline_p99_ms": round(percentile(plain.times, 0.99), 3),
-                "baseline_top1": round(plain.top1, 4),
-            }
-        )
+    critibot = [Latency.of(r.times) for r in (lookups, autos, keys)]
+    print_figures(
+        {
+            "titles": args.titles,
+            "p50_ms": round(max(t.p50 for t in critibot), 3),
+            "p99_ms": round(max(t.p99 for t in critibot), 3),
+            "top1": round(min(lookup_hits, auto_hits) / n, 4),
+            "baseline_p99_ms": round(Latency.of(plain.times).p99, 3),
+            "baseline_top1": round(plain.top1, 4),
+        }
     )
 
 
