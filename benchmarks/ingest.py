@@ -32,8 +32,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -44,26 +44,26 @@ from sqlalchemy.schema import CreateIndex
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import Cell, format_cell, print_figures, print_table
-from bot.answers.quotes import sentences
+from benchmarks._common import (
+    Cell,
+    DistinctNames,
+    TitleMaker,
+    format_cell,
+    print_figures,
+    print_table,
+    spectator_page,
+    vocabulary,
+)
 from storage.db.engine import make_engine
 from storage.db.tables import SPECTATOR
-from storage.folding import fold
 from storage.pages import (
-    STARS,
-    ParsedPlainReviews,
     ParsedSpectatorPage,
-    SiteFigures,
-    SpectatorReview,
-    decode,
 )
 from storage.pages.text import parse_text
 from storage.store import FilmHint, spectator_key, store_page
 
-SAMPLES = Path(__file__).resolve().parent.parent / "storage" / "samples"
 SEED = 20240601
 TARGET_RATIO = 0.5
-ANONYMOUS_SHARE = 0.05  # "Un visiteur": keyed on date and folded text instead of the author
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -71,37 +71,7 @@ MONTHS = (
 )  # fmt: skip
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-FIRST_NAMES = _words(
-    """Jeanne Lucien Camille Mathilde Antoine Louise Émile Adèle Hugo Inès Léon Margot Jules Suzanne
-    Victor Zoé Gaspard Clémence Raphaël Élise Paul Rose Étienne Léa Bastien Agathe Maxime Chloé"""
-)
-LAST_NAMES = _words(
-    """Martin Bernard Dubois Lefèvre Moreau Laurent Garnier Rousseau Fournier Girard Bonnet Mercier
-    Lambert Faure Chevalier Gauthier Perrin Morel Lemoine Roussel Marchand Duval"""
-)
-HANDLES = _words("Cinéphile Popcorn Travelling Clap Bobine Cinoche Pellicule Toile Fauteuil Strapontin Projo")
-NOUNS = _words(
-    """silence été masque hiver secret voyage testament rivage orage chant pacte retour jardin serment
-    vertige fantôme miroir désert mensonge bal nuit fuite promesse rivière ombre chambre frontière mémoire
-    colère maison tempête lumière aube route danse vallée trahison île vérité saison fièvre forêt"""
-)
-ADJECTIVES = _words(
-    """noir blanc perdu dernier secret immobile brûlant doux sauvage oublié interdit rouge lointain
-    éternel cruel fragile invisible amer heureux silencieux glacé endormi premier parfait brisé"""
-)
-
-
 # --- the corpus ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    sentences: tuple[str, ...]
-    authors: tuple[str, ...]  # distinct once folded
 
 
 @dataclass(frozen=True)
@@ -115,90 +85,24 @@ class FilmPage:
         return f"bench://ingest/film-{self.index}/spectateurs"
 
 
-def load_vocabulary(rng: random.Random, authors: int) -> Vocabulary:
-    """Sentences of the sample reviews, and a pool of distinct member names."""
-    found: set[str] = set()
-    for path in sorted(SAMPLES.glob("*.txt")):
-        page = parse_text(decode(path.read_bytes()))
-        if isinstance(page, ParsedSpectatorPage):
-            texts = [r.text for r in page.reviews]
-        elif isinstance(page, ParsedPlainReviews):
-            texts = page.texts
-        else:
-            continue
-        for text in texts:
-            found.update(s for s in sentences(text) if len(s) >= 12)
-    if not found:
-        raise SystemExit(f"aucune phrase de critique trouvée dans {SAMPLES}")
-    names: list[str] = []
-    seen: set[str] = set()
-    candidates = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
-    rng.shuffle(candidates)
-    while len(names) < authors:
-        name = candidates.pop() if candidates else f"{rng.choice(HANDLES)}{rng.randint(1, 999_999)}"
-        if fold(name) not in seen:
-            seen.add(fold(name))
-            names.append(name)
-    return Vocabulary(sentences=tuple(sorted(found)), authors=tuple(names))
-
-
-def make_titles(count: int, rng: random.Random) -> list[str]:
-    """`count` titles, distinct once folded (numbered sequels when the combinations run out)."""
-    titles: list[str] = []
-    seen: set[str] = set()
-    while len(titles) < count:
-        title = f"{rng.choice(NOUNS)} {rng.choice(ADJECTIVES)}".capitalize()
-        if len(seen) > len(NOUNS) * len(ADJECTIVES) // 2:
-            title += f" {rng.randint(2, 999)}"
-        if fold(title) not in seen:
-            seen.add(fold(title))
-            titles.append(title)
-    return titles
-
-
-def make_page(title: str, per_film: int, vocabulary: Vocabulary, rng: random.Random) -> ParsedSpectatorPage:
-    """What the parser would have read on one film's spectator page: `per_film` reviews, distinct keys."""
-    year = rng.randint(1950, 2024)
-    days = (date(2025, 5, 31) - date(year, 1, 1)).days
-    mean = rng.uniform(1.5, 4.5)
-    reviews: list[SpectatorReview] = []
-    keys: set[str] = set()
-    for author in rng.sample(vocabulary.authors, per_film):
-        anonymous = rng.random() < ANONYMOUS_SHARE
-        review = SpectatorReview(
-            author=None if anonymous else author,
-            rating=min(5.0, max(0.5, round((mean + rng.gauss(0, 1.0)) * 2) / 2)),  # by half stars
-            published=date(year, 1, 1) + timedelta(days=rng.randrange(days)),
-            text=" ".join(rng.choices(vocabulary.sentences, k=rng.randint(1, 6))),
-            followers=None if anonymous else rng.randint(0, 5000),
-            author_reviews=None if anonymous else rng.randint(1, 20_000),
-        )
-        key = spectator_key(review)
-        if key in keys:  # an anonymous review with the same day and text: store_page would keep one
-            review = replace(review, text=f"{review.text} Vu deux fois.")
-            key = spectator_key(review)
-        keys.add(key)
-        reviews.append(review)
-    ratings = [r.rating for r in reviews if r.rating is not None]
-    histogram = dict.fromkeys(STARS, 0)
-    for rating in ratings:
-        histogram[str(int(rating))] += 1
-    figures = SiteFigures(
-        average=round(sum(ratings) / len(ratings), 1),
-        ratings_count=len(ratings) * rng.randint(2, 6),
-        reviews_count=len(reviews),
-        histogram=histogram,
-    )
-    return ParsedSpectatorPage(title=title, figures=figures, reviews=reviews)
-
-
 def make_corpus(films: int, per_film: int, seed: int) -> list[FilmPage]:
     """`films` pages of `per_film` reviews each: the same seed always gives the same corpus."""
     rng = random.Random(seed)
-    vocabulary = load_vocabulary(rng, authors=max(2_000, 4 * per_film))
-    titles = make_titles(films, rng)
+    words = vocabulary(max(2_000, 4 * per_film), rng)
+    maker = TitleMaker(rng)
+    titles = DistinctNames(rng).take(films, lambda: maker.noun(adjective=True))
     return [
-        FilmPage(index=i, title=title, page=make_page(title, per_film, vocabulary, rng))
+        FilmPage(
+            index=i,
+            title=title,
+            page=spectator_page(
+                title,
+                year=rng.randint(1950, 2024),
+                authors=rng.sample(words.authors, per_film),
+                vocabulary=words,
+                rng=rng,
+            ),
+        )
         for i, title in enumerate(titles)
     ]
 

@@ -45,131 +45,18 @@ from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import LATENCY_COLUMNS, Cell, Latency, print_figures, print_table
+from benchmarks._common import (
+    ARTICLES,
+    LATENCY_COLUMNS,
+    Cell,
+    DistinctNames,
+    Latency,
+    TitleMaker,
+    print_figures,
+    print_table,
+)
 from storage.folding import fold
 from storage.titles import Lookup, TitleEntry, TitleIndex
-
-# --- words ----------------------------------------------------------------------------------------------
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(w.strip() for w in text.split(",") if w.strip())
-
-
-MASCULINE = _words(
-    """le silence, l'été, le masque, l'hiver, le secret, le voyage, le testament, le dernier bal,
-    le rivage, l'orage, le chant, le pacte, l'étranger, le retour, le jardin, le serment, le vertige,
-    le fantôme, l'enfant, le prix, le rêve, le soldat, le cri, le train, le miroir, l'héritier, le désert,
-    le mensonge, le bal, le complot, le visage, le château, le détective, le garçon, le loup, le cœur,
-    le marché, le phare, le piège, le royaume, le sang, le temps, le vent, le monde, le ciel, le feu"""
-)
-FEMININE = _words(
-    """la nuit, la fuite, la promesse, la rivière, l'ombre, la chambre, la frontière, la mémoire,
-    la colère, la maison, la tempête, la lumière, l'aube, la route, la passante, la danse, la vallée,
-    la trahison, l'île, la comédie, la vérité, la saison, la veuve, la fièvre, la clé, la nageuse,
-    la forêt, la dérive, l'absence, la guerre, la fille, la reine, la lettre, la vengeance, la chute,
-    la cité, la planète, la légende, la femme, la peur, la mer, la neige, la pluie, l'étoile"""
-)
-ADJECTIVES = tuple(
-    tuple(pair.split("/"))
-    for pair in _words(
-        """noir/noire, blanc/blanche, perdu/perdue, dernier/dernière, secret/secrète, immobile/immobile,
-        brûlant/brûlante, doux/douce, sauvage/sauvage, oublié/oubliée, interdit/interdite, rouge/rouge,
-        lointain/lointaine, éternel/éternelle, cruel/cruelle, fragile/fragile, invisible/invisible,
-        amer/amère, heureux/heureuse, silencieux/silencieuse, glacé/glacée, endormi/endormie, nu/nue,
-        premier/première, sans retour/sans retour, d'automne/d'automne, d'ailleurs/d'ailleurs,
-        de minuit/de minuit, de verre/de verre, en fuite/en fuite, ordinaire/ordinaire,
-        impossible/impossible, parfait/parfaite, brisé/brisée, infini/infinie, clandestin/clandestine,
-        maudit/maudite, étrange/étrange, mortel/mortelle, sacré/sacrée, fou/folle, vivant/vivante"""
-    )
-)
-PREPOSITIONS = _words("Derrière, Sous, Après, Avant, Loin de, Contre, Pour, Dans, Au-delà de, Entre, Sans")
-PLACES = _words(
-    """Marseille, Brest, Paris, Lisbonne, Tanger, Montmartre, Belleville, Saint-Malo, Carthage, Naples,
-    Vienne, Biarritz, Ouessant, Lyon, Alger, Québec, Dakar, Trieste, Pigalle, Chamonix, Bastia, Arles,
-    Calais, Manosque, Montréal, Liège, Genève, Cannes, Berlin, Tokyo, Chicago, Harlem, Brooklyn, Oslo"""
-)
-FIRST_NAMES = _words(
-    """Jeanne, Lucien, Camille, Mathilde, Antoine, Louise, Émile, Adèle, Hugo, Inès, Léon, Margot, Jules,
-    Suzanne, Victor, Zoé, Gaspard, Clémence, Raphaël, Élise, Paul, Rose, Étienne, Léa, Bastien, Agathe,
-    Maxime, Chloé, Thibault, Juliette, Yann, Noémie, Aurélien, Manon, Sacha, Héloïse, Rémi, Océane,
-    Jack, Emma, Harry, Lucy, Frank, Grace, Leslie, Vernon, Sam, Nora, Eddie, Ruby"""
-)
-EN_NOUNS = _words(
-    """mask, night, house, river, ghost, stranger, secret, road, heart, shadow, mirror, king, queen,
-    garden, storm, island, war, girl, boy, city, dream, game, witness, hunter, machine, kingdom, future,
-    letter, promise, bridge, fire, wolf, silence, lie, summer, winter, dawn, tower, sea, star"""
-)
-EN_ADJECTIVES = _words(
-    """dark, last, lost, silent, broken, wild, hidden, golden, cold, red, black, white, endless, strange,
-    quiet, forgotten, burning, little, big, long, secret, final, perfect, deadly, lonely, sweet"""
-)
-EN_PREPOSITIONS = _words("Behind, Beyond, Under, After, Before, Into, Across, Inside, Against, Beneath")
-SYLLABLES = _words(
-    """ka, ro, va, li, za, mor, tel, dra, ven, sa, ku, ri, nos, bel, tan, gri, fa, lo, mé, zé, qua, xi,
-    do, ber, nak, sul, ti, vor, ya, ha, pé, ru, chan, dor, mi, len, kor, ba, gu, né, sti, wa, fen, ol"""
-)
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-class TitleMaker:
-    """Titles from templates over the word lists, plus made-up names (so the vocabulary is realistic)."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        sizes = (2, 2, 3, 3, 4)  # syllables
-        self.invented = sorted(
-            {_cap("".join(rng.choice(SYLLABLES) for _ in range(rng.choice(sizes)))) for _ in range(40_000)}
-        )
-        r = rng
-        self.french: list[Callable[[], str]] = [
-            lambda: self._noun(adjective=True),
-            lambda: f"{self._noun()} {self._of(r.choice(PLACES))}",
-            lambda: f"{self._noun()} et {self._noun().lower()}",
-            lambda: f"{r.choice(FIRST_NAMES)} et {r.choice(FIRST_NAMES)}",
-            lambda: f"{self._noun(adjective=True)} à {r.choice(PLACES)}",
-            lambda: f"{r.choice(FIRST_NAMES)}, {self._noun().lower()}",
-            lambda: f"{r.choice(PREPOSITIONS)} {self._noun().lower()}",
-            lambda: f"{r.choice(PREPOSITIONS)} {self._noun(adjective=True).lower()}",
-            lambda: self._name(),
-            lambda: f"{self._noun()} {self._of(self._name())}",
-            lambda: f"{self._name()} {self._name()}",
-            lambda: f"{self._noun(adjective=True)} {self._of(self._name())}",
-        ]
-        self.english: list[Callable[[], str]] = [
-            lambda: f"The {r.choice(EN_ADJECTIVES)} {r.choice(EN_NOUNS)}".title(),
-            lambda: f"{r.choice(EN_NOUNS)} of the {r.choice(EN_NOUNS)}".title(),
-            lambda: f"The {r.choice(EN_NOUNS)} of {r.choice(PLACES)}".title(),
-            lambda: f"{r.choice(EN_PREPOSITIONS)} the {r.choice(EN_NOUNS)}".title(),
-            lambda: f"{self._name()}: The {r.choice(EN_NOUNS).title()} of {r.choice(FIRST_NAMES)}",
-            lambda: f"A {r.choice(EN_NOUNS)} in {r.choice(PLACES)}".title(),
-            lambda: f"{r.choice(FIRST_NAMES)} and the {r.choice(EN_ADJECTIVES)} {r.choice(EN_NOUNS)}".title(),
-            lambda: f"{r.choice(EN_PREPOSITIONS)} the {r.choice(EN_ADJECTIVES)} {r.choice(EN_NOUNS)}".title(),
-            lambda: f"The {self._name()} {r.choice(EN_NOUNS).title()}",
-        ]
-
-    def french_title(self) -> str:
-        return self.rng.choice(self.french)()
-
-    def english_title(self) -> str:
-        return self.rng.choice(self.english)()
-
-    def _noun(self, *, adjective: bool = False) -> str:
-        feminine = self.rng.random() < 0.5
-        text = self.rng.choice(FEMININE if feminine else MASCULINE)
-        if adjective:
-            text += " " + self.rng.choice(ADJECTIVES)[1 if feminine else 0]
-        return _cap(text)
-
-    def _name(self) -> str:
-        return self.rng.choice(self.invented)
-
-    @staticmethod
-    def _of(place: str) -> str:
-        return f"d'{place}" if fold(place[0]) in "aeiouy" else f"de {place}"
 
 
 @dataclass(frozen=True)
@@ -181,24 +68,10 @@ class Film:
 def make_films(count: int, seed: int) -> list[Film]:
     """`count` films; names distinct once folded across films, except remakes (same title, other year)."""
     rng = random.Random(f"titles:{seed}")
-    maker = TitleMaker(rng)
-    seen: set[str] = set()
+    maker = TitleMaker(rng, invented=True)
+    names = DistinctNames(rng)
     films: list[Film] = []
     remade: set[int] = set()
-    misses = 0
-
-    def fresh(make: Callable[[], str]) -> str | None:
-        nonlocal misses
-        for _ in range(50):
-            text = make()
-            if misses > 200:
-                text = f"{text} {rng.randint(2, 9)}"  # the combinations run out: sequels
-            if fold(text) not in seen:
-                misses = 0
-                seen.add(fold(text))
-                return text
-            misses += 1
-        return None
 
     while len(films) < count:
         film_id = len(films) + 1
@@ -211,13 +84,13 @@ def make_films(count: int, seed: int) -> list[Film]:
                 films.append(Film(remake, older.film_id))
                 continue
         english = rng.random() < 0.3
-        title = fresh(maker.english_title if english and rng.random() < 0.3 else maker.french_title)
+        title = names.fresh(maker.english_title if english and rng.random() < 0.3 else maker.french_title)
         if title is None:
             continue
-        original = fresh(maker.english_title) if english else None
+        original = names.fresh(maker.english_title) if english else None
         aliases = ()
         if rng.random() < 0.03:
-            alias = fresh(maker.french_title)
+            alias = names.fresh(maker.french_title)
             aliases = (alias,) if alias else ()
         films.append(Film(TitleEntry(film_id, title, year, original, aliases)))
     return films
@@ -227,7 +100,6 @@ def make_films(count: int, seed: int) -> list[Film]:
 
 KINDS = ("typo", "typo2", "accents", "article", "order", "partial", "original", "remake")
 WEIGHTS = (25, 15, 10, 10, 10, 10, 10, 10)
-ARTICLES = {"le", "la", "les", "l", "un", "une", "des", "the", "a", "an"}
 GLUE = ARTICLES | {"de", "d", "et", "a", "of", "and", "in"}  # a part of a title does not end with these
 KEYBOARD = "azertyuiopqsdfghjklmwxcvbn"
 
