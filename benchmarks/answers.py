@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/answers.py                      # 10 000 films, 1 000 000 reviews
     .venv/bin/python benchmarks/answers.py --db /tmp/bench.db   # keep the database: reruns skip the build
     .venv/bin/python benchmarks/answers.py --films 300 --reviews 30000 --calls 200   # a quick run
+    .venv/bin/python benchmarks/answers.py --quick                                    # seconds (the tests)
 
 The catalogue is written through the real write path (`storage.store.store_page` with parsed page
 objects), from a fixed seed: the same options always give the same database. Answers are timed
@@ -36,6 +37,7 @@ from benchmarks._common import (
     Latency,
     TitleMaker,
     Vocabulary,
+    parse_args,
     print_figures,
     print_table,
     review_text,
@@ -59,6 +61,7 @@ COMMANDS = ("note", "presse", "citation")
 TARGET_P99_MS = 10.0
 LOCATION = "bench://seed-{seed}/film-{index}/{kind}"
 CRITICS = 300  # press critics, among the members' names
+QUICK = {"films": 100, "reviews": 5_000, "calls": 50, "warmup": 5}  # --quick: a few seconds (the tests')
 
 # --- the plan: what the database will hold ------------------------------------------------------------
 
@@ -462,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="SQLite file to build, or to reuse if it holds the corpus")
     parser.add_argument("--rebuild", action="store_true", help="delete the --db file and build it again")
     parser.add_argument("--max-p99-ms", type=float, help="exit 1 when a command's p99 is above this")
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, QUICK)
     if args.films < 1 or args.reviews < args.films:
         parser.error("il faut au moins un film, et au moins une critique par film")
 

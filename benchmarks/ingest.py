@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ingest.py                  # 2 000 films × 100 reviews = 200 000 reviews
     .venv/bin/python benchmarks/ingest.py --films 50       # a quick run
+    .venv/bin/python benchmarks/ingest.py --quick          # 20 films: a second (the tests run it)
 
 The corpus is synthetic and deterministic (fixed seed): review texts are made of sentences taken from
 the sample pages in storage/samples, with distinct film titles, member names, half-star ratings,
@@ -49,6 +50,7 @@ from benchmarks._common import (
     DistinctNames,
     TitleMaker,
     format_cell,
+    parse_args,
     print_figures,
     print_table,
     spectator_page,
@@ -69,6 +71,7 @@ MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 )  # fmt: skip
+QUICK = {"films": 20, "parse_pages": 2}  # --quick: a few seconds (the tests')
 
 
 # --- the corpus ----------------------------------------------------------------------------------------
@@ -335,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="import everything with critibot, then with the baseline (default: film by film, in turn)",
     )
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, QUICK)
     if args.films < 1 or args.reviews_per_film < 1:
         parser.error("--films and --reviews-per-film must be at least 1")
     err = Console(stderr=True)

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/lookup.py                     # 100 000 titles, 500 typo queries (~5 min)
     .venv/bin/python benchmarks/lookup.py --titles 5000 --queries 200 --baseline-timed 20   # quick
+    .venv/bin/python benchmarks/lookup.py --quick             # 2 000 titles: seconds (the tests run it)
 
 From a fixed seed, it makes N plausible French and English film titles (shared words, accents, made-up
 names, original titles and aliases for some films, remakes that share a title and differ by year), all
@@ -52,11 +53,15 @@ from benchmarks._common import (
     DistinctNames,
     Latency,
     TitleMaker,
+    parse_args,
     print_figures,
     print_table,
 )
 from storage.folding import fold
 from storage.titles import Lookup, TitleEntry, TitleIndex
+
+# --quick: a few seconds (the tests')
+QUICK = {"titles": 2_000, "queries": 100, "absent": 20, "baseline_timed": 10, "keystrokes": 10, "workers": 2}
 
 
 @dataclass(frozen=True)
@@ -270,7 +275,7 @@ class Row:
         return [self.label, *timed, top]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--titles", type=int, default=100_000, help="films in the catalogue (default 100000)")
     parser.add_argument("--queries", type=int, default=500, help="typo queries (default 500)")
@@ -279,7 +284,7 @@ def main() -> None:
     parser.add_argument("--keystrokes", type=int, default=100, help="queries typed letter by letter")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=0, help="processes for the baseline's top-1 (0: all)")
-    args = parser.parse_args()
+    args = parse_args(parser, argv, QUICK)
 
     everything = make_films(args.titles + args.absent, args.seed)
     films = everything[: args.titles]
