@@ -282,10 +282,12 @@ class Film:
 
 def load_films(engine: Engine) -> list[Film]:
     with engine.connect() as conn:
-        reviews = dict(
+        reviews: dict[int, int] = dict(
             conn.execute(select(SPECTATOR.c.film_id, func.count()).group_by(SPECTATOR.c.film_id)).all()
         )
-        press = dict(conn.execute(select(PRESS.c.film_id, func.count()).group_by(PRESS.c.film_id)).all())
+        press: dict[int, int] = dict(
+            conn.execute(select(PRESS.c.film_id, func.count()).group_by(PRESS.c.film_id)).all()
+        )
         rows = conn.execute(select(FILM.c.id, FILM.c.title, FILM.c.year).order_by(FILM.c.id)).all()
     return [Film(i, t, y, reviews.get(i, 0), press.get(i, 0)) for i, t, y in rows]
 
