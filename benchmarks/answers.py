@@ -61,7 +61,7 @@ COMMANDS = ("note", "presse", "citation")
 TARGET_P99_MS = 10.0
 LOCATION = "bench://seed-{seed}/film-{index}/{kind}"
 CRITICS = 300  # press critics, among the members' names
-QUICK = {"films": 100, "reviews": 5_000, "calls": 50, "warmup": 5}  # --quick: a few seconds (the tests')
+QUICK = {"films": 60, "reviews": 3_000, "calls": 30, "warmup": 3}  # --quick: a few seconds (the tests')
 
 # --- the plan: what the database will hold ------------------------------------------------------------
 

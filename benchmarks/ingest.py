@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/ingest.py                  # 2 000 films × 100 reviews = 200 000 reviews
     .venv/bin/python benchmarks/ingest.py --films 50       # a quick run
-    .venv/bin/python benchmarks/ingest.py --quick          # 20 films: a second (the tests run it)
+    .venv/bin/python benchmarks/ingest.py --quick          # 10 films: a second (the tests run it)
 
 The corpus is synthetic and deterministic (fixed seed): review texts are made of sentences taken from
 the sample pages in storage/samples, with distinct film titles, member names, half-star ratings,
@@ -71,7 +71,7 @@ MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 )  # fmt: skip
-QUICK = {"films": 20, "parse_pages": 2}  # --quick: a few seconds (the tests')
+QUICK = {"films": 10, "parse_pages": 2}  # --quick: a few seconds (the tests')
 
 
 # --- the corpus ----------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/lookup.py                     # 100 000 titles, 500 typo queries (~5 min)
     .venv/bin/python benchmarks/lookup.py --titles 5000 --queries 200 --baseline-timed 20   # quick
-    .venv/bin/python benchmarks/lookup.py --quick             # 2 000 titles: seconds (the tests run it)
+    .venv/bin/python benchmarks/lookup.py --quick             # 1 000 titles: seconds (the tests run it)
 
 From a fixed seed, it makes N plausible French and English film titles (shared words, accents, made-up
 names, original titles and aliases for some films, remakes that share a title and differ by year), all
@@ -64,7 +64,7 @@ from storage.titles import TitleEntry, TitleIndex
 P = ParamSpec("P")
 T = TypeVar("T")
 # --quick: a few seconds (the tests')
-QUICK = {"titles": 2_000, "queries": 100, "absent": 20, "baseline_timed": 10, "keystrokes": 10, "workers": 2}
+QUICK = {"titles": 1_000, "queries": 60, "absent": 20, "baseline_timed": 10, "keystrokes": 5, "workers": 2}
 
 
 @dataclass(frozen=True)
