@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/answers.py                      # 10 000 films, 1 000 000 reviews
     .venv/bin/python benchmarks/answers.py --db /tmp/bench.db   # keep the database: reruns skip the build
     .venv/bin/python benchmarks/answers.py --films 300 --reviews 30000 --calls 200   # a quick run
+    .venv/bin/python benchmarks/answers.py --quick                                    # seconds (the tests)
 
 The catalogue is written through the real write path (`storage.store.store_page` with parsed page
 objects), from a fixed seed: the same options always give the same database. Answers are timed
@@ -14,21 +15,37 @@ stay meaningful on a noisy machine. The last line printed is one JSON object wit
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from bot.answers.quotes import sentences
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import (
+    ARTICLES,
+    LATENCY_COLUMNS,
+    OUTLETS,
+    Cell,
+    DistinctNames,
+    Latency,
+    TitleMaker,
+    Vocabulary,
+    parse_args,
+    print_figures,
+    print_table,
+    review_text,
+    sample_sentences,
+    spectator_page,
+    vocabulary,
+    words,
+)
 from storage.db.engine import make_engine
 from storage.db.tables import FILM, PRESS, SOURCE, SPECTATOR
 from storage.folding import fold
@@ -37,81 +54,14 @@ from storage.pages import (
     ParsedSpectatorPage,
     PressReview,
     SiteFigures,
-    SpectatorReview,
-    decode,
 )
-from storage.pages.text import parse_text
-from storage.store import FilmHint, spectator_key, store_page
+from storage.store import FilmHint, store_page
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "storage" / "samples"
 COMMANDS = ("note", "presse", "citation")
 TARGET_P99_MS = 10.0
 LOCATION = "bench://seed-{seed}/film-{index}/{kind}"
-
-# --- words for titles, authors and outlets ------------------------------------------------------------
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(w.strip() for w in text.split(",") if w.strip())
-
-
-MASCULINE = _words(
-    """le silence, l'été, le masque, l'hiver, le secret, le voyage, le testament, le dernier bal,
-    le rivage, l'orage, le chant, le pacte, l'étranger, le retour, le jardin, le serment, le vertige,
-    le fantôme, l'enfant, le prix, le rêve, le soldat, le cri, le train, le miroir, l'héritier, le désert,
-    le mensonge, le bal, le complot, le visage"""
-)
-FEMININE = _words(
-    """la nuit, la fuite, la promesse, la rivière, l'ombre, la chambre, la frontière, la mémoire,
-    la colère, la maison, la tempête, la lumière, l'aube, la route, la passante, la danse, la vallée,
-    la trahison, l'île, la comédie, la vérité, la saison, la veuve, la fièvre, la clé, la nageuse,
-    la forêt, la dérive, l'absence"""
-)
-ADJECTIVES = tuple(
-    tuple(pair.split("/"))
-    for pair in _words(
-        """noir/noire, blanc/blanche, perdu/perdue, dernier/dernière, secret/secrète, immobile/immobile,
-        brûlant/brûlante, doux/douce, sauvage/sauvage, oublié/oubliée, interdit/interdite, rouge/rouge,
-        lointain/lointaine, éternel/éternelle, cruel/cruelle, fragile/fragile, invisible/invisible,
-        amer/amère, heureux/heureuse, silencieux/silencieuse, glacé/glacée, endormi/endormie, nu/nue,
-        premier/première, sans retour/sans retour, d'automne/d'automne, d'ailleurs/d'ailleurs,
-        de minuit/de minuit, de verre/de verre, en fuite/en fuite, ordinaire/ordinaire,
-        impossible/impossible, parfait/parfaite, brisé/brisée, infini/infinie, clandestin/clandestine"""
-    )
-)
-PLACES = _words(
-    """Marseille, Brest, Paris, Lisbonne, Tanger, Montmartre, Belleville, Saint-Malo, Carthage, Naples,
-    Vienne, Biarritz, Ouessant, Lyon, Alger, Québec, Dakar, Trieste, la plage, la ville, la mer, l'Ouest,
-    nulle part, la montagne, l'autre rive, Pigalle, Chamonix, Bastia, Arles, Calais, Manosque, Montréal,
-    Liège, Genève, Cannes"""
-)
-FIRST_NAMES = _words(
-    """Jeanne, Lucien, Camille, Mathilde, Antoine, Louise, Émile, Adèle, Hugo, Inès, Léon, Margot, Jules,
-    Suzanne, Victor, Zoé, Gaspard, Clémence, Raphaël, Élise, Paul, Rose, Étienne, Léa, Bastien, Agathe,
-    Maxime, Chloé, Thibault, Juliette, Yann, Noémie, Aurélien, Manon, Sacha, Héloïse, Rémi, Océane,
-    Florent, Anaïs"""
-)
-LAST_NAMES = _words(
-    """Martin, Bernard, Dubois, Lefèvre, Moreau, Laurent, Garnier, Rousseau, Fournier, Girard, Bonnet,
-    Mercier, Lambert, Faure, Chevalier, Gauthier, Perrin, Morel, Lemoine, Roussel, Marchand, Duval, Denis,
-    Masson, Picard, Brunet, Blanchard"""
-)
-HANDLE_WORDS = _words(
-    """Cinéphile, Popcorn, Travelling, Clap, Bobine, Cinoche, Pellicule, Plan-séquence, Toile, Ciné,
-    Fauteuil, Strapontin, Générique, Projo, Nanar, Navet, Moviegoer"""
-)
-OUTLETS = _words(
-    """Le Monde, Libération, Le Figaro, Télérama, Les Inrockuptibles, Première, Positif,
-    Les Cahiers du Cinéma, L'Obs, L'Express, Le Parisien, Ouest-France, La Croix, Marianne, Le Point,
-    Paris Match, Elle, Studio Ciné Live, Mad Movies, L'Humanité, Le Journal du Dimanche, 20 Minutes,
-    CNews, Femme Actuelle, Voici, Ecran Large, Critikat.com, aVoir-aLire.com,
-    Culturebox - France Télévisions, Franceinfo Culture, Le Nouvel Observateur, Sud Ouest,
-    La Voix du Nord, Dernières Nouvelles d'Alsace, Le Dauphiné Libéré, Metro, Rolling Stone,
-    Cinemateaser, Trois Couleurs, Transfuge, Bande à part, Chronic'art.com, Filmsactu,
-    Le Journal de Montréal, La Septième Obsession"""
-)
-
+CRITICS = 300  # press critics, among the members' names
+QUICK = {"films": 60, "reviews": 3_000, "calls": 30, "warmup": 3}  # --quick: a few seconds (the tests')
 
 # --- the plan: what the database will hold ------------------------------------------------------------
 
@@ -147,36 +97,18 @@ def make_titles(count: int, rng: random.Random) -> list[str]:
     « La nuit blanche »), half are fragments of the samples' sentences, so that the words of the
     catalogue are as varied as real titles' for the title index.
     """
-    fragments = _fragments(load_sentences())
-    makers: list[Callable[[], str]] = [
-        lambda: _article_noun(rng, with_adjective=True),
-        lambda: f"{_article_noun(rng)} {_of(rng.choice(PLACES))}",
-        lambda: f"{_article_noun(rng)} et {_article_noun(rng).lower()}",
-        lambda: f"{rng.choice(FIRST_NAMES)} et {rng.choice(FIRST_NAMES)}",
-        lambda: f"{_article_noun(rng, with_adjective=True)} à {rng.choice(PLACES)}",
-        lambda: f"{rng.choice(FIRST_NAMES)}, {_article_noun(rng).lower()}",
-    ]
-    makers += [lambda: rng.choice(fragments)] * len(makers)
-    titles: list[str] = []
-    seen: set[str] = set()
-    misses = 0  # in a row: when the combinations run out (huge catalogues), sequels get a number
-    while len(titles) < count:
-        title = rng.choice(makers)()
-        if misses > 200:
-            title = f"{title} {rng.randint(2, 9)}"
-        folded = _name_key(title)
-        if folded in seen:
-            misses += 1
-            continue
-        misses = 0
-        seen.add(folded)
-        titles.append(title)
-    return titles
+    fragments = _fragments(sample_sentences())
+    maker = TitleMaker(rng)
+
+    def make() -> str:
+        return rng.choice(fragments) if rng.random() < 0.5 else maker.french_title()
+
+    return DistinctNames(rng, key=_name_key).take(count, make)
 
 
 # A title does not end on these words (« Le regard de », « Une équipe et »).
 DANGLING = frozenset(
-    _words(
+    words(
         "le, la, les, l, de, des, du, d, un, une, et, a, au, aux, en, que, qu, qui, ce, se, "
         "sa, son, ses, on, il, elle, ne, pas, pour, par, dans, sur, mais, ou, si, y, c, j, s, n, "
         "me, te, je, tu, nous, vous, lui, leur, ma, ta, mon, ton, mes, tes, cette, cet, ces, est, avec"
@@ -184,40 +116,25 @@ DANGLING = frozenset(
 )
 
 
-ARTICLES = frozenset(_words("le, la, les, l, un, une, des, the, a, an"))
-
-
 def _name_key(title: str) -> str:
     """Titles equal once folded and without a leading article are one name for the title index."""
-    words = fold(title).split()
-    return " ".join(words[1:] if len(words) > 1 and words[0] in ARTICLES else words)
+    tokens = fold(title).split()
+    return " ".join(tokens[1:] if len(tokens) > 1 and tokens[0] in ARTICLES else tokens)
 
 
-def _fragments(sentences: list[str]) -> list[str]:
+def _fragments(sentences: Sequence[str]) -> list[str]:
     """Runs of 2 to 5 words of the sentences that could be titles, capitalised."""
     found: dict[str, str] = {}
     for sentence in sentences:
-        words = re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*'?", sentence)
+        tokens = re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*'?", sentence)
         for width in range(2, 6):
-            for start in range(len(words) - width + 1):
-                run = words[start : start + width]
+            for start in range(len(tokens) - width + 1):
+                run = tokens[start : start + width]
                 if fold(run[-1]) in DANGLING or run[-1].endswith("'") or len(run[0]) == 1:
                     continue
                 title = " ".join(run)
                 found.setdefault(_name_key(title), title[0].upper() + title[1:])
     return sorted(found.values())
-
-
-def _article_noun(rng: random.Random, *, with_adjective: bool = False) -> str:
-    feminine = rng.random() < 0.5
-    text = rng.choice(FEMININE if feminine else MASCULINE)
-    if with_adjective:
-        text += " " + rng.choice(ADJECTIVES)[1 if feminine else 0]
-    return text[0].upper() + text[1:]
-
-
-def _of(place: str) -> str:
-    return f"d'{place}" if fold(place[0]) in "aeiouy" else f"de {place}"
 
 
 def make_plan(films: int, reviews: int, seed: int) -> Corpus:
@@ -250,96 +167,9 @@ def make_plan(films: int, reviews: int, seed: int) -> Corpus:
 # --- pages: what the parser would have produced for each film -----------------------------------------
 
 
-@dataclass
-class Vocabulary:
-    sentences: list[str]
-    authors: list[str]
-    critics: list[str] = field(default_factory=list)
-
-
-def load_sentences() -> list[str]:
-    """The sentences of the sample pages: real French reviews, spectators and press."""
-    found: set[str] = set()
-    for path in sorted(SAMPLES.glob("*.txt")):
-        page = parse_text(decode(path.read_bytes()))
-        texts = [getattr(r, "text", None) or getattr(r, "quote", None) for r in getattr(page, "reviews", [])]
-        texts += list(getattr(page, "texts", []))
-        for text in texts:
-            if text:
-                found.update(s for s in sentences(text) if len(s) >= 12)
-    if not found:
-        raise SystemExit(f"aucune phrase trouvée dans {SAMPLES}")
-    return sorted(found)
-
-
-def load_vocabulary(seed: int, authors: int) -> Vocabulary:
-    """The samples' sentences, and a pool of distinct member names."""
-    rng = random.Random(f"names:{seed}")
-    names: list[str] = []
-    seen: set[str] = set()
-    people = [f"{f} {last}" for f in FIRST_NAMES for last in LAST_NAMES]
-    rng.shuffle(people)
-    for candidate in _names(rng, people):
-        if len(names) >= authors:
-            break
-        if (key := fold(candidate)) and key not in seen:
-            seen.add(key)
-            names.append(candidate)
-    return Vocabulary(sentences=load_sentences(), authors=names, critics=people[:300])
-
-
-def _names(rng: random.Random, people: list[str]) -> Iterator[str]:
-    yield from people
-    while True:
-        yield rng.choice(
-            (
-                f"{rng.choice(HANDLE_WORDS)}{rng.randint(1, 99999)}",
-                f"{rng.choice(FIRST_NAMES)}{rng.randint(1, 9999)}",
-                f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)[0]}.{rng.randint(1, 999)}",
-            )
-        )
-
-
-def spectator_page(plan: FilmPlan, vocabulary: Vocabulary, rng: random.Random) -> ParsedSpectatorPage:
-    mean = rng.uniform(1.4, 4.4)
-    authors = rng.sample(vocabulary.authors, plan.reviews)
-    reviews: list[SpectatorReview] = []
-    keys: set[str] = set()
-    released = date(plan.year, 1, 1)
-    days = max(30, (date(2025, 12, 31) - released).days)
-    for author in authors:
-        anonymous = rng.random() < 0.05
-        drawn = min(5.0, max(0.5, round((mean + rng.gauss(0, 1.0)) * 2) / 2))  # by half stars
-        rating = None if rng.random() < 0.03 else drawn
-        while True:
-            review = SpectatorReview(
-                author=None if anonymous else author,
-                rating=rating,
-                published=released + timedelta(days=rng.randrange(days)),
-                text=_text(vocabulary, rng, 1, 6),
-                followers=rng.choice((None, rng.randint(0, 2000))),
-                author_reviews=rng.randint(1, 4000),
-                spoiler=rng.random() < 0.02,
-            )
-            key = spectator_key(review)  # store_page keeps one review per key: make every key distinct
-            if key not in keys:
-                keys.add(key)
-                reviews.append(review)
-                break
-    rated = [r.rating for r in reviews if r.rating is not None]
-    histogram = {star: 0 for star in ("5", "4", "3", "2", "1", "0")}
-    for rating in rated:
-        histogram[str(int(rating))] += 1
-    figures = SiteFigures(
-        average=round(sum(rated) / len(rated), 1) if rated else None,
-        ratings_count=len(rated) * rng.randint(2, 8) + rng.randint(0, 50),
-        reviews_count=len(reviews) + rng.randint(0, len(reviews) // 3 + 2),
-        histogram=histogram,
-    )
-    return ParsedSpectatorPage(title=plan.title, figures=figures, reviews=reviews)
-
-
 def press_page(plan: FilmPlan, vocabulary: Vocabulary, rng: random.Random) -> ParsedPressPage:
+    """What the parser would have read on a film's press page: `plan.press` outlets, quotes or links."""
+    critics = vocabulary.authors[:CRITICS]  # the first names drawn are all « Prénom Nom »
     rated = rng.random() < 0.6  # HTML pages carry the ratings; text pages don't
     mean = rng.uniform(1.5, 4.5)
     reviews = []
@@ -349,8 +179,8 @@ def press_page(plan: FilmPlan, vocabulary: Vocabulary, rng: random.Random) -> Pa
         reviews.append(
             PressReview(
                 outlet=outlet,
-                critic=rng.choice(vocabulary.critics) if rng.random() < 0.8 else None,
-                quote=None if link_only else _text(vocabulary, rng, 1, 3),
+                critic=rng.choice(critics) if rng.random() < 0.8 else None,
+                quote=None if link_only else review_text(vocabulary, rng, 1, 3),
                 link=f"https://www.{slug}.fr/cinema/critique-{plan.index}" if link_only else None,
                 rating=min(5.0, max(1.0, round(mean + rng.gauss(0, 0.8)))) if rated else None,
             )
@@ -360,10 +190,6 @@ def press_page(plan: FilmPlan, vocabulary: Vocabulary, rng: random.Random) -> Pa
         average=round(sum(ratings) / len(ratings), 1) if ratings else None, reviews_count=len(reviews)
     )
     return ParsedPressPage(title=None, figures=figures, reviews=reviews)
-
-
-def _text(vocabulary: Vocabulary, rng: random.Random, low: int, high: int) -> str:
-    return " ".join(rng.choices(vocabulary.sentences, k=rng.randint(low, high)))
 
 
 # --- building the database ----------------------------------------------------------------------------
@@ -396,16 +222,24 @@ def corpus_present(engine: Engine, corpus: Corpus) -> bool:
 def build(engine: Engine, corpus: Corpus) -> tuple[float, float]:
     """Write every film's pages through store_page; the seconds it took in all, and in store_page."""
     biggest = max(p.reviews for p in corpus.plans)
-    vocabulary = load_vocabulary(corpus.seed, max(60_000, 2 * biggest))
+    pool = vocabulary(max(60_000, 2 * biggest), random.Random(f"names:{corpus.seed}"))
     started = time.perf_counter()
     storing = 0.0
     written = 0
     for plan in corpus.plans:
         rng = random.Random(f"film:{corpus.seed}:{plan.index}")
         hint = FilmHint(title=plan.title, year=plan.year)
-        pages: list[ParsedSpectatorPage | ParsedPressPage] = [spectator_page(plan, vocabulary, rng)]
+        spectators = spectator_page(
+            plan.title,
+            year=plan.year,
+            authors=rng.sample(pool.authors, plan.reviews),
+            vocabulary=pool,
+            rng=rng,
+            unrated_share=0.03,
+        )
+        pages: list[ParsedSpectatorPage | ParsedPressPage] = [spectators]
         if plan.press:
-            pages.append(press_page(plan, vocabulary, rng))
+            pages.append(press_page(plan, pool, rng))
         for page in pages:
             location = LOCATION.format(seed=corpus.seed, index=plan.index, kind=page.kind)
             begin = time.perf_counter()
@@ -448,10 +282,12 @@ class Film:
 
 def load_films(engine: Engine) -> list[Film]:
     with engine.connect() as conn:
-        reviews = dict(
+        reviews: dict[int, int] = dict(
             conn.execute(select(SPECTATOR.c.film_id, func.count()).group_by(SPECTATOR.c.film_id)).all()
         )
-        press = dict(conn.execute(select(PRESS.c.film_id, func.count()).group_by(PRESS.c.film_id)).all())
+        press: dict[int, int] = dict(
+            conn.execute(select(PRESS.c.film_id, func.count()).group_by(PRESS.c.film_id)).all()
+        )
         rows = conn.execute(select(FILM.c.id, FILM.c.title, FILM.c.year).order_by(FILM.c.id)).all()
     return [Film(i, t, y, reviews.get(i, 0), press.get(i, 0)) for i, t, y in rows]
 
@@ -465,13 +301,6 @@ def eligible_reviews(engine: Engine, film_id: int, note_min: float | None) -> in
         press = press.where(PRESS.c.rating >= note_min)
     with engine.connect() as conn:
         return conn.execute(spectators).scalar_one() + conn.execute(press).scalar_one()
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least q % of the values at or below it."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * q // 100))
-    return ordered[int(rank) - 1]
 
 
 class Checks:
@@ -590,9 +419,9 @@ def report(
     results: dict[str, list[Call]],
     build_seconds: tuple[float, float] | None,
     index_seconds: float,
-) -> dict[str, Any]:
-    ms = {name: [c.seconds * 1000 for c in calls] for name, calls in results.items()}
-    base_p99 = percentile(ms["baseline"], 99)
+) -> dict[str, float]:
+    latency = {name: Latency.of([c.seconds * 1000 for c in calls]) for name, calls in results.items()}
+    base = latency["baseline"]
     print()
     print(f"Catalogue : {films:,} films, {reviews:,} critiques spectateurs, {corpus.press:,} de presse")
     if build_seconds is not None:
@@ -601,32 +430,26 @@ def report(
         print(f"Construction : {total:.1f} s, dont {storing:.1f} s dans store_page ({rate:,.0f} critiques/s)")
     print(f"Index des titres (AnswerContext.open) : {index_seconds * 1000:.0f} ms")
     print()
-    columns = ("appels", "p50 ms", "p99 ms", "max ms", "p99/base")
-    header = f"{'commande':<10} " + " ".join(f"{c:>8}" for c in columns) + "  cible"
-    print(header)
-    print("-" * len(header))
-    for name, values in ms.items():
-        p99 = percentile(values, 99)
-        verdict = "" if name == "baseline" else ("ok" if p99 <= TARGET_P99_MS else "MANQUÉE")
-        print(
-            f"{name:<10} {len(values):>8} {percentile(values, 50):>8.3f} {p99:>8.3f} {max(values):>8.3f} "
-            f"{p99 / base_p99:>8.1f}  {verdict}"
-        )
+    rows: list[list[Cell]] = []
+    for name, figures in latency.items():
+        verdict = "" if name == "baseline" else ("ok" if figures.p99 <= TARGET_P99_MS else "MANQUÉE")
+        rows.append([name, *figures.cells(), f"{figures.p99 / base.p99:.1f}", verdict])
+    print_table(("commande", *LATENCY_COLUMNS, "p99/base", "cible"), rows, digits=3)
     print()
     print("Appels les plus lents :")
     for name in COMMANDS:
         for call in sorted(results[name], key=lambda c: -c.seconds)[:3]:
             print(f"  /{name:<9} {call.seconds * 1000:8.2f} ms  {call.label}")
-    summary: dict[str, Any] = {"films": films, "reviews": reviews}
+    summary: dict[str, float] = {"films": films, "reviews": reviews}
     for name in COMMANDS:
-        summary[f"{name}_p99_ms"] = round(percentile(ms[name], 99), 3)
+        summary[f"{name}_p99_ms"] = round(latency[name].p99, 3)
     for name in COMMANDS:
-        summary[f"{name}_p50_ms"] = round(percentile(ms[name], 50), 3)
-    summary["baseline_p99_ms"] = round(base_p99, 3)
-    summary["baseline_p50_ms"] = round(percentile(ms["baseline"], 50), 3)
+        summary[f"{name}_p50_ms"] = round(latency[name].p50, 3)
+    summary["baseline_p99_ms"] = round(base.p99, 3)
+    summary["baseline_p50_ms"] = round(base.p50, 3)
     for name in COMMANDS:
-        summary[f"{name}_p99_ratio"] = round(percentile(ms[name], 99) / base_p99, 1)
-    summary["calls"] = len(ms["note"])
+        summary[f"{name}_p99_ratio"] = round(latency[name].p99 / base.p99, 1)
+    summary["calls"] = latency["note"].calls
     if build_seconds is not None:
         summary["store_page_s"] = round(build_seconds[1], 1)
     return summary
@@ -644,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, help="SQLite file to build, or to reuse if it holds the corpus")
     parser.add_argument("--rebuild", action="store_true", help="delete the --db file and build it again")
     parser.add_argument("--max-p99-ms", type=float, help="exit 1 when a command's p99 is above this")
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, QUICK)
     if args.films < 1 or args.reviews < args.films:
         parser.error("il faut au moins un film, et au moins une critique par film")
 
@@ -675,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_p99_ms is not None and any(summary[f"{n}_p99_ms"] > args.max_p99_ms for n in COMMANDS):
         print(f"\np99 au-dessus de {args.max_p99_ms} ms", file=sys.stderr)
         status = status or 1
-    print(json.dumps(summary))
+    print_figures(summary)
     return status
 
 

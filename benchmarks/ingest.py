@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ingest.py                  # 2 000 films × 100 reviews = 200 000 reviews
     .venv/bin/python benchmarks/ingest.py --films 50       # a quick run
+    .venv/bin/python benchmarks/ingest.py --quick          # 10 films: a second (the tests run it)
 
 The corpus is synthetic and deterministic (fixed seed): review texts are made of sentences taken from
 the sample pages in storage/samples, with distinct film titles, member names, half-star ratings,
@@ -26,81 +27,54 @@ the exit status is non-zero when either database does not hold every review.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sqlite3
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.schema import CreateIndex
 
-from bot.answers.quotes import sentences
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import (
+    Cell,
+    DistinctNames,
+    TitleMaker,
+    format_cell,
+    parse_args,
+    print_figures,
+    print_table,
+    spectator_page,
+    vocabulary,
+)
 from storage.db.engine import make_engine
 from storage.db.tables import SPECTATOR
-from storage.folding import fold
 from storage.pages import (
-    STARS,
-    ParsedPlainReviews,
     ParsedSpectatorPage,
-    SiteFigures,
-    SpectatorReview,
-    decode,
 )
 from storage.pages.text import parse_text
 from storage.store import FilmHint, spectator_key, store_page
 
-SAMPLES = Path(__file__).resolve().parent.parent / "storage" / "samples"
 SEED = 20240601
 TARGET_RATIO = 0.5
-ANONYMOUS_SHARE = 0.05  # "Un visiteur": keyed on date and folded text instead of the author
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 )  # fmt: skip
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-FIRST_NAMES = _words(
-    """Jeanne Lucien Camille Mathilde Antoine Louise Émile Adèle Hugo Inès Léon Margot Jules Suzanne
-    Victor Zoé Gaspard Clémence Raphaël Élise Paul Rose Étienne Léa Bastien Agathe Maxime Chloé"""
-)
-LAST_NAMES = _words(
-    """Martin Bernard Dubois Lefèvre Moreau Laurent Garnier Rousseau Fournier Girard Bonnet Mercier
-    Lambert Faure Chevalier Gauthier Perrin Morel Lemoine Roussel Marchand Duval"""
-)
-HANDLES = _words("Cinéphile Popcorn Travelling Clap Bobine Cinoche Pellicule Toile Fauteuil Strapontin Projo")
-NOUNS = _words(
-    """silence été masque hiver secret voyage testament rivage orage chant pacte retour jardin serment
-    vertige fantôme miroir désert mensonge bal nuit fuite promesse rivière ombre chambre frontière mémoire
-    colère maison tempête lumière aube route danse vallée trahison île vérité saison fièvre forêt"""
-)
-ADJECTIVES = _words(
-    """noir blanc perdu dernier secret immobile brûlant doux sauvage oublié interdit rouge lointain
-    éternel cruel fragile invisible amer heureux silencieux glacé endormi premier parfait brisé"""
-)
+QUICK = {"films": 10, "parse_pages": 2}  # --quick: a few seconds (the tests')
 
 
 # --- the corpus ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    sentences: tuple[str, ...]
-    authors: tuple[str, ...]  # distinct once folded
 
 
 @dataclass(frozen=True)
@@ -114,90 +88,24 @@ class FilmPage:
         return f"bench://ingest/film-{self.index}/spectateurs"
 
 
-def load_vocabulary(rng: random.Random, authors: int) -> Vocabulary:
-    """Sentences of the sample reviews, and a pool of distinct member names."""
-    found: set[str] = set()
-    for path in sorted(SAMPLES.glob("*.txt")):
-        page = parse_text(decode(path.read_bytes()))
-        if isinstance(page, ParsedSpectatorPage):
-            texts = [r.text for r in page.reviews]
-        elif isinstance(page, ParsedPlainReviews):
-            texts = page.texts
-        else:
-            continue
-        for text in texts:
-            found.update(s for s in sentences(text) if len(s) >= 12)
-    if not found:
-        raise SystemExit(f"aucune phrase de critique trouvée dans {SAMPLES}")
-    names: list[str] = []
-    seen: set[str] = set()
-    candidates = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
-    rng.shuffle(candidates)
-    while len(names) < authors:
-        name = candidates.pop() if candidates else f"{rng.choice(HANDLES)}{rng.randint(1, 999_999)}"
-        if fold(name) not in seen:
-            seen.add(fold(name))
-            names.append(name)
-    return Vocabulary(sentences=tuple(sorted(found)), authors=tuple(names))
-
-
-def make_titles(count: int, rng: random.Random) -> list[str]:
-    """`count` titles, distinct once folded (numbered sequels when the combinations run out)."""
-    titles: list[str] = []
-    seen: set[str] = set()
-    while len(titles) < count:
-        title = f"{rng.choice(NOUNS)} {rng.choice(ADJECTIVES)}".capitalize()
-        if len(seen) > len(NOUNS) * len(ADJECTIVES) // 2:
-            title += f" {rng.randint(2, 999)}"
-        if fold(title) not in seen:
-            seen.add(fold(title))
-            titles.append(title)
-    return titles
-
-
-def make_page(title: str, per_film: int, vocabulary: Vocabulary, rng: random.Random) -> ParsedSpectatorPage:
-    """What the parser would have read on one film's spectator page: `per_film` reviews, distinct keys."""
-    year = rng.randint(1950, 2024)
-    days = (date(2025, 5, 31) - date(year, 1, 1)).days
-    mean = rng.uniform(1.5, 4.5)
-    reviews: list[SpectatorReview] = []
-    keys: set[str] = set()
-    for author in rng.sample(vocabulary.authors, per_film):
-        anonymous = rng.random() < ANONYMOUS_SHARE
-        review = SpectatorReview(
-            author=None if anonymous else author,
-            rating=min(5.0, max(0.5, round((mean + rng.gauss(0, 1.0)) * 2) / 2)),  # by half stars
-            published=date(year, 1, 1) + timedelta(days=rng.randrange(days)),
-            text=" ".join(rng.choices(vocabulary.sentences, k=rng.randint(1, 6))),
-            followers=None if anonymous else rng.randint(0, 5000),
-            author_reviews=None if anonymous else rng.randint(1, 20_000),
-        )
-        key = spectator_key(review)
-        if key in keys:  # an anonymous review with the same day and text: store_page would keep one
-            review = replace(review, text=f"{review.text} Vu deux fois.")
-            key = spectator_key(review)
-        keys.add(key)
-        reviews.append(review)
-    ratings = [r.rating for r in reviews if r.rating is not None]
-    histogram = dict.fromkeys(STARS, 0)
-    for rating in ratings:
-        histogram[str(int(rating))] += 1
-    figures = SiteFigures(
-        average=round(sum(ratings) / len(ratings), 1),
-        ratings_count=len(ratings) * rng.randint(2, 6),
-        reviews_count=len(reviews),
-        histogram=histogram,
-    )
-    return ParsedSpectatorPage(title=title, figures=figures, reviews=reviews)
-
-
 def make_corpus(films: int, per_film: int, seed: int) -> list[FilmPage]:
     """`films` pages of `per_film` reviews each: the same seed always gives the same corpus."""
     rng = random.Random(seed)
-    vocabulary = load_vocabulary(rng, authors=max(2_000, 4 * per_film))
-    titles = make_titles(films, rng)
+    words = vocabulary(max(2_000, 4 * per_film), rng)
+    maker = TitleMaker(rng)
+    titles = DistinctNames(rng).take(films, lambda: maker.noun(adjective=True))
     return [
-        FilmPage(index=i, title=title, page=make_page(title, per_film, vocabulary, rng))
+        FilmPage(
+            index=i,
+            title=title,
+            page=spectator_page(
+                title,
+                year=rng.randint(1950, 2024),
+                authors=rng.sample(words.authors, per_film),
+                vocabulary=words,
+                rng=rng,
+            ),
+        )
         for i, title in enumerate(titles)
     ]
 
@@ -412,11 +320,6 @@ def run_sequential(corpus: list[FilmPage], importers: Sequence[Importer]) -> lis
     return seconds
 
 
-def _n(value: float) -> str:
-    """`200000` → `200 000`."""
-    return f"{value:,.0f}".replace(",", "\u202f")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--films", type=int, default=2_000, help="films (default 2000)")
@@ -435,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="import everything with critibot, then with the baseline (default: film by film, in turn)",
     )
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv, QUICK)
     if args.films < 1 or args.reviews_per_film < 1:
         parser.error("--films and --reviews-per-film must be at least 1")
     err = Console(stderr=True)
@@ -459,26 +362,24 @@ def main(argv: list[str] | None = None) -> int:
 
     rates = [expected / s for s in seconds]
     ratio = rates[0] / rates[1]
-    table = Table(title=f"Import de {_n(expected)} critiques spectateurs ({_n(args.films)} pages)")
-    table.add_column("")
-    for column in ("critiques", "secondes", "critiques/s"):
-        table.add_column(column, justify="right")
-    for importer, n, s, rate in zip(importers, stored, seconds, rates, strict=True):
-        table.add_row(importer.label, _n(n), f"{s:.2f}", _n(rate))
+    rows: list[list[Cell]] = [
+        [importer.label, n, s, round(rate)]
+        for importer, n, s, rate in zip(importers, stored, seconds, rates, strict=True)
+    ]
     if parsed:
         n, s = parsed
-        table.add_row(f"(parse_text, {args.parse_pages} pages)", _n(n), f"{s:.3f}", _n(n / s))
-    out = Console(soft_wrap=True)
-    out.print(table)
+        rows.append([f"(parse_text, {args.parse_pages} pages)", n, f"{s:.3f}", round(n / s)])
+    title = f"Import de {format_cell(expected)} critiques spectateurs ({format_cell(args.films)} pages)"
+    print_table(("", "critiques", "secondes", "critiques/s"), rows, title=title)
     verdict = "atteint" if ratio >= TARGET_RATIO else "non atteint"
-    out.print(f"ratio critibot / baseline : {ratio:.2f} (objectif ≥ {TARGET_RATIO} : {verdict})")
+    print(f"ratio critibot / baseline : {ratio:.2f} (objectif ≥ {TARGET_RATIO} : {verdict})")
     if args.baseline_indexes:
-        out.print(f"ratio critibot / baseline avec index : {rates[0] / rates[2]:.2f} (pour information)")
+        print(f"ratio critibot / baseline avec index : {rates[0] / rates[2]:.2f} (pour information)")
 
     failed = False
     for importer, n in zip(importers, stored, strict=True):
         if n != expected:
-            out.print(f"ERREUR : {importer.label} a stocké {n} critiques, {expected} attendues")
+            print(f"ERREUR : {importer.label} a stocké {n} critiques, {expected} attendues")
             failed = True
     figures = {
         "reviews": expected,
@@ -488,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.baseline_indexes:
         figures |= {"baseline_indexed_per_s": round(rates[2]), "ratio_indexed": round(rates[0] / rates[2], 3)}
-    print(json.dumps(figures), flush=True)
+    print_figures(figures)
     return 1 if failed else 0
 
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/lookup.py                     # 100 000 titles, 500 typo queries (~5 min)
     .venv/bin/python benchmarks/lookup.py --titles 5000 --queries 200 --baseline-timed 20   # quick
+    .venv/bin/python benchmarks/lookup.py --quick             # 1 000 titles: seconds (the tests run it)
 
 From a fixed seed, it makes N plausible French and English film titles (shared words, accents, made-up
 names, original titles and aliases for some films, remakes that share a title and differ by year), all
@@ -30,11 +31,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import multiprocessing
 import random
 import resource
-import statistics
 import sys
 import time
 import unicodedata
@@ -42,135 +41,30 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks._common import (
+    ARTICLES,
+    LATENCY_COLUMNS,
+    Cell,
+    DistinctNames,
+    Latency,
+    TitleMaker,
+    parse_args,
+    print_figures,
+    print_table,
+)
 from storage.folding import fold
-from storage.titles import Lookup, TitleEntry, TitleIndex
+from storage.titles import TitleEntry, TitleIndex
 
-# --- words ----------------------------------------------------------------------------------------------
-
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(w.strip() for w in text.split(",") if w.strip())
-
-
-MASCULINE = _words(
-    """le silence, l'été, le masque, l'hiver, le secret, le voyage, le testament, le dernier bal,
-    le rivage, l'orage, le chant, le pacte, l'étranger, le retour, le jardin, le serment, le vertige,
-    le fantôme, l'enfant, le prix, le rêve, le soldat, le cri, le train, le miroir, l'héritier, le désert,
-    le mensonge, le bal, le complot, le visage, le château, le détective, le garçon, le loup, le cœur,
-    le marché, le phare, le piège, le royaume, le sang, le temps, le vent, le monde, le ciel, le feu"""
-)
-FEMININE = _words(
-    """la nuit, la fuite, la promesse, la rivière, l'ombre, la chambre, la frontière, la mémoire,
-    la colère, la maison, la tempête, la lumière, l'aube, la route, la passante, la danse, la vallée,
-    la trahison, l'île, la comédie, la vérité, la saison, la veuve, la fièvre, la clé, la nageuse,
-    la forêt, la dérive, l'absence, la guerre, la fille, la reine, la lettre, la vengeance, la chute,
-    la cité, la planète, la légende, la femme, la peur, la mer, la neige, la pluie, l'étoile"""
-)
-ADJECTIVES = tuple(
-    tuple(pair.split("/"))
-    for pair in _words(
-        """noir/noire, blanc/blanche, perdu/perdue, dernier/dernière, secret/secrète, immobile/immobile,
-        brûlant/brûlante, doux/douce, sauvage/sauvage, oublié/oubliée, interdit/interdite, rouge/rouge,
-        lointain/lointaine, éternel/éternelle, cruel/cruelle, fragile/fragile, invisible/invisible,
-        amer/amère, heureux/heureuse, silencieux/silencieuse, glacé/glacée, endormi/endormie, nu/nue,
-        premier/première, sans retour/sans retour, d'automne/d'automne, d'ailleurs/d'ailleurs,
-        de minuit/de minuit, de verre/de verre, en fuite/en fuite, ordinaire/ordinaire,
-        impossible/impossible, parfait/parfaite, brisé/brisée, infini/infinie, clandestin/clandestine,
-        maudit/maudite, étrange/étrange, mortel/mortelle, sacré/sacrée, fou/folle, vivant/vivante"""
-    )
-)
-PREPOSITIONS = _words("Derrière, Sous, Après, Avant, Loin de, Contre, Pour, Dans, Au-delà de, Entre, Sans")
-PLACES = _words(
-    """Marseille, Brest, Paris, Lisbonne, Tanger, Montmartre, Belleville, Saint-Malo, Carthage, Naples,
-    Vienne, Biarritz, Ouessant, Lyon, Alger, Québec, Dakar, Trieste, Pigalle, Chamonix, Bastia, Arles,
-    Calais, Manosque, Montréal, Liège, Genève, Cannes, Berlin, Tokyo, Chicago, Harlem, Brooklyn, Oslo"""
-)
-FIRST_NAMES = _words(
-    """Jeanne, Lucien, Camille, Mathilde, Antoine, Louise, Émile, Adèle, Hugo, Inès, Léon, Margot, Jules,
-    Suzanne, Victor, Zoé, Gaspard, Clémence, Raphaël, Élise, Paul, Rose, Étienne, Léa, Bastien, Agathe,
-    Maxime, Chloé, Thibault, Juliette, Yann, Noémie, Aurélien, Manon, Sacha, Héloïse, Rémi, Océane,
-    Jack, Emma, Harry, Lucy, Frank, Grace, Leslie, Vernon, Sam, Nora, Eddie, Ruby"""
-)
-EN_NOUNS = _words(
-    """mask, night, house, river, ghost, stranger, secret, road, heart, shadow, mirror, king, queen,
-    garden, storm, island, war, girl, boy, city, dream, game, witness, hunter, machine, kingdom, future,
-    letter, promise, bridge, fire, wolf, silence, lie, summer, winter, dawn, tower, sea, star"""
-)
-EN_ADJECTIVES = _words(
-    """dark, last, lost, silent, broken, wild, hidden, golden, cold, red, black, white, endless, strange,
-    quiet, forgotten, burning, little, big, long, secret, final, perfect, deadly, lonely, sweet"""
-)
-EN_PREPOSITIONS = _words("Behind, Beyond, Under, After, Before, Into, Across, Inside, Against, Beneath")
-SYLLABLES = _words(
-    """ka, ro, va, li, za, mor, tel, dra, ven, sa, ku, ri, nos, bel, tan, gri, fa, lo, mé, zé, qua, xi,
-    do, ber, nak, sul, ti, vor, ya, ha, pé, ru, chan, dor, mi, len, kor, ba, gu, né, sti, wa, fen, ol"""
-)
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-class TitleMaker:
-    """Titles from templates over the word lists, plus made-up names (so the vocabulary is realistic)."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        sizes = (2, 2, 3, 3, 4)  # syllables
-        self.invented = sorted(
-            {_cap("".join(rng.choice(SYLLABLES) for _ in range(rng.choice(sizes)))) for _ in range(40_000)}
-        )
-        r = rng
-        self.french: list[Callable[[], str]] = [
-            lambda: self._noun(adjective=True),
-            lambda: f"{self._noun()} {self._of(r.choice(PLACES))}",
-            lambda: f"{self._noun()} et {self._noun().lower()}",
-            lambda: f"{r.choice(FIRST_NAMES)} et {r.choice(FIRST_NAMES)}",
-            lambda: f"{self._noun(adjective=True)} à {r.choice(PLACES)}",
-            lambda: f"{r.choice(FIRST_NAMES)}, {self._noun().lower()}",
-            lambda: f"{r.choice(PREPOSITIONS)} {self._noun().lower()}",
-            lambda: f"{r.choice(PREPOSITIONS)} {self._noun(adjective=True).lower()}",
-            lambda: self._name(),
-            lambda: f"{self._noun()} {self._of(self._name())}",
-            lambda: f"{self._name()} {self._name()}",
-            lambda: f"{self._noun(adjective=True)} {self._of(self._name())}",
-        ]
-        self.english: list[Callable[[], str]] = [
-            lambda: f"The {r.choice(EN_ADJECTIVES)} {r.choice(EN_NOUNS)}".title(),
-            lambda: f"{r.choice(EN_NOUNS)} of the {r.choice(EN_NOUNS)}".title(),
-            lambda: f"The {r.choice(EN_NOUNS)} of {r.choice(PLACES)}".title(),
-            lambda: f"{r.choice(EN_PREPOSITIONS)} the {r.choice(EN_NOUNS)}".title(),
-            lambda: f"{self._name()}: The {r.choice(EN_NOUNS).title()} of {r.choice(FIRST_NAMES)}",
-            lambda: f"A {r.choice(EN_NOUNS)} in {r.choice(PLACES)}".title(),
-            lambda: f"{r.choice(FIRST_NAMES)} and the {r.choice(EN_ADJECTIVES)} {r.choice(EN_NOUNS)}".title(),
-            lambda: f"{r.choice(EN_PREPOSITIONS)} the {r.choice(EN_ADJECTIVES)} {r.choice(EN_NOUNS)}".title(),
-            lambda: f"The {self._name()} {r.choice(EN_NOUNS).title()}",
-        ]
-
-    def french_title(self) -> str:
-        return self.rng.choice(self.french)()
-
-    def english_title(self) -> str:
-        return self.rng.choice(self.english)()
-
-    def _noun(self, *, adjective: bool = False) -> str:
-        feminine = self.rng.random() < 0.5
-        text = self.rng.choice(FEMININE if feminine else MASCULINE)
-        if adjective:
-            text += " " + self.rng.choice(ADJECTIVES)[1 if feminine else 0]
-        return _cap(text)
-
-    def _name(self) -> str:
-        return self.rng.choice(self.invented)
-
-    @staticmethod
-    def _of(place: str) -> str:
-        return f"d'{place}" if fold(place[0]) in "aeiouy" else f"de {place}"
+P = ParamSpec("P")
+T = TypeVar("T")
+# --quick: a few seconds (the tests')
+QUICK = {"titles": 1_000, "queries": 60, "absent": 20, "baseline_timed": 10, "keystrokes": 5, "workers": 2}
 
 
 @dataclass(frozen=True)
@@ -182,24 +76,10 @@ class Film:
 def make_films(count: int, seed: int) -> list[Film]:
     """`count` films; names distinct once folded across films, except remakes (same title, other year)."""
     rng = random.Random(f"titles:{seed}")
-    maker = TitleMaker(rng)
-    seen: set[str] = set()
+    maker = TitleMaker(rng, invented=True)
+    names = DistinctNames(rng)
     films: list[Film] = []
     remade: set[int] = set()
-    misses = 0
-
-    def fresh(make: Callable[[], str]) -> str | None:
-        nonlocal misses
-        for _ in range(50):
-            text = make()
-            if misses > 200:
-                text = f"{text} {rng.randint(2, 9)}"  # the combinations run out: sequels
-            if fold(text) not in seen:
-                misses = 0
-                seen.add(fold(text))
-                return text
-            misses += 1
-        return None
 
     while len(films) < count:
         film_id = len(films) + 1
@@ -212,13 +92,13 @@ def make_films(count: int, seed: int) -> list[Film]:
                 films.append(Film(remake, older.film_id))
                 continue
         english = rng.random() < 0.3
-        title = fresh(maker.english_title if english and rng.random() < 0.3 else maker.french_title)
+        title = names.fresh(maker.english_title if english and rng.random() < 0.3 else maker.french_title)
         if title is None:
             continue
-        original = fresh(maker.english_title) if english else None
-        aliases = ()
+        original = names.fresh(maker.english_title) if english else None
+        aliases: tuple[str, ...] = ()
         if rng.random() < 0.03:
-            alias = fresh(maker.french_title)
+            alias = names.fresh(maker.french_title)
             aliases = (alias,) if alias else ()
         films.append(Film(TitleEntry(film_id, title, year, original, aliases)))
     return films
@@ -228,7 +108,6 @@ def make_films(count: int, seed: int) -> list[Film]:
 
 KINDS = ("typo", "typo2", "accents", "article", "order", "partial", "original", "remake")
 WEIGHTS = (25, 15, 10, 10, 10, 10, 10, 10)
-ARTICLES = {"le", "la", "les", "l", "un", "une", "des", "the", "a", "an"}
 GLUE = ARTICLES | {"de", "d", "et", "a", "of", "and", "in"}  # a part of a title does not end with these
 KEYBOARD = "azertyuiopqsdfghjklmwxcvbn"
 
@@ -360,14 +239,10 @@ def make_queries(films: list[Film], count: int, seed: int) -> list[Query]:
 # --- measuring -------------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
-
-
-def _timed(call: Callable[[], object]) -> tuple[float, object]:
+def _timed(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[float, T]:
+    """Milliseconds the call took, and what it returned."""
     start = time.perf_counter()
-    result = call()
+    result = call(*args, **kwargs)
     return (time.perf_counter() - start) * 1000, result
 
 
@@ -398,17 +273,13 @@ class Row:
     times: list[float]
     top1: float | None = None
 
-    def line(self) -> str:
-        top = f"{self.top1:7.1%}" if self.top1 is not None else f"{'—':>7}"
-        if not self.times:
-            return f"{self.label:34} {'':6} {'':8} {'':8} {'':8} {top}"
-        return (
-            f"{self.label:34} {len(self.times):6} {statistics.median(self.times):8.2f} "
-            f"{percentile(self.times, 0.99):8.2f} {max(self.times):8.2f} {top}"
-        )
+    def cells(self) -> list[Cell]:
+        top = f"{self.top1:.1%}" if self.top1 is not None else None
+        timed: list[Cell] = Latency.of(self.times).cells() if self.times else ["", "", "", ""]
+        return [self.label, *timed, top]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--titles", type=int, default=100_000, help="films in the catalogue (default 100000)")
     parser.add_argument("--queries", type=int, default=500, help="typo queries (default 500)")
@@ -417,7 +288,7 @@ def main() -> None:
     parser.add_argument("--keystrokes", type=int, default=100, help="queries typed letter by letter")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=0, help="processes for the baseline's top-1 (0: all)")
-    args = parser.parse_args()
+    args = parse_args(parser, argv, QUICK)
 
     everything = make_films(args.titles + args.absent, args.seed)
     films = everything[: args.titles]
@@ -438,8 +309,7 @@ def main() -> None:
 
     gc.collect()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    build_ms, index = _timed(lambda: TitleIndex(entries))
-    assert isinstance(index, TitleIndex)
+    build_ms, index = _timed(TitleIndex, entries)
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     # critibot
@@ -449,22 +319,20 @@ def main() -> None:
     outcomes: Counter[tuple[str, str]] = Counter()
     misses: list[tuple[Query, str]] = []
     for q in queries:
-        ms, result = _timed(lambda q=q: index.lookup(q.text))
+        ms, result = _timed(index.lookup, q.text)
         lookups.times.append(ms)
-        assert isinstance(result, Lookup)
         first = result.candidates[0] if result.candidates else None
         right = first is not None and first.film_id == q.answer
         lookup_hits += right
         outcomes[result.outcome, "right" if right else "wrong"] += 1
         if not right:
             misses.append((q, first.label if first else "—"))
-        ms, choices = _timed(lambda q=q: index.autocomplete(q.text))
+        ms, choices = _timed(index.autocomplete, q.text)
         autos.times.append(ms)
-        assert isinstance(choices, list)
         auto_hits += bool(choices) and TitleIndex.parse_value(choices[0][1]) == q.answer
     for q in queries[: args.keystrokes]:
         for end in range(1, len(q.text) + 1):
-            ms, _ = _timed(lambda q=q, end=end: index.autocomplete(q.text[:end]))
+            ms, _ = _timed(index.autocomplete, q.text[:end])
             keys.times.append(ms)
     absent_outcomes = Counter(index.lookup(text).outcome for text in absent)
     n = len(queries)
@@ -475,9 +343,9 @@ def main() -> None:
     plain_first: list[int | None] = []
     timed = queries[: args.baseline_timed]
     for q in timed:
-        ms, found = _timed(lambda q=q: process.extract(q.text, names, scorer=fuzz.WRatio, limit=25))
+        ms, found = _timed(process.extract, q.text, names, scorer=fuzz.WRatio, limit=25)
         plain.times.append(ms)
-        plain_first.append(found[0][2] if found else None)  # type: ignore[index]
+        plain_first.append(found[0][2] if found else None)
     workers = args.workers or multiprocessing.cpu_count()
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, _init_worker, (names,)) as pool:
@@ -499,9 +367,9 @@ def main() -> None:
     memory = (rss_after - rss_before) / 1024
     print(f"index build {build_ms / 1000:.2f} s, memory ≈ {memory:.0f} MB (growth of the peak RSS)")
     print()
-    print(f"{'':34} {'calls':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'top-1':>7}")
-    for row in (lookups, autos, keys, plain, processed):
-        print(row.line())
+    print_table(
+        ("", *LATENCY_COLUMNS, "top-1"), [r.cells() for r in (lookups, autos, keys, plain, processed)]
+    )
     print()
     print(f"keystrokes: every prefix of the first {min(n, args.keystrokes)} queries, through autocomplete.")
     print(
@@ -525,18 +393,16 @@ def main() -> None:
         wanted = films[q.answer - 1].entry
         print(f"  {q.kind:8} {q.text!r}: wanted {wanted.title!r} ({wanted.year}), got {got!r}")
 
-    rows = (lookups, autos, keys)
-    print(
-        json.dumps(
-            {
-                "titles": args.titles,
-                "p50_ms": round(max(statistics.median(r.times) for r in rows), 3),
-                "p99_ms": round(max(percentile(r.times, 0.99) for r in rows), 3),
-                "top1": round(min(lookup_hits, auto_hits) / n, 4),
-                "baseline_p99_ms": round(percentile(plain.times, 0.99), 3),
-                "baseline_top1": round(plain.top1, 4),
-            }
-        )
+    critibot = [Latency.of(r.times) for r in (lookups, autos, keys)]
+    print_figures(
+        {
+            "titles": args.titles,
+            "p50_ms": round(max(t.p50 for t in critibot), 3),
+            "p99_ms": round(max(t.p99 for t in critibot), 3),
+            "top1": round(min(lookup_hits, auto_hits) / n, 4),
+            "baseline_p99_ms": round(Latency.of(plain.times).p99, 3),
+            "baseline_top1": round(plain.top1, 4),
+        }
     )
 
 

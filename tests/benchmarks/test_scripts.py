@@ -1,0 +1,48 @@
+"""Each benchmark runs in its quick mode and ends with one JSON line of its figures (the house rule)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent.parent / "benchmarks"
+
+FIGURES = {
+    "ingest.py": {"reviews", "reviews_per_s", "baseline_per_s", "ratio"},
+    "lookup.py": {"titles", "p50_ms", "p99_ms", "top1", "baseline_p99_ms", "baseline_top1"},
+    "answers.py": {
+        "films",
+        "reviews",
+        "calls",
+        "store_page_s",
+        "baseline_p50_ms",
+        "baseline_p99_ms",
+        *(f"{c}_{f}" for c in ("note", "presse", "citation") for f in ("p50_ms", "p99_ms", "p99_ratio")),
+    },
+}
+
+
+def test_every_benchmark_is_covered() -> None:
+    assert {p.name for p in BENCHMARKS.glob("*.py") if not p.name.startswith("_")} == set(FIGURES)
+
+
+@pytest.mark.parametrize("script", sorted(FIGURES))
+def test_quick_run_ends_with_its_figures_as_json(script: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), "--quick"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    figures = json.loads(lines[-1])
+    assert set(figures) == FIGURES[script]
+    assert all(isinstance(value, int | float) and value >= 0 for value in figures.values())
+    assert any(line.startswith("-----") for line in lines[:-1])  # the table came before
