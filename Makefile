@@ -14,8 +14,10 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed  ## samples into data/critibot.db if empty, then the bot (DISCORD_TOKEN) or the console
 	$(BIN)/critibot run
 
-test: $(BIN)/.installed  ## the test suite (PostgreSQL too when CRITIBOT_TEST_POSTGRES_URL is set)
+test: $(BIN)/.installed  ## lint, types, then the test suite (PostgreSQL too when CRITIBOT_TEST_POSTGRES_URL is set)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/.installed

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, Engine, Select, Table, false, func, select
 
@@ -87,6 +87,14 @@ def max_ids(engine: Engine) -> Marks:
     with engine.connect() as conn:
         spectator, press = conn.execute(query).one()
     return Marks(spectator, press)
+
+
+class Window(TypedDict):
+    """Which reviews are new: ids after `after_id` and up to `upto`, first seen since `since`."""
+
+    after_id: int | None
+    since: datetime | None
+    upto: int | None
 
 
 def _window(

@@ -105,7 +105,7 @@ def compose_digest(
     spectator_counts: dict[int, int] = {}
     reviews: list[changes.NewSpectatorReview] = []
     if marks.spectator is not None:
-        window = {"after_id": after_spectator, "since": since, "upto": marks.spectator}
+        window: changes.Window = {"after_id": after_spectator, "since": since, "upto": marks.spectator}
         spectator_counts = changes.new_review_counts(engine, "spectateurs", **window)
         if spectator_counts:
             reviews = changes.new_spectator_reviews(engine, **window, limit=READ_MAX)

@@ -48,7 +48,7 @@ class Critibot(commands.Bot):
         )
         self.ctx = ctx
         self.settings = settings
-        self.tree.on_error = self.on_app_command_error
+        self.tree.error(self.on_app_command_error)
         self.schedule = Schedule(
             ctx,
             settings,

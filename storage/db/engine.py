@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import BigInteger, Engine, Integer, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -78,7 +79,7 @@ def _needs_widening(declared: object, found: object, engine: Engine) -> bool:
     )
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the bot read while the refresher writes; NORMAL sync is safe with WAL.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -8,16 +8,17 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Row, func, select
 from typer.testing import CliRunner
 
 from bot import render, texts
 from bot.answers.context import AnswerContext
-from bot.answers.digest import READ_MAX, compose_digest
+from bot.answers.digest import READ_MAX, Digest, compose_digest
 from bot.answers.model import Answer, Field
 from bot.cli import app as cli
 from bot.cli.digest import preview
@@ -44,8 +45,8 @@ PARIS = ZoneInfo("Europe/Paris")
 NOW = T0 + timedelta(hours=1, minutes=30)  # 25 January 2025, 10:30 in Paris: a 09:00 digest is due
 
 
-def compose(engine: Engine, guild_id: int | None = 1, now: datetime = NOW, **kwargs: object):  # type: ignore[no-untyped-def]
-    return compose_digest(engine, guild_id, now=now, zone=PARIS, **kwargs)  # type: ignore[arg-type]
+def compose(engine: Engine, guild_id: int | None = 1, now: datetime = NOW, **kwargs: Any) -> Digest:
+    return compose_digest(engine, guild_id, now=now, zone=PARIS, **kwargs)
 
 
 def fields(answer: Answer) -> dict[str, str]:
@@ -68,7 +69,7 @@ def assert_fits_discord(answer: Answer) -> None:
     assert total <= 6000
 
 
-def ledger_rows(engine: Engine) -> list:  # type: ignore[type-arg]
+def ledger_rows(engine: Engine) -> list[Row[Any]]:
     with engine.connect() as conn:
         return list(conn.execute(select(LEDGER).order_by(LEDGER.c.id)))
 
@@ -339,7 +340,7 @@ async def test_posted_once_even_when_run_twice_and_pings_nobody(env: Env) -> Non
         engine, MASQUE, [review("Nina", 3.5, "Malin. Et drôle.")], now=NOW + timedelta(hours=3), backlog=False
     )
     later = await post_digest(bot, engine, fake.guild_id, now=NOW + timedelta(days=1), settings=env.settings)
-    assert later.status == "posted"
+    assert later.status == "posted" and later.message_id is not None
     second = fake.messages[later.message_id]["embeds"][0]
     assert second["description"] == "**1 nouvelle critique** de spectateurs sur 1 film"
     assert second["fields"][0]["name"] == "Derrière le masque (2006) — 1 nouvelle critique"
@@ -389,8 +390,8 @@ async def test_a_forbidden_or_missing_channel_does_not_stop_other_servers(env: E
         4242: "posted",
         4343: "skipped",
     }
-    assert outcomes[fake.guild_id].error is not None and outcomes[fake.guild_id].error.startswith("403")
-    assert outcomes[4343].error is not None and outcomes[4343].error.startswith("404")
+    assert (outcomes[fake.guild_id].error or "").startswith("403")
+    assert (outcomes[4343].error or "").startswith("404")
     assert len(fake.channel_messages(fake.other_channel_id)) == 1
     assert fake.channel_messages(fake.channel_id) == []
     rows = {row.guild_id: row for row in ledger_rows(engine)}

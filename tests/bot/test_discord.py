@@ -257,7 +257,7 @@ async def test_settings_need_manage_server(running: Running) -> None:
     job = await _digest_job(
         running, lambda job: job is not None and "hour='18', minute='30'" in str(job.trigger)
     )
-    assert str(job.trigger.timezone) == "Europe/Paris"
+    assert job is not None and str(job.trigger.timezone) == "Europe/Paris"
 
     off = [{"type": 2, "name": "digest", "options": [{"type": 1, "name": "off", "options": []}]}]
     await running.command("reglages", off, permissions=MANAGE_GUILD)

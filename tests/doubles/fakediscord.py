@@ -333,7 +333,7 @@ class FakeDiscord:
                     files.append((value.filename, value.file.read()))
             if "payload_json" in form:
                 raw = form["payload_json"]
-                body = json.loads(raw if isinstance(raw, str | bytes) else raw.file.read())
+                body = json.loads(raw if isinstance(raw, str | bytes | bytearray) else raw.file.read())
         elif request.can_read_body:
             text = await request.text()
             body = json.loads(text) if text else None

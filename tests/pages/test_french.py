@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from storage.pages import SpectatorReview
 from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
 from tests.conftest import SPECTATOR_SEED
 
@@ -100,4 +101,5 @@ def test_a_rating_above_five_is_not_a_rating() -> None:
     page = seed.replace("    3,0\n    Publiée le 25 janvier 2023", "    9,9\n    Publiée le 25 janvier 2023")
     assert page != seed
     first = parse_text(page).reviews[0]  # type: ignore[union-attr]
+    assert isinstance(first, SpectatorReview)
     assert first.author == "Shawn777" and first.rating is None

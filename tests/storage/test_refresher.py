@@ -12,8 +12,8 @@ from sqlalchemy import Engine, func, select
 
 from bot.wording import figures_change
 from config import Settings
-from storage.db.models import FetchedPage, RatingSnapshot, Source
-from storage.db.tables import SPECTATOR
+from storage.db.models import RatingSnapshot, Source
+from storage.db.tables import FETCHED_PAGE, SNAPSHOT, SPECTATOR
 from storage.problems import Problem
 from storage.queries import find_films, press_reviews, spectator_reviews
 from storage.refresher import Figures, RefreshReport, last_runs, refresh
@@ -54,7 +54,7 @@ RECENT = [
     review("Tof Benjamin", 2.0, 12, "Dommage, l'idée de départ est plutôt sympa."),
 ]
 NEWEST = review("Lise", 4.0, 19, "Bien meilleur que sa réputation.")
-PRESS_REVIEWS = [
+PRESS_REVIEWS: list[dict[str, Any]] = [
     {"outlet": "Le Monde", "critic": "Jean-Luc Douin", "quote": "Un film habile.", "rating": 3.0},
     {"outlet": "Première", "critic": "Gérard Delorme", "quote": None, "rating": None},
 ]
@@ -62,9 +62,20 @@ PRESS_REVIEWS = [
 
 def spectator_pages(*, average: float, ratings: int, recent: list[dict[str, Any]]) -> tuple[str, str]:
     histogram = {5: 0, 4: 1, 3: 1, 2: 2, 1: 1, 0: 0}
-    common = {"average": average, "ratings_count": ratings, "reviews_count": 5 + len(recent) - 3}
-    first = spectator_html("Backstage", **common, histogram=histogram, reviews=recent, pages=2)
-    second = spectator_html("Backstage", **common, histogram=histogram, reviews=OLDER, page=2, pages=2)
+    reviews_count = 5 + len(recent) - 3
+    first, second = (
+        spectator_html(
+            "Backstage",
+            average=average,
+            ratings_count=ratings,
+            reviews_count=reviews_count,
+            histogram=histogram,
+            reviews=shown,
+            page=page,
+            pages=2,
+        )
+        for shown, page in ((recent, 1), (OLDER, 2))
+    )
     return first, second
 
 
@@ -161,9 +172,9 @@ async def test_first_refresh_reads_the_backlog_the_second_only_whats_new(
     with engine.connect() as conn:
         news = conn.execute(select(SPECTATOR.c.author).where(SPECTATOR.c.backlog.is_(False))).scalars().all()
         history = conn.execute(
-            select(RatingSnapshot.average, RatingSnapshot.ratings_count)
-            .where(RatingSnapshot.kind == "spectateurs")
-            .order_by(RatingSnapshot.taken_at, RatingSnapshot.id)
+            select(SNAPSHOT.c.average, SNAPSHOT.c.ratings_count)
+            .where(SNAPSHOT.c.kind == "spectateurs")
+            .order_by(SNAPSHOT.c.taken_at, SNAPSHOT.c.id)
         ).all()
     assert news == ["Lise"]
     assert tuple(history[0]) == (2.2, 146) and tuple(history[-1]) == (2.3, 158)
@@ -186,7 +197,7 @@ async def test_nothing_changed_costs_304s_and_stores_nothing(
     assert (_count(engine, Source), _count(engine, RatingSnapshot)) == (sources, snapshots)
     with engine.connect() as conn:
         checked = conn.execute(
-            select(FetchedPage.checked_at).where(FetchedPage.url.endswith(PRESS))
+            select(FETCHED_PAGE.c.checked_at).where(FETCHED_PAGE.c.url.endswith(PRESS))
         ).scalar_one()
     assert checked.replace(tzinfo=UTC) == DAY_2
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Table, func, select
 
 from storage import guild_settings, store
 from storage.db.engine import add_missing_columns, make_engine
@@ -30,7 +30,7 @@ def _store(
     return store_page(engine, parse_text(raw), location=str(path), raw=raw, hint=hint)
 
 
-def _count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
+def _count(engine: Engine, table: Table) -> int:
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 

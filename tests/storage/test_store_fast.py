@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,11 +66,12 @@ def _import_all(engine: Engine) -> list[dict[str, tuple[int, int, int]]]:
     """A mix of pages: seeds, edits (updates, unchanged), new reviews on a known film, odd values."""
     reports = []
     pages: list[tuple[Any, str, FilmHint | None, bool | None]] = []
-    for path, hint in (
+    seeds: tuple[tuple[Path, FilmHint], ...] = (
         (SPECTATOR_SEED, FilmHint(title="Derrière le masque", year=2006)),
         (PRESS_SEED, FilmHint(title="Backstage", year=2005)),
         (PLAIN_SEED, FilmHint(title="Backstage", year=2005)),
-    ):
+    )
+    for path, hint in seeds:
         text = path.read_text(encoding="utf-8")
         pages.append((parse_text(text), text, hint, None))
         edited = text.replace("Dommage, l'idée de départ est plutôt sympa.", "Dommage.").replace(
@@ -88,13 +90,13 @@ def _import_all(engine: Engine) -> list[dict[str, tuple[int, int, int]]]:
         ),
         (ParsedPressPage(title="Bizarre", figures=SiteFigures(), reviews=PRESS[::-1]), "press 2", None, None),
     ]
-    for day, (page, raw, hint, backlog) in enumerate(pages, start=1):
+    for day, (page, raw, page_hint, backlog) in enumerate(pages, start=1):
         report = store_page(
             engine,
             page,
             location=f"page-{day}",
             raw=raw,
-            hint=hint,
+            hint=page_hint,
             now=datetime(2026, 3, day, 8, 30, 15, 123456 * day % 1_000_000, tzinfo=UTC),
             backlog=backlog,
         )

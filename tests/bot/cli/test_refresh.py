@@ -98,7 +98,7 @@ async def test_refresh_every_loops_until_sigterm(tmp_path: Path) -> None:
         str(CRITIBOT), "refresh", "--every", "1s", env=env, stdout=asyncio.subprocess.PIPE
     )
     assert process.stdout is not None
-    seen = []
+    seen: list[str] = []
     try:
         while sum(line.startswith("Total") for line in seen) < 2:
             line = await asyncio.wait_for(process.stdout.readline(), 30)

@@ -127,7 +127,7 @@ def test_remakes_stay_apart_and_an_unyeared_name_is_a_question(engine: Engine) -
         store_page(engine, _page("Backstage", author), location=author, raw=author, hint=hint, now=NOW)
     with engine.connect() as conn:
         films = conn.execute(select(FILM.c.year, FILM.c.allocine_id).order_by(FILM.c.year)).all()
-        per_film = dict(
+        per_film: dict[int, int] = dict(
             conn.execute(
                 select(FILM.c.allocine_id, func.count()).join(SPECTATOR).group_by(FILM.c.allocine_id)
             ).all()
