@@ -69,6 +69,7 @@ NO_DATE = "date inconnue"
 SEARCH_TITLE = "Recherche : « {query} »"
 SEARCH_LINE = "{rank}. {label} — {score} %"
 SEARCH_NONE = "Aucun film ne ressemble à cette recherche."
+SEARCH_NOTHING = "Cette recherche ne contient ni lettre ni chiffre : tapez un titre, même approximatif."
 TOP_TITLE_SPECTATORS = "Les films les mieux notés par les spectateurs"
 TOP_TITLE_PRESS = "Les films les mieux notés par la presse"
 TOP_RULE = "Au moins {minimum} pour entrer au classement."
@@ -101,6 +102,8 @@ UNKNOWN_COMMAND = "Je ne connais pas la commande « {name} ». Tapez `/aide` pou
 NOT_A_COMMAND = "Une commande commence par « / », par exemple `/note Backstage`. Tapez `/aide` pour la liste."
 BAD_ARGUMENT = "L'option « {name} » n'existe pas pour /{command}."
 BAD_NUMBER = "« {value} » n'est pas un nombre."
+UNKNOWN_OPTION = "/{command} n'a pas d'option « {option} » (ses options : {options})."
+NO_OPTIONS = "aucune"
 INTERNAL_ERROR = (
     "Quelque chose s'est mal passé de mon côté. L'équipe est prévenue ; réessayez dans un moment."
 )

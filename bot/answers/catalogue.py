@@ -8,6 +8,7 @@ from bot.answers.film_arg import clean_query, error
 from bot.answers.model import Answer, Field, Page, paginate
 from bot.answers.safe import literal
 from bot.wording import decimal, plural
+from storage.folding import fold
 from storage.queries import top_films
 
 SEARCH_MAX = 15
@@ -20,8 +21,10 @@ def film_search(ctx: AnswerContext, recherche: str | None) -> Answer:
     query = clean_query(recherche)
     if not query:
         return error(texts.FILM_MISSING)
-    candidates = ctx.titles.search(query, SEARCH_MAX)
     title = texts.SEARCH_TITLE.format(query=literal(query))
+    if not fold(query):  # an emoji alone: the index would list every film at 0 %
+        return Answer(title=title, pages=(Page(texts.SEARCH_NOTHING),), tone="info")
+    candidates = ctx.titles.search(query, SEARCH_MAX)
     if not candidates:
         return Answer(title=title, pages=(Page(texts.SEARCH_NONE),), tone="info")
     lines = [

@@ -22,7 +22,6 @@ from bot.answers.film_answers import SORTS, critiques, note, presse
 from bot.answers.film_arg import error
 from bot.answers.model import Answer, fit
 from bot.answers.safe import literal
-from storage.pages.french import parse_decimal
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +36,7 @@ class Option:
     min_value: float | None = None  # numbers: Discord refuses values outside; the handler checks too
     max_value: float | None = None
     film: bool = False  # a film title: autocompletes through the title index
+    out_of_range: str = ""  # what to say of a number outside min_value … max_value
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ COMMANDS: dict[str, Command] = {
                     type=float,
                     min_value=NOTE_MIN_RANGE[0],
                     max_value=NOTE_MIN_RANGE[1],
+                    out_of_range=texts.NOTE_MIN_INVALID,
                 ),
             ),
             scoped=True,
@@ -93,7 +94,14 @@ COMMANDS: dict[str, Command] = {
             "recherche",
             top,
             (
-                Option("nombre", "Combien de films (1 à 50)", type=int, min_value=1, max_value=TOP_MAX),
+                Option(
+                    "nombre",
+                    "Combien de films (1 à 50)",
+                    type=int,
+                    min_value=1,
+                    max_value=TOP_MAX,
+                    out_of_range=texts.TOP_COUNT_INVALID.format(maximum=TOP_MAX),
+                ),
                 Option("tri", "Selon les spectateurs ou la presse", choices=SOURCES),
             ),
         ),
@@ -121,6 +129,16 @@ def run(ctx: AnswerContext, name: str, arguments: dict[str, Any], *, scope: str 
         return error(texts.INTERNAL_ERROR)
 
 
+def answer_line(ctx: AnswerContext, line: str, *, scope: str) -> Answer:
+    """A typed command line (`/note Backstage`) → its Answer; a line that cannot be understood → an error
+    Answer saying why. What the terminal does with what the user types."""
+    try:
+        name, arguments = parse_command_line(line)
+    except CommandLineError as problem:
+        return error(str(problem))
+    return run(ctx, name, arguments, scope=scope)
+
+
 def parse_command_line(line: str) -> tuple[str, dict[str, Any]]:
     """`/citation Backstage source:presse note_min:3,5` → ("citation", {...}), as Discord would pass them.
 
@@ -138,6 +156,13 @@ def parse_command_line(line: str) -> tuple[str, dict[str, Any]]:
     marker = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, names)) + r"):") if names else None
     arguments: dict[str, Any] = {}
     pieces = marker.split(rest) if marker else [rest]
+    for piece in pieces[::2]:  # the values: an option of another command there is a mistake, not a title
+        if (other := _OTHER_OPTION.search(piece)) and other.group(1) in _ALL_OPTIONS.keys() - names.keys():
+            raise CommandLineError(
+                texts.UNKNOWN_OPTION.format(
+                    command=name, option=other.group(1), options=", ".join(names) or texts.NO_OPTIONS
+                )
+            )
     positional = pieces[0].strip()
     for option_name, value in zip(pieces[1::2], pieces[2::2], strict=True):
         arguments[option_name] = value.strip()
@@ -151,10 +176,26 @@ def parse_command_line(line: str) -> tuple[str, dict[str, Any]]:
     return name, arguments
 
 
+_OTHER_OPTION = re.compile(r"(?:^|\s)([a-z_]+):")
+_ALL_OPTIONS = {o.name: o for c in COMMANDS.values() for o in c.options}
+# ASCII digits only: `²`, `①` or `٣` pass str.isdigit() but are no number anyone types on purpose.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
+_DIGITS_MAX = 12  # beyond, a number is out of any range (and int() refuses 4 300 digits)
+
+
 def _convert(option: Option, value: str) -> Any:
     if option.type is str:
         return value
-    number = parse_decimal(value) if option.type is float else (int(value) if value.isdigit() else None)
-    if number is None:
+    if not (_INTEGER if option.type is int else _DECIMAL).fullmatch(value):
         raise CommandLineError(texts.BAD_NUMBER.format(value=literal(value[:50])))
+    number: float
+    if len(value) > _DIGITS_MAX:
+        number = float("-inf") if value.startswith("-") else float("inf")
+    else:
+        number = int(value) if option.type is int else float(value.replace(",", "."))
+    low = option.min_value if option.min_value is not None else float("-inf")
+    high = option.max_value if option.max_value is not None else float("inf")
+    if not low <= number <= high:
+        raise CommandLineError(option.out_of_range or texts.BAD_NUMBER.format(value=literal(value[:50])))
     return number

@@ -38,7 +38,8 @@ def tone_for(average: float | None) -> Tone:
 
 
 def film_heading(stats: FilmStats) -> str:
-    return f"{stats.title} ({stats.year})" if stats.year else stats.title
+    """The film's title and year as a heading: escaped, since embed titles read markdown too."""
+    return literal(f"{stats.title} ({stats.year})" if stats.year else stats.title)
 
 
 def film_link(stats: FilmStats) -> str | None:

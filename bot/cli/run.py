@@ -9,10 +9,8 @@ from typing import Annotated
 import typer
 
 from bot import render, terminal
-from bot.answers.commands import CommandLineError, parse_command_line, run
+from bot.answers.commands import answer_line
 from bot.answers.context import AnswerContext
-from bot.answers.film_arg import error
-from bot.answers.model import Answer
 from bot.cli.catalogue import films_command
 from bot.cli.common import SAMPLES, DbOption, engine_for, err, out, print_json
 from bot.cli.importing import import_pages, print_summary
@@ -37,14 +35,6 @@ def demo_command(db: DbOption = None) -> None:
         raise typer.Exit(code=1)
 
 
-def _answer_line(ctx: AnswerContext, line: str, *, scope: str) -> Answer:
-    try:
-        name, arguments = parse_command_line(line)
-    except CommandLineError as problem:
-        return error(str(problem))
-    return run(ctx, name, arguments, scope=scope)
-
-
 def ask_command(
     line: Annotated[
         str, typer.Argument(help='Une commande comme sur Discord, par exemple "/note Backstage".')
@@ -56,7 +46,7 @@ def ask_command(
 ) -> None:
     """Pose une question à critibot, exactement comme sur Discord."""
     ctx = AnswerContext.open(engine_for(db))
-    answer = _answer_line(ctx, line, scope="ask")
+    answer = answer_line(ctx, line, scope="ask")
     if as_json:
         print_json(render.message(answer))
     else:
@@ -91,7 +81,7 @@ def _console(ctx: AnswerContext) -> None:
             if line.lower() in {"quitter", "exit", "quit", "q"}:
                 break
             if line:
-                print(terminal.to_text(_answer_line(ctx, line, scope="console")))
+                print(terminal.to_text(answer_line(ctx, line, scope="console")))
     except KeyboardInterrupt:
         print()
     finally:
@@ -114,6 +104,7 @@ def run_command(db: DbOption = None) -> None:
         return
     import asyncio
 
+    import aiohttp
     import discord
 
     from bot.discord_ui.client import run_bot
@@ -124,3 +115,8 @@ def run_command(db: DbOption = None) -> None:
     except discord.LoginFailure:
         err.print("Discord a refusé le jeton DISCORD_TOKEN : vérifiez-le sur https://discord.com/developers.")
         raise typer.Exit(code=1) from None
+    except (OSError, aiohttp.ClientError, discord.GatewayNotFound, discord.ConnectionClosed) as problem:
+        # No traceback for a network that is down: the operator needs the reason, not the stack.
+        reason = problem.__class__.__name__
+        err.print(f"Impossible de joindre Discord ({settings.discord_api_base}) : {reason}.")
+        raise typer.Exit(code=2) from None

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import Engine
 
-from bot import render, terminal
-from bot.answers.commands import CommandLineError, parse_command_line, run
+from bot import render, terminal, texts
+from bot.answers.commands import CommandLineError, answer_line, parse_command_line, run
 from bot.answers.context import AnswerContext
 from bot.answers.model import (
     DESCRIPTION_MAX,
@@ -19,6 +19,7 @@ from bot.answers.model import (
     Answer,
 )
 from bot.answers.quotes import QUOTE_MAX, QUOTE_MIN
+from bot.answers.safe import unescape
 from config import get_settings
 from storage.importer import import_files
 from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview
@@ -35,8 +36,7 @@ def ctx(engine: Engine) -> AnswerContext:
 
 
 def ask(ctx: AnswerContext, line: str, scope: str = "test") -> Answer:
-    name, arguments = parse_command_line(line)
-    return run(ctx, name, arguments, scope=scope)
+    return answer_line(ctx, line, scope=scope)
 
 
 def assert_fits(answer: Answer) -> None:
@@ -339,6 +339,55 @@ def test_command_line_parsing() -> None:
         parse_command_line("/inconnue x")
     with pytest.raises(CommandLineError, match="nombre"):
         parse_command_line("/top beaucoup")
+
+
+@pytest.mark.parametrize("value", ["²", "①", "٣", "1e3", "0x10", "3,5", "--2"])
+def test_numbers_are_parsed_strictly(value: str) -> None:
+    """Only ASCII digits make a whole number: `²` or `①` pass str.isdigit() but are no count."""
+    with pytest.raises(CommandLineError) as refused:
+        parse_command_line(f"/top nombre:{value}")
+    assert unescape(str(refused.value)) == f"« {value} » n'est pas un nombre."
+
+
+@pytest.mark.parametrize("value", ["0", "51", "-3", "9" * 5000])
+def test_numbers_out_of_range_get_the_range(value: str) -> None:
+    with pytest.raises(CommandLineError) as refused:
+        parse_command_line(f"/top nombre:{value}")
+    assert str(refused.value) == "Le nombre de films va de 1 à 50."
+
+
+@pytest.mark.parametrize("value", ["5,5", "-1", "9" * 5000])
+def test_a_minimum_rating_out_of_range_gets_the_range(value: str) -> None:
+    with pytest.raises(CommandLineError) as refused:
+        parse_command_line(f"/citation note_min:{value}")
+    assert str(refused.value) == "La note minimale va de 0 à 5 (par exemple 3,5)."
+
+
+def test_an_option_of_another_command_is_refused_not_read_as_the_title() -> None:
+    with pytest.raises(CommandLineError) as refused:
+        parse_command_line("/note Backstage tri:récentes")
+    assert str(refused.value) == "/note n'a pas d'option « tri » (ses options : film)."
+    # A colon inside a title is still part of it.
+    assert parse_command_line("/note Mission:Impossible") == ("note", {"film": "Mission:Impossible"})
+
+
+def test_a_search_with_nothing_searchable_says_so(ctx: AnswerContext) -> None:
+    answer = ask(ctx, "/film 🎬")
+    assert answer.tone == "info" and answer.pages[0].description == texts.SEARCH_NOTHING
+    assert "0 %" not in terminal.to_text(answer)
+
+
+def test_film_titles_are_escaped_in_embed_titles(engine: Engine) -> None:
+    page = ParsedSpectatorPage(
+        title="**Gras** @everyone",
+        figures=SiteFigures(average=3.0, ratings_count=30, reviews_count=1),
+        reviews=[SpectatorReview(author="A", rating=3.0, published=None, text="Bien.")],
+    )
+    store_page(engine, page, location="x", raw="x")
+    ctx = AnswerContext.open(engine)
+    for line in ("/note Gras everyone", "/presse Gras everyone", "/critiques Gras everyone"):
+        title = render.embed(ask(ctx, line))["title"]
+        assert title.startswith("\\*\\*Gras\\*\\* @\u200beveryone"), (line, title)
 
 
 def test_terminal_text_has_no_markdown(ctx: AnswerContext) -> None:

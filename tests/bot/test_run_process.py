@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -45,3 +46,28 @@ async def test_critibot_run_serves_discord_and_stops_on_sigterm(tmp_path: Path) 
         assert process.returncode == 0, log
         assert "fake-token-not-to-be-logged" not in log
         assert "3 pages importées" in log
+
+
+async def test_critibot_run_that_cannot_reach_discord_says_so_in_one_sentence(tmp_path: Path) -> None:
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # a port that is ours and not listening: connections are refused
+    port = closed.getsockname()[1]
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": "fake-token-not-to-be-logged",
+        "CRITIBOT_DISCORD_API_BASE": f"http://127.0.0.1:{port}/api/v10",
+        "CRITIBOT_DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}/",
+        "CRITIBOT_DATA_DIR": str(tmp_path),
+        "CRITIBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+    }
+    try:
+        process = await asyncio.create_subprocess_exec(
+            str(CRITIBOT), "run", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        )
+        _, errors = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        closed.close()
+    assert process.returncode == 2
+    assert "Traceback" not in errors.decode()
+    assert "Impossible de joindre Discord" in errors.decode()
+    assert "fake-token-not-to-be-logged" not in errors.decode()
