@@ -438,6 +438,39 @@ def test_current_and_upgrade(blank: Engine) -> None:
     assert version_rows(blank) == [migrate.head()]
 
 
+PROBE_REVISION = '''"""A later change, for the test: an index on film.url."""
+
+from alembic import op
+
+revision = "{revision}"
+down_revision = "{down}"
+
+
+def upgrade() -> None:
+    op.create_index("ix_probe_film_url", "film", ["url"])
+'''
+
+
+def test_a_database_behind_runs_the_revisions_it_lacks(
+    blank: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_early(blank)
+    migrate.ensure_current(blank)  # adopted: at the baseline, with its rows
+    base = migrate.head()
+    # A critibot one revision later: the same migrations plus one in a folder of the test's.
+    (tmp_path / "v_probe.py").write_text(PROBE_REVISION.format(revision="probe", down=base), encoding="utf-8")
+    config = migrate.config
+    monkeypatch.setattr(migrate, "config", lambda conn=None, also=None: config(conn, also=tmp_path))
+    monkeypatch.setattr(migrate, "scripts", lambda: migrate.ScriptDirectory.from_config(migrate.config()))
+
+    assert migrate.head() == "probe" and migrate.known()[-2:] == (base, "probe")
+    assert migrate.ensure_current(blank) == Upgrade(before=base, after="probe")
+    assert indexes(blank, "film")["ix_probe_film_url"] == ["url"]
+    assert version_rows(blank) == ["probe"]
+    assert len(rows_of(blank, "spectator_review", ["id"])) == len(EARLY_ROWS["spectator_review"])
+    assert migrate.ensure_current(blank) is None
+
+
 def test_a_database_newer_than_the_code_is_refused_and_left_alone(blank: Engine, blank_url: str) -> None:
     make_engine(blank_url).dispose()
     with blank.begin() as conn:  # as a later critibot might leave it: a revision unknown here, an index gone
