@@ -379,6 +379,29 @@ def test_an_early_database_upgrades_to_todays_schema_with_its_rows(
     assert migrate.ensure_current(blank) is None  # once
 
 
+def test_a_database_patched_by_add_missing_columns_is_completed(
+    blank: Engine, reference: dict[str, Any]
+) -> None:
+    """The early database as a later critibot left it before migrations: add_missing_columns gave it the
+    new columns, but `backlog` nullable, the rating index never, and 32-bit ids on SQLite."""
+    make_early(blank)
+    when = sa.DateTime(timezone=True).compile(dialect=blank.dialect)
+    no = sa.false().compile(dialect=blank.dialect)
+    with blank.begin() as conn:  # its statements, as it ran them
+        for table in ("spectator_review", "press_review"):
+            conn.exec_driver_sql(f'ALTER TABLE {table} ADD COLUMN "first_seen_at" {when}')
+            conn.exec_driver_sql(f'ALTER TABLE {table} ADD COLUMN "backlog" BOOLEAN DEFAULT {no}')
+        conn.exec_driver_sql("UPDATE spectator_review SET backlog = (id <= 100), first_seen_at = updated_at")
+    SQLModel.metadata.create_all(blank)  # the tables it lacked
+
+    assert migrate.ensure_current(blank) == Upgrade(before=None, after=migrate.head(), adopted=True)
+
+    assert schema_of(blank) == reference
+    rows = rows_of(blank, "spectator_review", ["id", "backlog", "first_seen_at"])
+    assert [(id_, backlog) for id_, backlog, _ in rows] == [(n, n <= 100) for n in range(1, 301)]
+    assert {as_stored(seen) for _, _, seen in rows} == {as_stored(T0)}
+
+
 def test_discord_ids_hold_64_bits_after_the_upgrade(blank: Engine) -> None:
     make_early(blank)
     migrate.ensure_current(blank)

@@ -2,9 +2,10 @@
 
 On an empty database this creates every table. On a database made before migrations (tables, no
 alembic_version) it adds what that older critibot lacked: tables, columns, indexes, unique
-constraints, foreign keys, and 64-bit Discord ids where 32-bit ones were stored; it drops and
-rewrites nothing else, so the rows stay. The schema is frozen here, not read from storage.db.models:
-later changes belong to later revisions.
+constraints, foreign keys, NOT NULL where critibot's old add_missing_columns left a defaulted column
+nullable, and 64-bit Discord ids where 32-bit ones were stored; it drops and rewrites nothing else, so
+the rows stay. The schema is frozen here, not read from storage.db.models: later changes belong to
+later revisions.
 
 Revision ID: 0001
 Revises:
@@ -241,6 +242,18 @@ def _adopt(inspector: Inspector, table: sa.Table, items: SchemaItems) -> None:
         and isinstance(column.type, sa.BigInteger)
         and not isinstance(found[column.name]["type"], sa.BigInteger)
     ]
+    # add_missing_columns (critibot before migrations) added NOT NULL columns as nullable ones.
+    tighten = [
+        column
+        for column in table.columns
+        if column.name in found
+        and not column.nullable
+        and found[column.name]["nullable"]
+        and isinstance(column.server_default, sa.DefaultClause)
+    ]
+    for column in tighten:
+        assert isinstance(column.server_default, sa.DefaultClause)
+        op.execute(table.update().where(column.is_(None)).values({column.name: column.server_default.arg}))
     unique_found = {tuple(u["column_names"]) for u in inspector.get_unique_constraints(name)}
     uniques = [
         u
@@ -258,7 +271,7 @@ def _adopt(inspector: Inspector, table: sa.Table, items: SchemaItems) -> None:
         not in keys_found
     ]
     if op.get_bind().dialect.name == "sqlite":
-        if widen or uniques or keys:
+        if widen or tighten or uniques or keys:
             # SQLite alters no type and adds no constraint: the table is copied into one of the
             # baseline's shape (batch mode), its rows with it.
             with op.batch_alter_table(name, copy_from=_shape(table, items, found), recreate="always"):
@@ -272,6 +285,8 @@ def _adopt(inspector: Inspector, table: sa.Table, items: SchemaItems) -> None:
                 existing_type=found[column_name]["type"],
                 existing_nullable=found[column_name]["nullable"],
             )
+        for column in tighten:
+            op.alter_column(name, column.name, nullable=False, existing_type=found[column.name]["type"])
         for unique in uniques:
             op.create_unique_constraint(_name(unique), name, list(unique.columns.keys()))
         for fk in keys:
