@@ -2,8 +2,9 @@
 
 Hours are wall-clock times in `settings.timezone` (Europe/Paris): the cron triggers follow the DST
 changes. Jobs never overlap (max_instances=1) and one that raises is logged while the scheduler goes on.
-Exactly-once posting is not the scheduler's job: the digest ledger (bot/digest) makes a second run, a
-retry or a second bot process harmless, and `catch_up` posts the digests missed while the bot was down.
+Exactly-once posting is not the scheduler's job: the digest ledger (bot/answers/digest.py) makes a second
+run, a retry or a second bot process harmless, and `catch_up` posts the digests missed while the bot was
+down.
 """
 
 from __future__ import annotations

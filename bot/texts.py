@@ -169,3 +169,38 @@ DIGEST_PREVIEW_ONLY = (
     "Le résumé est posté par le bot, à l'heure choisie par chaque serveur. "
     "Ici, seul l'aperçu existe : critibot digest --preview [--server ID]."
 )
+
+# --- what went wrong reading or storing a page (storage.problems.Problem codes) -------------------------
+# `{…}` are the problem's own details. Some depend on where the page came from: "import" (critibot import),
+# "inbox" (a file dropped in an inbox folder), "site" (a watched film read from AlloCiné).
+PROBLEMS = {
+    "not_found": "fichier ou dossier introuvable",
+    "file_name": "nom de fichier illisible (pas en UTF-8), fichier ignoré : renommez-le",
+    "broken_link": "lien symbolique cassé (sa cible n'existe pas), ignoré",
+    "interrupted": "rafraîchissement interrompu ({error}) : les films seront tous relus la prochaine fois",
+    "file_unreadable": "lecture impossible : {reason}",
+    "page_unreadable": "page illisible : {reason}",
+    "unexpected_page": "{url} n'est pas la page attendue (lu : {kind})",
+    "fetch": "{reason}",
+    "database": "erreur de la base de données, rien n'a été gardé : {error}",
+    "outlet_page": (
+        "page « Toutes les critiques de {outlet} » : elle couvre plusieurs films d'un même titre de "
+        "presse, critibot n'importe que les pages d'un film"
+    ),
+    "other_film": "la page parle de « {page_title} », pas de « {expected} »",
+    "no_film_named": "la page ne dit pas de quel film elle parle",
+    "ambiguous_film": "plusieurs films s'appellent « {title} » ({years})",
+}
+# What the reader can do about it, by where the page came from.
+PROBLEM_REMEDIES = {
+    ("no_film_named", "import"): "précisez-le avec --film TITRE",
+    (
+        "no_film_named",
+        "inbox",
+    ): "ajoutez le film à la liste de suivi, avec un motif « files » pour ce fichier",
+    ("ambiguous_film", "import"): "précisez --year",
+    ("ambiguous_film", "inbox"): "donnez son année (year) dans la liste de suivi",
+    ("ambiguous_film", "site"): "donnez son année (year) dans la liste de suivi",
+}
+PROBLEM_UNKNOWN = "erreur inattendue ({code})"
+YEAR_UNKNOWN = "année inconnue"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot import texts
+from storage.problems import Problem
 
 MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -58,3 +59,19 @@ def figures_change(
         template = texts.DIGEST_RATINGS_UP if delta > 0 else texts.DIGEST_RATINGS_DOWN
         parts.append(template.format(ratings=plural(abs(delta), "note")))
     return ", ".join(parts)
+
+
+def problem_text(problem: Problem, where: str) -> str:
+    """A storage problem as the sentence for `where` ("import", "inbox" or "site"): see texts.PROBLEMS."""
+    template = texts.PROBLEMS.get(problem.code)
+    if template is None:
+        return texts.PROBLEM_UNKNOWN.format(code=problem.code)
+    params = dict(problem.params)
+    if "years" in params:
+        params["years"] = ", ".join(str(y) if y is not None else texts.YEAR_UNKNOWN for y in params["years"])
+    try:
+        sentence = template.format(**params)
+    except (KeyError, IndexError, ValueError):  # a report written by another version of critibot
+        return texts.PROBLEM_UNKNOWN.format(code=problem.code)
+    remedy = texts.PROBLEM_REMEDIES.get((problem.code, where))
+    return f"{sentence} : {remedy}" if remedy else sentence

@@ -18,9 +18,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Engine, Row, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db.tables import DIGEST_POST
+from storage.db.upsert import upsert_statement
 
 TABLE = DIGEST_POST
 STATUSES = ("claimed", "posted", "empty", "skipped", "failed")
@@ -33,14 +33,10 @@ def claim(engine: Engine, guild_id: int, channel_id: int, day: date, now: dateti
     """Claim the day's digest for this server and channel: the ledger id, or None if already claimed."""
     row = {"guild_id": guild_id, "channel_id": channel_id, "day": day, "status": "claimed", "claimed_at": now}
     with engine.begin() as conn:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = (
-            dialect.insert(TABLE)
-            .values(row)
-            .on_conflict_do_nothing(index_elements=["guild_id", "channel_id", "day"])
-        )
+        stmt = upsert_statement(conn.dialect.name, TABLE, ("guild_id", "channel_id", "day"), (), "id")
         # RETURNING gives a row only to the insert that won; a conflicting one gets none.
-        return conn.execute(stmt.returning(TABLE.c.id)).scalar_one_or_none()
+        ledger_id: int | None = conn.execute(stmt, row).scalar_one_or_none()
+        return ledger_id
 
 
 def complete(

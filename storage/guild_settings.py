@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db.tables import GUILD_SETTINGS
+from storage.db.upsert import upsert
 
 TABLE = GUILD_SETTINGS
 
@@ -35,9 +35,7 @@ def update(engine: Engine, guild_id: int, **changes: Any) -> DigestSettings:
     columns = {"channel_id": "digest_channel_id", "time": "digest_time", "enabled": "digest_enabled"}
     values = {columns[k]: v for k, v in changes.items()} | {"updated_at": datetime.now(UTC)}
     with engine.begin() as conn:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(TABLE).values(guild_id=guild_id, **values)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["guild_id"], set_=values))
+        upsert(conn, TABLE, [{"guild_id": guild_id, **values}], keys=("guild_id",), updates=values)
     return get(engine, guild_id)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,9 +11,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from storage.folding import fold
 from storage.pages import PageError, parse_page
-from storage.store import Counts, FilmHint, StoreError, StoreReport, store_page
+from storage.problems import Problem
+from storage.store import Counts, FilmHint, StoreError, StoreReport, same_name, store_page
 from storage.watchlist import WatchedFilm, film_for_file
 
 PAGE_SUFFIXES = {".txt", ".text", ".html", ".htm"}
@@ -22,7 +23,7 @@ PAGE_SUFFIXES = {".txt", ".text", ".html", ".htm"}
 class FileResult:
     path: Path
     report: StoreReport | None = None
-    error: str | None = None
+    error: Problem | None = None
 
 
 @dataclass
@@ -42,24 +43,39 @@ class ImportSummary:
         return totals
 
 
+def shown_path(path: Path) -> str:
+    """The path as text that can be printed and stored: bytes that are not UTF-8 shown escaped (\\xff)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Files named directly, and page files (by suffix) found under folders; missing paths as errors."""
+    """Files named directly, and page files (by suffix) found under folders; the paths that cannot be
+    read as pages (missing, a broken link, a name that is not UTF-8) as errors."""
     files: list[Path] = []
-    missing: list[FileResult] = []
+    refused: list[FileResult] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES and not p.name.startswith(".")
-                )
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and not p.name.startswith(".")
             )
+            for p in found:
+                if p.is_file():
+                    files.append(p)
+                elif p.is_symlink() and not p.exists():
+                    refused.append(FileResult(p, error=Problem("broken_link")))
         elif path.is_file():
             files.append(path)
+        elif path.is_symlink():
+            refused.append(FileResult(path, error=Problem("broken_link")))
         else:
-            missing.append(FileResult(path, error="fichier ou dossier introuvable"))
-    return files, missing
+            refused.append(FileResult(path, error=Problem("not_found")))
+    named = []
+    for file in files:
+        if shown_path(file) != str(file):  # the store, the log and the terminal all need text
+            refused.append(FileResult(file, error=Problem("file_name", {"name": shown_path(file)})))
+        else:
+            named.append(file)
+    return named, refused
 
 
 def import_files(
@@ -89,16 +105,8 @@ def import_file(
         page = parse_page(raw)
         film_hint = hint or _watchlist_hint(watchlist, path, getattr(page, "title", None))
         report = store_page(engine, page, location=str(path), raw=raw, hint=film_hint)
-    except PageError as error:
-        return FileResult(path, error=f"page illisible : {error}")
-    except StoreError as error:
-        return FileResult(path, error=str(error))
-    except OSError as error:
-        return FileResult(path, error=f"lecture impossible : {error.strerror or error}")
-    except SQLAlchemyError as error:
-        return FileResult(
-            path, error=f"erreur de la base de données, rien n'a été gardé : {error.__class__.__name__}"
-        )
+    except (PageError, StoreError, OSError, SQLAlchemyError) as error:
+        return FileResult(path, error=Problem.of(error))
     return FileResult(path, report=report)
 
 
@@ -107,7 +115,6 @@ def _watchlist_hint(watchlist: list[WatchedFilm], path: Path, page_title: str | 
         return film.hint
     if page_title:
         for film in watchlist:
-            names = {fold(film.title)} | ({fold(film.original_title)} if film.original_title else set())
-            if fold(page_title) in names:
+            if any(same_name(page_title, name) for name in film.hint.names):
                 return film.hint
     return None

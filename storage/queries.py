@@ -6,11 +6,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, Select, Table, bindparam, func, null, select
+from sqlalchemy import BindParameter, ColumnElement, Engine, Row, Select, Table, bindparam, func, null, select
 
 from storage.db.tables import ALIAS, FILM, PRESS, SNAPSHOT, SPECTATOR
-from storage.folding import fold
 from storage.pages import STARS
+from storage.store import identity
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,11 @@ class FilmStats:
         return data
 
 
-def find_films(engine: Engine, title: str) -> list[Row]:
-    """Films whose title or an alias equals `title`, ignoring case, accents and punctuation."""
-    folded = fold(title)
-    aliased = select(ALIAS.c.film_id).where(ALIAS.c.alias_folded == folded)
-    query = select(FILM).where((FILM.c.title_folded == folded) | FILM.c.id.in_(aliased)).order_by(FILM.c.id)
+def find_films(engine: Engine, title: str, year: int | None = None) -> list[Row[Any]]:
+    """Films that go by `title` (title or alias, ignoring case, accents and punctuation), of `year` when
+    given: the rule the store identifies films by (storage.store.identity)."""
     with engine.connect() as conn:
-        return list(conn.execute(query))
+        return identity.find_films(conn, title, year)
 
 
 def all_film_ids(engine: Engine) -> list[int]:
@@ -57,7 +55,7 @@ def all_film_ids(engine: Engine) -> list[int]:
 
 
 # Built once: building a statement costs more than SQLite takes to run it (see benchmarks/answers.py).
-_FILM_ID = bindparam("film_id")
+_FILM_ID: BindParameter[int] = bindparam("film_id")
 _FILM_ROW = select(FILM).where(FILM.c.id == _FILM_ID)
 _SPECTATOR_AGGREGATES = select(
     func.count(), func.count(SPECTATOR.c.rating), func.avg(SPECTATOR.c.rating)
@@ -204,6 +202,7 @@ def spectator_page(
 
 def _quotable(kind: str) -> tuple[Table, Select[Any]]:
     """The reviews of `kind` that have text, with what a quote shows about them."""
+    details: tuple[ColumnElement[Any], ...]
     if kind == "spectateurs":
         table, text_col = SPECTATOR, SPECTATOR.c.text
         details = (SPECTATOR.c.author, null().label("critic"), SPECTATOR.c.published)

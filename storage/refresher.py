@@ -26,8 +26,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config import Settings
 from storage.db.tables import REFRESH_RUN, REVIEW_TABLES
-from storage.importer import FileResult
+from storage.db.upsert import inserted_id
+from storage.importer import FileResult, shown_path
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
+from storage.problems import Problem
 from storage.sources.allocine import AllocineClient, Fetched, FetchError
 from storage.sources.inbox import import_inbox
 from storage.sources.validators import remember, validators_for
@@ -57,7 +59,7 @@ class FilmRefresh:
     counts: dict[str, Counts] = field(default_factory=dict)
     before: Figures | None = None
     after: Figures | None = None
-    error: str | None = None
+    error: Problem | None = None
 
     @property
     def moved(self) -> bool:
@@ -68,7 +70,7 @@ class FilmRefresh:
 class FileRefresh:
     path: str
     counts: dict[str, Counts] = field(default_factory=dict)
-    error: str | None = None
+    error: Problem | None = None
 
 
 @dataclass
@@ -78,12 +80,18 @@ class RefreshReport:
     files: list[FileRefresh] = field(default_factory=list)
     films: list[FilmRefresh] = field(default_factory=list)
     run_id: int | None = None
+    failure: Problem | None = None  # the refresh itself stopped (crash, cancelled)
 
     @property
-    def errors(self) -> list[str]:
-        return [f"{f.path} : {f.error}" for f in self.files if f.error] + [
-            f"{f.title} : {f.error}" for f in self.films if f.error
-        ]
+    def errors(self) -> list[tuple[str, str, Problem]]:
+        """(source, where, problem) for every part that failed: ("inbox", file path, …) or ("site", film
+        title, …)."""
+        run = [("run", "", self.failure)] if self.failure else []
+        return (
+            [("inbox", f.path, f.error) for f in self.files if f.error]
+            + [("site", f.title, f.error) for f in self.films if f.error]
+            + run
+        )
 
     @property
     def ok(self) -> bool:
@@ -91,8 +99,9 @@ class RefreshReport:
 
     def totals(self) -> dict[str, Counts]:
         totals: dict[str, Counts] = {}
-        for part in (*self.files, *self.films):
-            for kind, counts in part.counts.items():
+        parts: list[dict[str, Counts]] = [f.counts for f in self.files] + [f.counts for f in self.films]
+        for part in parts:
+            for kind, counts in part.items():
                 totals.setdefault(kind, Counts()).add(counts)
         return totals
 
@@ -106,12 +115,18 @@ class RefreshReport:
         data["started_at"] = self.started_at.isoformat()
         data["finished_at"] = self.finished_at.isoformat() if self.finished_at else None
         data["totals"] = {kind: asdict(counts) for kind, counts in self.totals().items()}
-        data["errors"] = self.errors
+        data["errors"] = [
+            {"source": source, "where": where, **problem.to_dict()} for source, where, problem in self.errors
+        ]
         return data
 
 
 class RefreshFailure(Exception):
-    """A film's refresh cannot go on: the message says why, in French."""
+    """A film's refresh cannot go on: `problem` says why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.code, dict(problem.params))
+        self.problem = problem
 
 
 async def refresh(
@@ -128,24 +143,13 @@ async def refresh(
     films = list(watchlist) if watchlist is not None else load_watchlist(settings.watchlist)
     in_full = await asyncio.to_thread(_films_to_read_in_full, engine)
     report.run_id = await asyncio.to_thread(_start_run, engine, started)
-
-    for result in await asyncio.to_thread(import_inbox, engine, settings.inboxes, films):
-        report.files.append(_file_refresh(result))
-        if result.error:
-            log.warning("boîte de dépôt : %s : %s", result.path, result.error)
-
-    online = [film for film in films if film.allocine_id is not None]
-    if online:
-        own_client = client is None
-        client = client or AllocineClient.from_settings(settings)
-        try:
-            for film in online:
-                thorough = in_full is None or film.allocine_id in in_full
-                report.films.append(await _refresh_film(engine, client, film, settings, started, thorough))
-        finally:
-            if own_client:
-                await client.aclose()
-
+    try:
+        await _read_everything(engine, settings, client, films, in_full, report)
+    except BaseException as error:  # cancelled or crashed: recorded as failed, never as still running
+        report.failure = Problem("interrupted", {"error": error.__class__.__name__})
+        report.finished_at = datetime.now(UTC)
+        _finish_run(engine, report)
+        raise
     report.finished_at = datetime.now(UTC) if now is None else started
     await asyncio.to_thread(_finish_run, engine, report)
     log.info(
@@ -156,6 +160,35 @@ async def refresh(
         len(report.errors),
     )
     return report
+
+
+async def _read_everything(
+    engine: Engine,
+    settings: Settings,
+    client: AllocineClient | None,
+    films: list[WatchedFilm],
+    in_full: set[int] | None,
+    report: RefreshReport,
+) -> None:
+    """The inbox folders, then each watched film with an AlloCiné id, into `report`."""
+    for result in await asyncio.to_thread(import_inbox, engine, settings.inboxes, films):
+        report.files.append(_file_refresh(result))
+        if result.error:
+            log.warning("boîte de dépôt : %s : %s", result.path, result.error.to_dict())
+
+    online = [film for film in films if film.allocine_id is not None]
+    if online:
+        own_client = client is None
+        client = client or AllocineClient.from_settings(settings)
+        try:
+            for film in online:
+                thorough = in_full is None or film.allocine_id in in_full
+                report.films.append(
+                    await _refresh_film(engine, client, film, settings, report.started_at, thorough)
+                )
+        finally:
+            if own_client:
+                await client.aclose()
 
 
 async def _refresh_film(
@@ -174,12 +207,12 @@ async def _refresh_film(
         await reading.spectator_pages(settings.allocine_max_pages, backlog="spectateurs" in backlog)
         await reading.press_page(backlog="presse" in backlog)
         outcome.after, _ = await asyncio.to_thread(_known_state, engine, film)
-    except (RefreshFailure, FetchError, StoreError) as error:
-        outcome.error = str(error)
-    except SQLAlchemyError as error:
-        outcome.error = f"erreur de la base de données : {error.__class__.__name__}"
+    except RefreshFailure as error:
+        outcome.error = error.problem
+    except (FetchError, StoreError, SQLAlchemyError) as error:
+        outcome.error = Problem.of(error)
     if outcome.error:
-        log.warning("%s : %s (nouvel essai au prochain rafraîchissement)", film.label, outcome.error)
+        log.warning("%s : %s (nouvel essai plus tard)", film.label, outcome.error.to_dict())
     return outcome
 
 
@@ -252,10 +285,10 @@ def _parse(fetched: Fetched) -> ParsedSpectatorPage | ParsedPressPage:
     try:
         page = parse_page(fetched.body)
     except PageError as error:
-        raise RefreshFailure(f"page illisible ({fetched.url}) : {error}") from None
+        raise RefreshFailure(Problem("page_unreadable", {"reason": str(error), "url": fetched.url})) from None
     expected = ParsedPressPage if "/critiques/presse" in fetched.url else ParsedSpectatorPage
     if not isinstance(page, expected):
-        raise RefreshFailure(f"{fetched.url} n'est pas la page attendue (lu : {page.kind})")
+        raise RefreshFailure(Problem("unexpected_page", {"url": fetched.url, "kind": page.kind}))
     return page
 
 
@@ -281,7 +314,7 @@ def _films_to_read_in_full(engine: Engine) -> set[int] | None:
     """Films whose last refresh failed midway: their next one reads every page, unconditionally.
 
     Otherwise the pages after the failure would never be read: page 1 answers 304 or has nothing new.
-    A run that never finished (the process died) left no report: then every film is (None).
+    After a run that crashed, or never finished (the process died), every film is (None).
     """
     with engine.connect() as conn:
         last = conn.execute(
@@ -289,15 +322,16 @@ def _films_to_read_in_full(engine: Engine) -> set[int] | None:
         ).first()
     if last is None:
         return set()
-    if last.finished_at is None:
+    recorded = json.loads(last.report)
+    if last.finished_at is None or recorded.get("failure"):  # films after the crash were not read
         return None
-    films = json.loads(last.report).get("films", [])
+    films = recorded.get("films", [])
     return {film["allocine_id"] for film in films if film.get("error")}
 
 
 def _start_run(engine: Engine, started: datetime) -> int:
     with engine.begin() as conn:
-        return conn.execute(insert(RUN).values(started_at=started, report="{}")).inserted_primary_key[0]
+        return inserted_id(conn.execute(insert(RUN).values(started_at=started, report="{}")))
 
 
 def _finish_run(engine: Engine, report: RefreshReport) -> None:
@@ -312,7 +346,7 @@ def _finish_run(engine: Engine, report: RefreshReport) -> None:
 
 def _file_refresh(result: FileResult) -> FileRefresh:
     counts = dict(result.report.counts) if result.report else {}
-    return FileRefresh(path=str(result.path), counts=counts, error=result.error)
+    return FileRefresh(path=shown_path(result.path), counts=counts, error=result.error)
 
 
 def last_runs(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -78,7 +78,8 @@ _YEAR_TOKEN = re.compile(r"(?:18[89]\d|19\d\d|20\d\d|2100)")
 _VALUE = re.compile(r"film:(\d{1,18})")
 
 _Film = tuple[int, str, int | None, str | None, tuple[str, ...]]  # a TitleEntry's fields, in order
-_TITLE, _YEAR = 1, 2  # positions in a `_Film`
+_TITLE: Final = 1  # positions in a `_Film` (Final: mypy then knows each one's type)
+_YEAR: Final = 2
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,9 @@ class TitleIndex:
         seen: set[str] = set()
         folded_title = ""
         for text in (entry.title, entry.original_title, *entry.aliases):
-            full = fold(text[:MAX_NAME_CHARS]) if text else ""
+            if not text:
+                continue
+            full = fold(text[:MAX_NAME_CHARS])
             folded_title = folded_title or full
             if full and full not in seen:
                 seen.add(full)

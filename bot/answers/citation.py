@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import texts
 from bot.answers.context import AnswerContext
 from bot.answers.film_answers import rating_text
-from bot.answers.film_arg import error, resolve_film
+from bot.answers.film_arg import FilmQuery, error, film_given, resolve_film
 from bot.answers.model import Answer, Page
 from bot.answers.quotes import passages
 from bot.answers.safe import literal
@@ -13,6 +13,7 @@ from bot.wording import long_date
 from storage.queries import QuoteSource, quote_ids, quote_sources, quotes_by_id
 
 SOURCES = ("spectateurs", "presse")
+NOTE_MIN_RANGE = (0.0, 5.0)  # note_min, as Discord is told and as checked here
 FILM_WINDOW = 500  # with a film given, all its reviews (up to this) are candidates: repeats can be tracked
 ANY_WINDOW = 60  # without a film, a random window of the catalogue
 ATTEMPTS = 4
@@ -21,7 +22,7 @@ BATCH = 8  # reviews read and split at a time
 
 def citation(
     ctx: AnswerContext,
-    film: str | None = None,
+    film: FilmQuery = None,
     source: str | None = None,
     note_min: float | None = None,
     *,
@@ -33,10 +34,10 @@ def citation(
         if wanted not in SOURCES:
             return error(texts.QUOTE_SOURCE_INVALID)
         kinds = (wanted,)
-    if note_min is not None and not 0 <= note_min <= 5:
+    if note_min is not None and not NOTE_MIN_RANGE[0] <= note_min <= NOTE_MIN_RANGE[1]:
         return error(texts.NOTE_MIN_INVALID)
     film_id = None
-    if film and film.strip():
+    if film_given(film):
         resolved = resolve_film(ctx, film, "citation")
         if isinstance(resolved, Answer):
             return resolved

@@ -1,4 +1,10 @@
-"""The commands critibot understands: one declaration that Discord and the terminal both read."""
+"""The commands critibot understands: one declaration that Discord and the terminal both read.
+
+Discord's slash commands are built from COMMANDS (bot/discord_ui/cogs.py), so what Discord shows (names,
+descriptions, option types, choices, ranges, autocomplete) and what the console parses cannot drift.
+/reglages alone is Discord's own (it takes a channel and checks a permission): it is declared in
+bot/discord_ui/cogs.py, and its logic is bot/answers/settings.py.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import texts
-from bot.answers.catalogue import aide, film_search, top
-from bot.answers.citation import SOURCES, citation
+from bot.answers.catalogue import TOP_MAX, aide, film_search, top
+from bot.answers.citation import NOTE_MIN_RANGE, SOURCES, citation
 from bot.answers.context import AnswerContext
 from bot.answers.film_answers import SORTS, critiques, note, presse
 from bot.answers.film_arg import error
@@ -28,6 +34,8 @@ class Option:
     type: type = str  # str, int or float
     required: bool = False
     choices: tuple[str, ...] = ()
+    min_value: float | None = None  # numbers: Discord refuses values outside; the handler checks too
+    max_value: float | None = None
     film: bool = False  # a film title: autocompletes through the title index
 
 
@@ -35,7 +43,7 @@ class Option:
 class Command:
     name: str
     description: str
-    topic: str  # groups commands in Discord: notes, presse, citations, recherche
+    topic: str  # the Discord cog that holds it: notes, presse, citations, recherche
     handler: Callable[..., Answer]
     options: tuple[Option, ...] = ()
     scoped: bool = False  # the handler remembers things per channel (quotes already given)
@@ -55,7 +63,13 @@ COMMANDS: dict[str, Command] = {
             (
                 Option("film", "Le film (facultatif)", film=True),
                 Option("source", "Spectateurs ou presse", choices=SOURCES),
-                Option("note_min", "Note minimale de la critique (0 à 5)", type=float),
+                Option(
+                    "note_min",
+                    "Note minimale de la critique (0 à 5)",
+                    type=float,
+                    min_value=NOTE_MIN_RANGE[0],
+                    max_value=NOTE_MIN_RANGE[1],
+                ),
             ),
             scoped=True,
         ),
@@ -79,7 +93,7 @@ COMMANDS: dict[str, Command] = {
             "recherche",
             top,
             (
-                Option("nombre", "Combien de films (1 à 50)", type=int),
+                Option("nombre", "Combien de films (1 à 50)", type=int, min_value=1, max_value=TOP_MAX),
                 Option("tri", "Selon les spectateurs ou la presse", choices=SOURCES),
             ),
         ),

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import texts
 from bot.answers.context import AnswerContext
-from bot.answers.film_arg import error, resolve_film
+from bot.answers.film_arg import FilmQuery, error, resolve_film
 from bot.answers.model import Answer, Field, Page, Tone, paginate, shorten
 from bot.answers.quotes import passages
 from bot.answers.safe import literal
@@ -64,7 +64,7 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
 # --- /note ---------------------------------------------------------------------------------------------
 
 
-def note(ctx: AnswerContext, film: str | None) -> Answer:
+def note(ctx: AnswerContext, film: FilmQuery) -> Answer:
     film_id = resolve_film(ctx, film, "note")
     if isinstance(film_id, Answer):
         return film_id
@@ -166,7 +166,7 @@ def _voices(ctx: AnswerContext, film_id: int) -> str:
 # --- /presse -------------------------------------------------------------------------------------------
 
 
-def presse(ctx: AnswerContext, film: str | None) -> Answer:
+def presse(ctx: AnswerContext, film: FilmQuery) -> Answer:
     film_id = resolve_film(ctx, film, "presse")
     if isinstance(film_id, Answer):
         return film_id
@@ -219,7 +219,7 @@ def _press_line(review: dict[str, Any]) -> str:
 # --- /critiques ----------------------------------------------------------------------------------------
 
 
-def critiques(ctx: AnswerContext, film: str | None, tri: str | None = None) -> Answer:
+def critiques(ctx: AnswerContext, film: FilmQuery, tri: str | None = None) -> Answer:
     sort = (tri or "utiles").strip().lower()
     sort = {"recentes": "récentes"}.get(sort, sort)
     if sort not in SORTS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot import texts
 from bot.answers.context import AnswerContext
 from bot.answers.model import Answer, Page
@@ -10,13 +12,31 @@ from bot.answers.safe import literal
 QUERY_MAX = 200
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A film option resolved before the command runs (Discord's film option does it as it arrives):
+    the film's id, or the answer that says why there is none."""
+
+    outcome: int | Answer
+
+
+FilmQuery = str | Resolved | None  # what a command's film option holds: typed text, resolved, or nothing
+
+
 def clean_query(query: str | None) -> str:
     """Trim, collapse spaces, cut absurdly long input (never an error: cut, don't crash)."""
     return " ".join((query or "").split())[:QUERY_MAX]
 
 
-def resolve_film(ctx: AnswerContext, query: str | None, command: str) -> int | Answer:
+def film_given(query: FilmQuery) -> bool:
+    """Whether an optional film option names a film at all (blank text does not)."""
+    return isinstance(query, Resolved) or bool(query and query.strip())
+
+
+def resolve_film(ctx: AnswerContext, query: FilmQuery, command: str) -> int | Answer:
     """The film's id, or an Answer: missing, ambiguous ("Vouliez-vous dire…"), or not found."""
+    if isinstance(query, Resolved):
+        return query.outcome
     if query and (film_id := ctx.titles.parse_value(query.strip())) is not None:
         return film_id
     cleaned = clean_query(query)

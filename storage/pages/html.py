@@ -35,13 +35,28 @@ from storage.pages.model import (
     SiteFigures,
     SpectatorReview,
 )
-from storage.pages.text import (
-    ANONYMOUS,
+from storage.pages.text import parse_text
+from storage.pages.vocabulary import (
     CARD_CHROME,
+    CRITIC,
     FULL_REVIEW_NOTE,
+    HISTO_COUNT,
+    HISTO_ROW,
+    HISTO_STAR,
     LINK_ONLY,
+    LINK_WORDS,
+    NOT_AN_OUTLET,
     OUTLET_PAGE,
-    parse_text,
+    PRESS_COUNT,
+    RATINGS_COUNT,
+    SPECTATOR_COUNT,
+    STAR_LABELS,
+    TITLE_PREFIX,
+    TITLE_SPLIT,
+    TITLE_SUFFIX,
+    author_stats,
+    is_anonymous,
+    out_of_five,
 )
 
 __all__ = ["parse_html", "text_layer"]
@@ -64,37 +79,9 @@ _SPACES = re.compile(r" {2,}")
 _BLANKS = re.compile(r"\n{3,}")
 _MARK = "\ue000"  # private-use character marking where a card starts, removed from the output
 
-# `3 461` (spaces already normalised) or `3461`; bounded, so that no page holds a number too long to read.
-_NUMBER = r"(\d{1,3}(?: \d{3}){1,3}|\d{1,12})"
-_NUM = r"(?<!\S)" + _NUMBER
-_FOLLOWERS = re.compile(_NUM + r" abonnés?\b", re.IGNORECASE)
-_AUTHOR_REVIEWS = re.compile(_NUM + r" critiques?\b", re.IGNORECASE)
-_RATINGS_COUNT = re.compile(_NUM + r" notes?\b", re.IGNORECASE)
-_SPECTATOR_COUNT = re.compile(r"^" + _NUM + r" critiques? spectateurs?$", re.IGNORECASE)
-_PRESS_COUNT = re.compile(r"^" + _NUM + r" (?:critiques? (?:de )?presse|titres? de presse)$", re.IGNORECASE)
-_HISTO_STAR = re.compile(r"^([0-5])(?: ?(?:étoiles?|★))?$", re.IGNORECASE)
-_HISTO_COUNT = re.compile(r"^" + _NUM + r" critiques?$", re.IGNORECASE)
-_HISTO_ROW = re.compile(r"^([0-5])(?: ?(?:étoiles?|★))? " + _NUMBER + r" critiques?$", re.IGNORECASE)
 _REVIEW_ID = re.compile(r"^review_?(\d{1,18})$")
 _PRESS_ID = re.compile(r"^pressreview_?(\d{1,18})$")
 _STARS_CLASS = re.compile(r"^n(\d{2})$")  # rating-mdl n35 → 3.5 stars
-_CRITIC = re.compile(r"^par\s+", re.IGNORECASE)
-_LINK_WORDS = re.compile(r"Voir la critique sur|La critique complète est disponible", re.IGNORECASE)
-_NOT_AN_OUTLET = re.compile(r"^(?:la )?(?:presse|spectateurs?|membres?|films?|séries?)\b", re.IGNORECASE)
-_TITLE_PREFIX = re.compile(
-    r"^(?:les )?(?:critiques?|avis)(?: (?:des )?spectateurs| (?:de la )?presse)?"
-    r" (?:du film|pour le film|sur le film|de la série|du téléfilm)\s+",
-    re.IGNORECASE,
-)
-_TITLE_SUFFIX = re.compile(
-    r"\s+[-–—|]\s+(?:(?:film|série(?: tv)?|téléfilm)\b.*|AlloCin[ée].*)$", re.IGNORECASE
-)
-_TITLE_SPLIT = re.compile(r"\s+[-–—|]\s+")
-# The press stars' labels, as AlloCiné prints them in a `title` attribute (accents and case folded).
-_STAR_LABELS = {
-    "chef-d'oeuvre": 5.0, "excellent": 4.5, "tres bien": 4.0, "bien": 3.5, "pas mal": 3.0,
-    "moyen": 2.5, "pas terrible": 2.0, "mauvais": 1.5, "tres mauvais": 1.0, "nul": 0.5,
-}  # fmt: skip
 
 
 # --- text layer ------------------------------------------------------------------------------
@@ -327,8 +314,8 @@ def _json_count(value: object) -> int | None:
 
 
 def _clean_title(raw: str) -> str | None:
-    title = _TITLE_PREFIX.sub("", _clean(raw))
-    while (shorter := _TITLE_SUFFIX.sub("", title)) != title:
+    title = TITLE_PREFIX.sub("", _clean(raw))
+    while (shorter := TITLE_SUFFIX.sub("", title)) != title:
         title = shorter
     title = title.strip()
     return title if title and not title.casefold().startswith("allocin") else None
@@ -342,11 +329,11 @@ def _outlet_heading(soup: BeautifulSoup, layer: _Layer, meta: _Metadata) -> str 
     """`Toutes les critiques de Le Figaro` as the page's heading: an outlet's page, not a film's."""
     first_mark = min(layer.starts.values(), default=len(layer.lines) + 1)
     candidates = [_inline_text(h) for h in soup.find_all(["h1", "h2"], limit=20)]
-    candidates += [_clean(part) for part in _TITLE_SPLIT.split(meta.heading or "")]
+    candidates += [_clean(part) for part in TITLE_SPLIT.split(meta.heading or "")]
     candidates += layer.lines[: min(first_mark - 1, 40)]
     for text in candidates:
-        if (match := OUTLET_PAGE.match(text)) and not _NOT_AN_OUTLET.match(outlet := match.group("outlet")):
-            return _TITLE_SUFFIX.sub("", outlet).strip()
+        if (match := OUTLET_PAGE.match(text)) and not NOT_AN_OUTLET.match(outlet := match.group("outlet")):
+            return TITLE_SUFFIX.sub("", outlet).strip()
     return None
 
 
@@ -364,14 +351,14 @@ def _spectator_page(
     average = meta.average
     if average is None:
         note = soup.select_one(".big-note .note")
-        average = _average(_inline_text(note)) if note else None
+        average = out_of_five(_inline_text(note)) if note else None
     ratings_count = meta.ratings_count
     if ratings_count is None and (count := soup.select_one(".user-note-count")):
-        match = _RATINGS_COUNT.search(_inline_text(count))
-        ratings_count = parse_count(match.group(1)) if match else None
+        match = RATINGS_COUNT.search(_inline_text(count))
+        ratings_count = parse_count(match.group("n")) if match else None
     reviews_count = meta.reviews_count
     if reviews_count is None:
-        reviews_count = _count_line(layer, _SPECTATOR_COUNT)
+        reviews_count = _count_line(layer, SPECTATOR_COUNT)
     histogram = _histogram(soup, warnings)
     title = meta.title
 
@@ -392,16 +379,11 @@ def _spectator_page(
 
 def _count_line(layer: _Layer, pattern: re.Pattern[str]) -> int | None:
     """The count on the first line such as `39 critiques spectateurs`."""
-    return next((parse_count(m.group(1)) for line in layer.lines if (m := pattern.match(line))), None)
+    return next((parse_count(m.group("n")) for line in layer.lines if (m := pattern.match(line))), None)
 
 
 def _where(line: int | None) -> str:
     return f"ligne {line}" if line else "HTML"
-
-
-def _average(text: str) -> float | None:
-    value = parse_decimal(text.split("/")[0])
-    return value if value is not None and 0 <= value <= 5 else None
 
 
 def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview | None:
@@ -409,16 +391,15 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview
     infos = card.select_one(".review-card-user-infos") or card
     name_tag = infos.select_one(".meta-title")
     name = _inline_text(name_tag)
-    author = None if not name or name.casefold() in ANONYMOUS else name
+    author = None if not name or is_anonymous(name) else name
 
     stats_tag = infos.select_one(".meta-content") or infos.select_one(".meta-sub")
     stats = _inline_text(stats_tag) if stats_tag else ""
-    followers = _FOLLOWERS.search(stats)
-    author_reviews = _AUTHOR_REVIEWS.search(stats)
+    followers, author_reviews = author_stats(stats)
 
     meta = card.select_one(".review-card-meta") or card
     note = meta.select_one("span.stareval-note")
-    rating = _average(_inline_text(note)) if note else _stars_of(meta)
+    rating = out_of_five(_inline_text(note)) if note else _stars_of(meta)
     date_tag = meta.select_one(".review-card-meta-date")
     published = parse_date(_inline_text(date_tag)) if date_tag else None
 
@@ -439,8 +420,8 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview
         rating=rating,
         published=published,
         text=text,
-        followers=parse_count(followers.group(1)) if followers else None,
-        author_reviews=parse_count(author_reviews.group(1)) if author_reviews else None,
+        followers=followers,
+        author_reviews=author_reviews,
         spoiler=content is not None and content.select_one(".spoiler-content") is not None,
         site_id=card_id.group(1) if card_id else None,
         line=line,
@@ -458,12 +439,12 @@ def _histogram(soup: BeautifulSoup, warnings: list[str]) -> dict[str, int] | Non
     while i < len(lines):
         # A star on its own line takes the count below it first: "1 009 critiques" alone would
         # otherwise read as star 1 with 9 reviews.
-        if (star := _HISTO_STAR.match(lines[i])) and (count := _HISTO_COUNT.match(_next(lines, i))):
-            found[star.group(1)] = parse_count(count.group(1)) or 0
+        if (star := HISTO_STAR.match(lines[i])) and (count := HISTO_COUNT.match(_next(lines, i))):
+            found[star.group("star")] = parse_count(count.group("n")) or 0
             i += 2
             continue
-        if match := _HISTO_ROW.match(lines[i]):
-            found[match.group(1)] = parse_count(match.group(2)) or 0
+        if match := HISTO_ROW.match(lines[i]):
+            found[match.group("star")] = parse_count(match.group("n")) or 0
         i += 1
     if set(found) != set(STARS):
         if found:
@@ -489,7 +470,7 @@ def _press_page(items: list[Tag], layer: _Layer, meta: _Metadata) -> ParsedPress
     found = textual.figures if isinstance(textual, ParsedPressPage) else SiteFigures()
     count = found.reviews_count
     if count is None:
-        count = _count_line(layer, _PRESS_COUNT)
+        count = _count_line(layer, PRESS_COUNT)
     if count is not None and count != len(reviews):
         warnings.append(f"la page annonce {count} critiques presse, {len(reviews)} lues")
     title = meta.title or (textual.title if isinstance(textual, ParsedPressPage) else None)
@@ -503,7 +484,8 @@ def _read_press_item(item: Tag, layer: _Layer, warnings: list[str]) -> PressRevi
     if not outlet:
         warnings.append(f"{_where(line)} : critique presse sans nom de journal, ignorée")
         return None
-    critic = _CRITIC.sub("", _inline_text(item.select_one(".author"))).strip() or None
+    author = _inline_text(item.select_one(".author"))
+    critic = (match.group("critic") if (match := CRITIC.match(author)) else author).strip() or None
     quote = _block_text(item.select_one("p.text") or item.select_one(".text")) or None
     item_id = _PRESS_ID.match(str(item.get("id") or ""))
     return PressReview(
@@ -519,7 +501,7 @@ def _read_press_item(item: Tag, layer: _Layer, warnings: list[str]) -> PressRevi
 
 def _press_link(item: Tag) -> str | None:
     """The review on the outlet's site: the link's address, else the site named in its text."""
-    for string in item.find_all(string=_LINK_WORDS):
+    for string in item.find_all(string=LINK_WORDS):
         tag = string.parent
         # The words may sit in a <span> inside the link: look a few inline levels up for the address.
         for _ in range(3):
@@ -566,11 +548,11 @@ def _stars_of(tag: Tag) -> float | None:
     for stars in tag.select(".rating-mdl, .stareval-stars"):
         for css_class in stars.get("class") or []:
             if match := _STARS_CLASS.match(css_class):
-                value = int(match.group(1))
-                return value / 10 if 0 < value <= 50 else None
-    for labelled in tag.find_all(attrs={"title": True}):
+                tenths = int(match.group(1))
+                return tenths / 10 if 0 < tenths <= 50 else None
+    for labelled in tag.find_all(title=True):
         label = labelled.get("title")
-        if isinstance(label, str) and (value := _STAR_LABELS.get(_fold_label(label))) is not None:
+        if isinstance(label, str) and (value := STAR_LABELS.get(_fold_label(label))) is not None:
             return value
     return None
 

@@ -49,11 +49,17 @@ class Fetched:
 class FetchError(Exception):
     """A page that could not be fetched; `message` is in French, for the refresh report."""
 
+    code = "fetch"
+
     def __init__(self, url: str, message: str, *, status: int | None = None) -> None:
         self.url = url
         self.message = message
         self.status = status  # the last HTTP status, None for timeouts and network errors
         super().__init__(message)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"url": self.url, "reason": self.message, "status": self.status}
 
 
 class _Retry(Exception):

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from storage.db.tables import SOURCE
 from storage.importer import FileResult, collect_files, import_file
+from storage.problems import Problem
 from storage.store import content_hash
 from storage.watchlist import WatchedFilm
 
@@ -24,14 +25,14 @@ def import_inbox(
     engine: Engine, folders: Iterable[Path], watchlist: Sequence[WatchedFilm]
 ) -> list[FileResult]:
     """Import the inbox files whose content is new; returns what happened to each of them."""
-    files, _missing = collect_files(folder for folder in folders if folder.is_dir())
+    files, refused = collect_files(folder for folder in folders if folder.is_dir())
     pending: dict[Path, str] = {}
-    results: list[FileResult] = []
+    results: list[FileResult] = list(refused)
     for path in files:
         try:
             pending[path] = content_hash(path.read_bytes())
         except OSError as error:
-            results.append(FileResult(path, error=f"lecture impossible : {error.strerror or error}"))
+            results.append(FileResult(path, error=Problem.of(error)))
     known = known_hashes(engine, set(pending.values()))
     films = list(watchlist)
     for path, digest in pending.items():

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db.tables import FETCHED_PAGE
+from storage.db.upsert import upsert
 from storage.sources.allocine import Fetched
 
 __all__ = ["remember", "validators_for"]
@@ -34,6 +34,7 @@ def remember(engine: Engine, fetched: Fetched, *, content_hash: str | None, now:
     A 200 replaces the validators and content hash and marks the page changed; a 304 only says when it
     was checked.
     """
+    changes: dict[str, str | datetime | None]
     if fetched.status == 304:
         changes = {"checked_at": now}
     elif 200 <= fetched.status < 300:
@@ -56,6 +57,5 @@ def remember(engine: Engine, fetched: Fetched, *, content_hash: str | None, now:
         "changed_at": now,
     }
     with engine.begin() as conn:
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(TABLE).values(**row)
-        conn.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=changes))
+        # On a known URL only `changes` are written (each equals the row's own value).
+        upsert(conn, TABLE, [row], keys=("url",), updates=changes)

@@ -354,3 +354,24 @@ def test_unexpected_failure_is_a_french_message(ctx: AnswerContext, monkeypatch:
     answer = ask(ctx, "/note Backstage")
     assert answer.tone == "error" and answer.ephemeral
     assert "réessayez" in answer.description
+
+
+def test_storage_problems_are_worded_for_where_the_page_came_from() -> None:
+    from bot.wording import problem_text
+    from storage.problems import Problem
+    from storage.store import AmbiguousFilm, NoFilmNamed
+
+    unnamed = Problem.of(NoFilmNamed())
+    assert problem_text(unnamed, "import") == (
+        "la page ne dit pas de quel film elle parle : précisez-le avec --film TITRE"
+    )
+    assert "--film" not in problem_text(unnamed, "inbox") and "liste de suivi" in problem_text(
+        unnamed, "inbox"
+    )
+    twice = Problem.of(AmbiguousFilm("Backstage", [2005, None]))
+    assert problem_text(twice, "import") == (
+        "plusieurs films s'appellent « Backstage » (2005, année inconnue) : précisez --year"
+    )
+    # A report recorded by another version, with a code or details this one does not know.
+    assert problem_text(Problem("nouveau"), "site") == "erreur inattendue (nouveau)"
+    assert problem_text(Problem("other_film", {}), "site") == "erreur inattendue (other_film)"

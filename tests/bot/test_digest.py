@@ -12,17 +12,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
-import typer
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from bot import render, texts
 from bot.answers.context import AnswerContext
+from bot.answers.digest import READ_MAX, compose_digest
 from bot.answers.model import Answer, Field
-from bot.digest.compose import READ_MAX, compose_digest
-from bot.digest.post import post_digest, post_due_digests
-from bot.digest.preview import digest_command, preview
+from bot.cli import app as cli
+from bot.cli.digest import preview
 from bot.discord_ui.client import Critibot
+from bot.discord_ui.posting import post_digest, post_due_digests
 from config import Settings
 from storage import changes, digest_ledger, guild_settings
 from storage.db.engine import make_engine
@@ -182,7 +182,7 @@ def test_five_hundred_new_reviews_fit_discord_with_the_most_notable_first(engine
 
 
 def test_a_flood_beyond_what_is_read_is_counted(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.digest.compose.READ_MAX", 2)
+    monkeypatch.setattr("bot.answers.digest.READ_MAX", 2)
     assert READ_MAX > 2
     new_reviews(engine)
     answer = compose(engine).answer
@@ -249,14 +249,12 @@ def test_preview_prints_without_claiming(engine: Engine) -> None:
     assert "▸ Derrière le masque (2006) — 2 nouvelles critiques\nAlice · 3,0/5 : « Très drôle. »" in text
     assert ledger_rows(engine) == []
 
-    app = typer.Typer()
-    app.command("digest")(digest_command)
     url = engine.url.render_as_string(hide_password=False)
-    result = CliRunner().invoke(app, ["--preview", "--server", "77", "--db", url])
+    result = CliRunner().invoke(cli, ["digest", "--preview", "--server", "77", "--db", url])
     assert result.exit_code == 0, result.output
     assert texts.DIGEST_PREVIEW_NOTE in result.output and "Le résumé du jour" in result.output
     assert ledger_rows(engine) == []
-    refused = CliRunner().invoke(app, ["--db", url])
+    refused = CliRunner().invoke(cli, ["digest", "--db", url])
     assert refused.exit_code == 2
 
 

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 from apscheduler.job import Job
 
+from bot.answers.commands import COMMANDS
 from bot.answers.context import AnswerContext
 from bot.discord_ui.client import Critibot, point_at
 from bot.scheduler import digest_job_id
@@ -142,6 +143,76 @@ async def test_synced_commands_are_french_with_english_localisations(running: Ru
         int(commands["reglages"]["default_member_permissions"])
         == discord.Permissions(manage_guild=True).value
     )
+
+
+OPTION_TYPES = {str: 3, int: 4, float: 10}
+
+
+async def test_discord_receives_the_commands_exactly_as_declared(running: Running) -> None:
+    """bot/answers/commands.py is the one declaration: the console parses it, Discord is sent it."""
+    put = await running.fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
+    synced = {c["name"]: c for c in put.json}
+    assert set(synced) == {*COMMANDS, "reglages"}  # /reglages is Discord's own (bot/discord_ui/cogs.py)
+    for command in COMMANDS.values():
+        sent = synced[command.name]
+        assert sent["description"] == command.description
+        options = [
+            (
+                o["name"],
+                o["description"],
+                o["type"],
+                o["required"],
+                tuple(c["value"] for c in o.get("choices", ())),
+                o.get("min_value"),
+                o.get("max_value"),
+                o.get("autocomplete", False),
+            )
+            for o in sent.get("options", ())
+        ]
+        declared = sorted(command.options, key=lambda o: not o.required)  # Discord wants required first
+        assert options == [
+            (
+                o.name,
+                o.description,
+                OPTION_TYPES[o.type],
+                o.required,
+                o.choices,
+                o.min_value,
+                o.max_value,
+                o.film,
+            )
+            for o in declared
+        ], command.name
+    # The ranges that used to live only in the Discord decorators are the declaration's now.
+    assert [(o["min_value"], o["max_value"]) for o in synced["top"]["options"] if o["name"] == "nombre"] == [
+        (1, 50)
+    ]
+    assert (
+        synced["citation"]["options"][2]["min_value"] == 0
+        and synced["citation"]["options"][2]["max_value"] == 5
+    )
+
+
+async def test_the_film_option_resolves_an_ambiguous_title_into_the_question(running: Running) -> None:
+    store_page(
+        running.bot.ctx.engine,
+        ParsedSpectatorPage(title=None, figures=SiteFigures(average=3.1), reviews=[]),
+        location="remake",
+        raw="remake",
+        hint=FilmHint(title="Backstage", year=2017),
+    )
+    running.bot.ctx.reload_titles()
+    reply = await running.command("critiques", {"film": "Backstage"})
+    (embed,) = reply["data"]["embeds"]
+    assert embed["title"] == "Vouliez-vous dire… ?" and reply["data"]["flags"] & 64
+    assert "`/critiques Backstage (2005)`" in embed["description"]  # the hint names the command used
+    picked = await running.fake.send_autocomplete("citation", {"film": "backstage"})
+    assert {c["name"] for c in picked} >= {"Backstage (2005)", "Backstage (2017)"}
+    chosen = next(c["value"] for c in picked if c["name"] == "Backstage (2017)")
+    reply = await running.command("note", {"film": chosen})
+    assert reply["data"]["embeds"][0]["title"] == "Backstage (2017)"
+    blank = await running.command("citation", {"film": "   ", "source": "presse"})
+    assert blank["data"]["embeds"][0]["title"] == "Citation"  # a blank film is no film: any film's quote
 
 
 def _settings_options(channel_id: int) -> list[dict]:

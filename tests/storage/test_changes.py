@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
-from bot.digest.compose import change
+from bot.answers.digest import change
 from storage import changes, digest_ledger
 from storage.digest_ledger import TABLE as LEDGER
 from storage.pages import ParsedPressPage, ParsedSpectatorPage, PressReview, SiteFigures, SpectatorReview

@@ -14,6 +14,7 @@ from bot.wording import figures_change
 from config import Settings
 from storage.db.models import FetchedPage, RatingSnapshot, Source
 from storage.db.tables import SPECTATOR
+from storage.problems import Problem
 from storage.queries import find_films, press_reviews, spectator_reviews
 from storage.refresher import Figures, RefreshReport, last_runs, refresh
 from storage.sources.allocine import AllocineClient
@@ -215,11 +216,19 @@ async def test_a_failing_film_is_reported_the_others_stored_and_it_is_read_in_fu
 
     report = await run(engine, settings, fake_allocine, DAY_1, films=[MASQUE, BACKSTAGE])
     masque, backstage = report.films
-    assert masque.error is not None and "page illisible" in masque.error
+    assert masque.error is not None and masque.error.code == "page_unreadable"
+    assert masque.error.params["url"] == fake_allocine.base_url + masque_page
     assert backstage.error is None and backstage.counts["spectateurs"].new == 5
-    assert not report.ok and report.errors == [f"Derrière le masque (2006) : {masque.error}"]
+    assert not report.ok and report.errors == [("site", "Derrière le masque (2006)", masque.error)]
     (recorded,) = last_runs(engine, limit=1)
-    assert recorded["ok"] is False and recorded["report"]["errors"] == report.errors
+    assert recorded["ok"] is False
+    (error,) = recorded["report"]["errors"]
+    assert (error["source"], error["where"], error["code"]) == (
+        "site",
+        "Derrière le masque (2006)",
+        "page_unreadable",
+    )
+    assert Problem.from_dict(error) == masque.error
 
     # The site is back: the failed film is read again, in full and without conditional headers.
     fake_allocine.set_page(
@@ -259,7 +268,7 @@ async def test_the_inbox_is_read_once_per_content_and_a_bad_file_stays(
     assert stored[SPECTATOR_SEED.name].counts["spectateurs"].new == 15
     assert stored[PRESS_SEED.name].counts["presse"].new == 24
     assert stored[PLAIN_SEED.name].counts["spectateurs"].new == 11
-    assert stored["cassé.html"].error and "page illisible" in stored["cassé.html"].error
+    assert stored["cassé.html"].error and stored["cassé.html"].error.code == "page_unreadable"
     assert first.films == []  # no allocine_id in this watchlist: nothing asked online
     assert fake_allocine.requests == []
 

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from storage import store
-from storage.db.tables import SNAPSHOT, SPECTATOR
+from storage.db.tables import FILM, PRESS, SNAPSHOT, SOURCE, SPECTATOR
 from storage.pages import ParsedOutletPage
 from storage.pages.text import parse_text
 from storage.queries import film_stats, find_films, press_reviews, spectator_reviews
-from storage.store import FilmHint, StoreError, store_page
+from storage.store import AmbiguousFilm, FilmHint, NoFilmNamed, OtherFilm, OutletPage, store_page
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
 
 MASQUE = FilmHint(
@@ -117,12 +117,12 @@ def test_plain_reviews_join_the_press_film(engine: Engine) -> None:
 def test_importing_the_same_pages_twice_changes_nothing(engine: Engine) -> None:
     for path, hint in ((SPECTATOR_SEED, MASQUE), (PRESS_SEED, BACKSTAGE), (PLAIN_SEED, BACKSTAGE)):
         _store(engine, path, hint)
-    before = {t.name: _count(engine, t) for t in (store.FILM, SPECTATOR, store.PRESS, SNAPSHOT, store.SOURCE)}
+    before = {t.name: _count(engine, t) for t in (FILM, SPECTATOR, PRESS, SNAPSHOT, SOURCE)}
     again = [_store(engine, path, hint) for path, hint in ((SPECTATOR_SEED, MASQUE), (PRESS_SEED, BACKSTAGE))]
     assert again[0].counts["spectateurs"].unchanged == 15
     assert again[1].counts["presse"].unchanged == 24
     assert all(c.new == 0 and c.updated == 0 for r in again for c in r.counts.values())
-    after = {t.name: _count(engine, t) for t in (store.FILM, SPECTATOR, store.PRESS, SNAPSHOT, store.SOURCE)}
+    after = {t.name: _count(engine, t) for t in (FILM, SPECTATOR, PRESS, SNAPSHOT, SOURCE)}
     assert (
         after
         == before
@@ -157,30 +157,32 @@ def test_a_failing_page_rolls_back_entirely(engine: Engine, monkeypatch: pytest.
     def explode(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disque plein")
 
-    monkeypatch.setattr(store, "_upsert_spectators", explode)
+    monkeypatch.setattr(store, "merge_spectators", explode)
     with pytest.raises(RuntimeError):
         _store(engine, SPECTATOR_SEED, MASQUE)
-    assert _count(engine, store.FILM) == 0
-    assert _count(engine, store.SOURCE) == 0
+    assert _count(engine, FILM) == 0
+    assert _count(engine, SOURCE) == 0
     assert _count(engine, SNAPSHOT) == 0
 
 
 def test_a_page_without_a_film_name_is_refused_clearly(engine: Engine) -> None:
-    with pytest.raises(StoreError, match="--film"):
+    with pytest.raises(NoFilmNamed):
         _store(engine, PRESS_SEED)
-    assert _count(engine, store.FILM) == 0
+    assert _count(engine, FILM) == 0
 
 
 def test_a_page_about_another_film_is_refused(engine: Engine) -> None:
-    with pytest.raises(StoreError, match="Derrière le masque"):
+    with pytest.raises(OtherFilm) as refused:
         _store(engine, SPECTATOR_SEED, BACKSTAGE)
+    assert refused.value.params == {"page_title": "Derrière le masque", "expected": "Backstage"}
 
 
 def test_an_outlet_page_is_never_stored_as_a_film(engine: Engine) -> None:
     page = ParsedOutletPage(outlet="Le Figaro", reviews=[])
-    with pytest.raises(StoreError, match="Le Figaro"):
+    with pytest.raises(OutletPage) as refused:
         store_page(engine, page, location="x", raw="x", hint=BACKSTAGE)
-    assert _count(engine, store.FILM) == 0
+    assert refused.value.outlet == "Le Figaro"
+    assert _count(engine, FILM) == 0
 
 
 def test_original_title_is_an_alias(engine: Engine) -> None:
@@ -193,8 +195,9 @@ def test_two_films_with_one_title_need_a_year(engine: Engine) -> None:
     _store(engine, PRESS_SEED, BACKSTAGE)
     _store(engine, PLAIN_SEED, FilmHint(title="Backstage", year=2017))
     assert len(find_films(engine, "Backstage")) == 2
-    with pytest.raises(StoreError, match="--year"):
+    with pytest.raises(AmbiguousFilm) as refused:
         _store(engine, PLAIN_SEED, FilmHint(title="Backstage"))
+    assert refused.value.params == {"title": "Backstage", "years": [2005, 2017]}
 
 
 def test_a_films_first_reviews_are_backlog_and_later_ones_news(engine: Engine) -> None:
@@ -230,4 +233,4 @@ def test_explicit_backlog_overrides_the_default(engine: Engine) -> None:
     raw = PRESS_SEED.read_text(encoding="utf-8")
     store_page(engine, parse_text(raw), location="p", raw=raw, hint=BACKSTAGE, backlog=False)
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).where(store.PRESS.c.backlog.is_(False))).scalar_one() == 24
+        assert conn.execute(select(func.count()).where(PRESS.c.backlog.is_(False))).scalar_one() == 24

@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import Connection, Engine, select
 from sqlmodel import SQLModel
 
-from storage import store
+from storage.db.tables import FILM, SPECTATOR
+from storage.db.upsert import upsert_statement
 from storage.pages import ParsedPressPage, ParsedSpectatorPage, SiteFigures
 from storage.pages import PressReview as Press
 from storage.pages import SpectatorReview as Spectator
 from storage.pages.text import parse_text
-from storage.store import FilmHint, store_page
+from storage.store import FilmHint, reviews, store_page
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
 
 FIGURES = SiteFigures(average=3.5, ratings_count=12, reviews_count=4, histogram={"5": 1, "4": 3})
@@ -56,7 +57,7 @@ def _reference_write_rows(
         for key, values, position in rows
     ]
     updates = (*writer.fields, "source_id", "updated_at")
-    stmt = store._upsert_statement(conn.dialect.name, writer.table, ("film_id", writer.key), updates)
+    stmt = upsert_statement(conn.dialect.name, writer.table, ("film_id", writer.key), updates)
     conn.execute(stmt, dicts)
 
 
@@ -123,7 +124,7 @@ def test_the_fast_write_stores_what_sqlalchemy_core_stored(
 
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
-    monkeypatch.setattr(store, "_write_rows", _reference_write_rows)
+    monkeypatch.setattr(reviews, "_write_rows", _reference_write_rows)
     assert _import_all(engine) == fast_reports
     reference = _contents(engine)
     for table, rows in reference.items():
@@ -140,10 +141,10 @@ def test_the_page_counts_cover_new_updated_and_unchanged(engine: Engine) -> None
     assert again == {"spectateurs": (0, 0, 4)}
     with engine.connect() as conn:
         jeanne = conn.execute(
-            select(store.SPECTATOR.c.backlog, store.SPECTATOR.c.spoiler, store.SPECTATOR.c.position).where(
-                store.SPECTATOR.c.author == "Jeanne"
+            select(SPECTATOR.c.backlog, SPECTATOR.c.spoiler, SPECTATOR.c.position).where(
+                SPECTATOR.c.author == "Jeanne"
             )
         ).one()
-        film = conn.execute(select(store.FILM).where(store.FILM.c.title == "Bizarre")).one()
+        film = conn.execute(select(FILM).where(FILM.c.title == "Bizarre")).one()
     assert tuple(jeanne) == (False, True, 4)  # after the film's four known reviews
     assert (film.site_average, film.site_ratings_count, film.site_press_average) == (3.5, 12, 4.0)

@@ -10,9 +10,9 @@ import typer
 from sqlalchemy import Engine
 
 from bot import terminal, texts
-from bot.digest.compose import compose_digest
+from bot.answers.digest import compose_digest
+from bot.cli.common import DbOption, engine_for
 from config import Settings, get_settings
-from storage.db.engine import make_engine
 
 
 def preview(engine: Engine, settings: Settings, *, guild_id: int | None, now: datetime | None = None) -> str:
@@ -25,8 +25,6 @@ def preview(engine: Engine, settings: Settings, *, guild_id: int | None, now: da
     return text
 
 
-# bot/cli.py registers this with app.command("digest"); `db` is declared here rather than imported from
-# bot.cli, which will import this module.
 def digest_command(
     server: Annotated[
         int | None, typer.Option("--server", help="Le serveur Discord (id) : son prochain résumé.")
@@ -34,17 +32,14 @@ def digest_command(
     preview_only: Annotated[
         bool, typer.Option("--preview", help="Affiche le résumé dans le terminal, sans rien poster.")
     ] = False,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="URL de la base (défaut : CRITIBOT_DATABASE_URL, sinon data/critibot.db)."),
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Le résumé quotidien : son aperçu dans le terminal."""
     if not preview_only:
         typer.echo(texts.DIGEST_PREVIEW_ONLY, err=True)
         raise typer.Exit(code=2)
     settings = get_settings()
-    engine = make_engine(db or settings.resolved_database_url)
+    engine = engine_for(db)
     try:
         typer.echo(texts.DIGEST_PREVIEW_NOTE + "\n")
         typer.echo(preview(engine, settings, guild_id=server), nl=False)

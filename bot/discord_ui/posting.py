@@ -1,7 +1,7 @@
 """Post the daily digest: exactly once per server and day, whatever restarts, retries or twin processes.
 
-The ledger (storage/digest_ledger.py) is claimed in the database before posting and completed after.
-At most once wins over at least once: if the process dies between the claim and the completion, the
+The day is claimed in the ledger (bot/answers/digest.py) before posting and recorded after.
+At most once wins over at least once: if the process dies between the claim and the record, the
 row stays 'claimed' and that day's digest is not posted again (its reviews go to the next digest).
 Database work runs in threads (`asyncio.to_thread`): it never blocks the event loop.
 """
@@ -11,17 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 import discord
 from sqlalchemy import Engine
 
-from bot.digest.compose import Digest, compose_digest
+from bot.answers.digest import Digest, claim_day, compose_digest, due_today, enabled_servers, record
 from bot.discord_ui.views import embed_for
 from config import Settings
-from storage import digest_ledger, guild_settings
 
 log = logging.getLogger(__name__)
 
@@ -46,33 +45,18 @@ async def post_digest(
     (nothing new and settings.digest_when_empty == "nothing"); skipped (channel gone or forbidden: the
     other servers are not concerned); failed (another error, logged); off (no digest for this server).
     """
-    chosen = await asyncio.to_thread(guild_settings.get, engine, guild_id)
-    if not chosen.enabled or chosen.channel_id is None:
-        return DigestOutcome(guild_id, "off")
-    channel_id = chosen.channel_id
     zone = ZoneInfo(settings.timezone)
-    day = now.astimezone(zone).date()
-    # One digest per server and day even if its channel changed since this morning's.
-    if await asyncio.to_thread(digest_ledger.posted_today, engine, guild_id, day):
-        return DigestOutcome(guild_id, "already", channel_id=channel_id)
-    ledger_id = await asyncio.to_thread(digest_ledger.claim, engine, guild_id, channel_id, day, now)
-    if ledger_id is None:  # another process (or a retried job) claimed it between the check and here
+    claimed = await asyncio.to_thread(claim_day, engine, guild_id, now=now, zone=zone)
+    channel_id, ledger_id = claimed.channel_id, claimed.ledger_id
+    if channel_id is None:
+        return DigestOutcome(guild_id, "off")
+    if ledger_id is None:
         return DigestOutcome(guild_id, "already", channel_id=channel_id)
 
     async def finish(
         status: str, digest: Digest | None, *, message_id: int | None = None, error: str | None = None
     ) -> None:
-        await asyncio.to_thread(
-            digest_ledger.complete,
-            engine,
-            ledger_id,
-            status=status,
-            message_id=message_id,
-            error=error,
-            spectator_upto=digest.spectator_upto if digest else None,
-            press_upto=digest.press_upto if digest else None,
-            now=datetime.now(UTC),
-        )
+        await asyncio.to_thread(record, engine, ledger_id, status, digest, message_id=message_id, error=error)
 
     try:
         digest = await asyncio.to_thread(compose_digest, engine, guild_id, now=now, zone=zone)
@@ -108,17 +92,6 @@ async def post_digest(
     return DigestOutcome(guild_id, "posted", message_id=message.id, channel_id=channel_id)
 
 
-def is_due(digest_time: str, local: datetime) -> bool:
-    """Whether a digest set for `digest_time` ("HH:MM", local) is due at the local time `local`."""
-    try:
-        hour, minute = (int(part) for part in digest_time.split(":"))
-        due = time(hour, minute)
-    except ValueError:
-        log.warning("heure de résumé illisible : %r (09:00 par défaut)", digest_time)
-        due = time(9, 0)
-    return local.time() >= due  # .time() of an aware datetime is naive: wall-clock comparison
-
-
 async def post_due_digests(
     client: discord.Client, engine: Engine, *, now: datetime, settings: Settings
 ) -> list[DigestOutcome]:
@@ -127,14 +100,11 @@ async def post_due_digests(
     Run at start-up, it catches up the digests missed while the bot was down (the same day only).
     One server failing never stops the others.
     """
-    zone = ZoneInfo(settings.timezone)
-    local = now.astimezone(zone)
+    local = now.astimezone(ZoneInfo(settings.timezone))
     outcomes = []
-    for chosen in await asyncio.to_thread(guild_settings.all_enabled, engine):
+    for chosen in await asyncio.to_thread(enabled_servers, engine):
         try:
-            if not is_due(chosen.time, local):
-                continue
-            if await asyncio.to_thread(digest_ledger.posted_today, engine, chosen.guild_id, local.date()):
+            if not await asyncio.to_thread(due_today, engine, chosen, local):
                 continue
             outcomes.append(await post_digest(client, engine, chosen.guild_id, now=now, settings=settings))
         except Exception as problem:

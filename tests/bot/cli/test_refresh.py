@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.cli.refresh import parse_duration
 from config import get_settings
 from config.settings import CONFIG_DIR
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
@@ -114,3 +115,17 @@ async def test_refresh_every_loops_until_sigterm(tmp_path: Path) -> None:
         "Total : rien de neuf.\n",
     ]
     assert rest.decode().strip().endswith("Arrêt.")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("6h", 21_600), ("30m", 1_800), ("1h30m", 5_400), ("2j", 172_800), ("90s", 90), ("1,5", 5_400)],
+)
+def test_durations(text: str, seconds: int) -> None:
+    duration = parse_duration(text)
+    assert duration is not None and duration.total_seconds() == seconds
+
+
+@pytest.mark.parametrize("text", ["", "0h", "six heures", "-3h", "6x"])
+def test_unreadable_durations(text: str) -> None:
+    assert parse_duration(text) is None

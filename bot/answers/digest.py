@@ -1,15 +1,20 @@
-"""Compose a server's daily digest: what is new since its last digest, as one Answer that fits Discord.
+"""The daily digest: what is new for a server since its last digest, as one Answer that fits Discord,
+and the ledger steps around posting it (bot/discord_ui/posting.py posts; `critibot digest --preview`
+shows it).
 
-Pure reads (sync): the caller claims the day in the ledger first and records the marks after posting.
+Composing only reads. Exactly once per server and day: the poster claims the day in the ledger
+(`claim_day`) before composing and records the outcome and the marks (`record`) after sending.
+Everything here is sync: the poster runs it in threads.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -33,9 +38,11 @@ from bot.answers.model import (
 from bot.answers.quotes import sentences
 from bot.answers.safe import literal
 from bot.wording import figures_change, long_date, plural
-from storage import changes, digest_ledger
+from storage import changes, digest_ledger, guild_settings
+from storage.guild_settings import DigestSettings
 from storage.titles import TitleIndex
 
+log = logging.getLogger(__name__)
 _CUT_MARK = re.compile(r"^\s*\(\.\.\.\)\s*")  # press quotes often start with "(...)"
 FIRST_WINDOW = timedelta(hours=24)  # a server's first digest looks back this far, no further
 READ_MAX = 1000  # new spectator reviews read (the most notable); counts cover the rest
@@ -332,3 +339,75 @@ def _quote(engine: Engine, guild_id: int | None, day: date, rng: random.Random |
     if answer.ephemeral or answer.tone == "error":  # nothing quotable in the catalogue
         return None
     return answer.description
+
+
+# --- the ledger: once per server and day -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayClaim:
+    """Whether a server's digest may be posted now.
+
+    `channel_id` None: the server has no digest. `ledger_id` None (with a channel): the day was claimed
+    before, here or by another process. Both set: this caller claimed the day and must `record` it.
+    """
+
+    channel_id: int | None
+    ledger_id: int | None
+
+
+def claim_day(engine: Engine, guild_id: int, *, now: datetime, zone: ZoneInfo) -> DayClaim:
+    """Claim `guild_id`'s digest for the local day of `now`, unless the day already has one."""
+    chosen = guild_settings.get(engine, guild_id)
+    if not chosen.enabled or chosen.channel_id is None:
+        return DayClaim(None, None)
+    day = now.astimezone(zone).date()
+    # One digest per server and day even if its channel changed since this morning's.
+    if digest_ledger.posted_today(engine, guild_id, day):
+        return DayClaim(chosen.channel_id, None)
+    # None when another process (or a retried job) claimed it between the check and here.
+    return DayClaim(chosen.channel_id, digest_ledger.claim(engine, guild_id, chosen.channel_id, day, now))
+
+
+def record(
+    engine: Engine,
+    ledger_id: int,
+    status: str,
+    digest: Digest | None,
+    *,
+    message_id: int | None = None,
+    error: str | None = None,
+) -> None:
+    """Complete a claimed day: how it ended, and the marks the next digest starts after."""
+    digest_ledger.complete(
+        engine,
+        ledger_id,
+        status=status,
+        message_id=message_id,
+        error=error,
+        spectator_upto=digest.spectator_upto if digest else None,
+        press_upto=digest.press_upto if digest else None,
+        now=datetime.now(UTC),
+    )
+
+
+def enabled_servers(engine: Engine) -> list[DigestSettings]:
+    return guild_settings.all_enabled(engine)
+
+
+def is_due(digest_time: str, local: datetime) -> bool:
+    """Whether a digest set for `digest_time` ("HH:MM", local) is due at the local time `local`."""
+    try:
+        hour, minute = (int(part) for part in digest_time.split(":"))
+        due = time(hour, minute)
+    except ValueError:
+        log.warning("heure de résumé illisible : %r (09:00 par défaut)", digest_time)
+        due = time(9, 0)
+    return local.time() >= due  # .time() of an aware datetime is naive: wall-clock comparison
+
+
+def due_today(engine: Engine, chosen: DigestSettings, local: datetime) -> bool:
+    """Whether the server's hour has passed at `local` and its day has no digest yet."""
+    return is_due(chosen.time, local) and not digest_ledger.posted_today(
+        engine, chosen.guild_id, local.date()
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app, parse_duration
+from bot.cli import app
 from config import get_settings
 from config.settings import CONFIG_DIR
 from storage.watchlist import load_watchlist
@@ -79,17 +79,3 @@ def test_odd_input_gets_a_french_message_not_a_traceback(watchlist: Path) -> Non
     watchlist.write_text("[[film]\ntitle = ", encoding="utf-8")
     code, output = run("watch", "list")
     assert code == 1 and "liste de films illisible" in output
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [("6h", 21_600), ("30m", 1_800), ("1h30m", 5_400), ("2j", 172_800), ("90s", 90), ("1,5", 5_400)],
-)
-def test_durations(text: str, seconds: int) -> None:
-    duration = parse_duration(text)
-    assert duration is not None and duration.total_seconds() == seconds
-
-
-@pytest.mark.parametrize("text", ["", "0h", "six heures", "-3h", "6x"])
-def test_unreadable_durations(text: str) -> None:
-    assert parse_duration(text) is None

@@ -1,0 +1,126 @@
+"""`critibot run`, `console`, `ask` and `demo`: critibot itself, on Discord or in the terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Annotated
+
+import typer
+
+from bot import render, terminal
+from bot.answers.commands import CommandLineError, parse_command_line, run
+from bot.answers.context import AnswerContext
+from bot.answers.film_arg import error
+from bot.answers.model import Answer
+from bot.cli.catalogue import films_command
+from bot.cli.common import SAMPLES, DbOption, engine_for, err, out, print_json
+from bot.cli.importing import import_pages, print_summary
+from config import get_settings
+from storage.queries import all_film_ids
+
+NO_TOKEN = (
+    "DISCORD_TOKEN n'est pas défini : critibot démarre en console.\n"
+    "Pour le bot Discord : créez une application sur https://discord.com/developers/applications, "
+    "copiez le jeton de son bot, puis lancez DISCORD_TOKEN=… make run (ou mettez-le dans un fichier .env). "
+    "Le README explique comment inviter le bot."
+)
+
+
+def demo_command(db: DbOption = None) -> None:
+    """Importe les pages d'exemple (storage/samples) et montre ce qui a été gardé."""
+    engine = engine_for(db)
+    summary = import_pages(engine, [SAMPLES], None)
+    print_summary(summary)
+    films_command(as_json=False, db=db)
+    if summary.failed:
+        raise typer.Exit(code=1)
+
+
+def _answer_line(ctx: AnswerContext, line: str, *, scope: str) -> Answer:
+    try:
+        name, arguments = parse_command_line(line)
+    except CommandLineError as problem:
+        return error(str(problem))
+    return run(ctx, name, arguments, scope=scope)
+
+
+def ask_command(
+    line: Annotated[
+        str, typer.Argument(help='Une commande comme sur Discord, par exemple "/note Backstage".')
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Affiche le message que le bot enverrait à Discord (JSON).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Pose une question à critibot, exactement comme sur Discord."""
+    ctx = AnswerContext.open(engine_for(db))
+    answer = _answer_line(ctx, line, scope="ask")
+    if as_json:
+        print_json(render.message(answer))
+    else:
+        print(terminal.to_text(answer), end="")
+    if answer.tone == "error":
+        raise typer.Exit(code=1)
+
+
+def console_command(db: DbOption = None) -> None:
+    """Une invite interactive pour poser des questions à critibot (historique avec ↑ ↓)."""
+    _console(AnswerContext.open(engine_for(db)))
+
+
+def _console(ctx: AnswerContext) -> None:
+    history = get_settings().data_dir / "console_history"
+    try:
+        import readline
+
+        history.parent.mkdir(parents=True, exist_ok=True)
+        if history.exists():
+            readline.read_history_file(history)
+    except (ImportError, OSError):
+        readline = None  # type: ignore[assignment]
+    print("critibot — tapez une commande (/aide pour la liste), ou « quitter ».")
+    try:
+        while True:
+            try:
+                line = input("critibot> ").strip()
+            except EOFError:
+                print()
+                break
+            if line.lower() in {"quitter", "exit", "quit", "q"}:
+                break
+            if line:
+                print(terminal.to_text(_answer_line(ctx, line, scope="console")))
+    except KeyboardInterrupt:
+        print()
+    finally:
+        if readline is not None:
+            with contextlib.suppress(OSError):
+                readline.write_history_file(history)
+
+
+def run_command(db: DbOption = None) -> None:
+    """Lance critibot : importe les exemples si la base est vide, puis le bot Discord (ou la console)."""
+    engine = engine_for(db)
+    if not all_film_ids(engine):
+        out.print("Base vide : import des pages d'exemple…")
+        print_summary(import_pages(engine, [SAMPLES], None))
+    settings = get_settings()
+    ctx = AnswerContext.open(engine)
+    if not settings.discord_token:
+        err.print(NO_TOKEN)
+        _console(ctx)
+        return
+    import asyncio
+
+    import discord
+
+    from bot.discord_ui.client import run_bot
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
+    try:
+        asyncio.run(run_bot(ctx, settings, settings.discord_token))
+    except discord.LoginFailure:
+        err.print("Discord a refusé le jeton DISCORD_TOKEN : vérifiez-le sur https://discord.com/developers.")
+        raise typer.Exit(code=1) from None

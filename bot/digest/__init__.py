@@ -1,1 +1,0 @@
-"""The daily digest: compose what is new for a server, post it exactly once a day, preview it."""

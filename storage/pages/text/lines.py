@@ -1,0 +1,98 @@
+"""What a stripped line of a page is: a name, a figure, site chrome; shared by every page kind."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from storage.pages.french import normalize_spaces, parse_decimal
+from storage.pages.vocabulary import (
+    AVERAGE,
+    CRITIC,
+    FOOTER,
+    FULL_REVIEW_NOTE,
+    HEADER_NOISE,
+    HISTO_COUNT,
+    LINK_ONLY,
+    PRESS_COUNT,
+    PUBLISHED,
+    RATING,
+    RATINGS_COUNT,
+    SPECTATOR_COUNT,
+    STATS,
+)
+
+BULLET = re.compile(r"^[•·\-*]\s*")
+# Where a text visibly ends: punctuation, a closing quote or bracket, an emoji, a figure (`2/5`).
+SENTENCE_END = re.compile(r"[.!?…»”\"'’)\]:;*^~]$|[\U0001F300-\U0001FAFF\u2600-\u27BF]$|\d$")
+# What a name or an outlet never ends with.
+PUNCTUATED = re.compile(r"[.!?…,;:»”\"')\]]$")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based, in the original text
+    text: str  # stripped, spaces normalised; "" for a blank line
+
+
+def split_lines(text: str) -> list[Line]:
+    return [
+        Line(number, line.strip()) for number, line in enumerate(normalize_spaces(text).split("\n"), start=1)
+    ]
+
+
+def looks_like_name(text: str) -> bool:
+    """A member's name or an outlet: a short line that is not a sentence, a figure or site chrome."""
+    return (
+        0 < len(text) <= 60
+        and len(text.split()) <= 6
+        and not PUNCTUATED.search(text)
+        and not RATING.match(text)
+        and not is_stats(text)
+        and not HEADER_NOISE.match(text)
+        and not FOOTER.match(text)
+        and not PUBLISHED.match(text)
+        and not CRITIC.match(text)
+        and not LINK_ONLY.match(text)
+        and not FULL_REVIEW_NOTE.match(text)
+        and not is_figure(text)
+    )
+
+
+def is_figure(text: str) -> bool:
+    """A line of the page's figures: `Note moyenne`, `158 notes`, `24 critiques presse`…"""
+    figures = (AVERAGE, RATINGS_COUNT, SPECTATOR_COUNT, PRESS_COUNT, HISTO_COUNT)
+    return any(pattern.match(text) for pattern in figures)
+
+
+def looks_like_title(text: str) -> bool:
+    return len(text) <= 120 and not text[0].isdigit() and parse_decimal(text) is None
+
+
+def is_stats(text: str) -> bool:
+    return STATS.match(text) is not None
+
+
+def _is_pager(text: str) -> bool:
+    """`Précédente 1 2 3 … 12 Suivante`, or `1 2 3 4`: the links to the other pages of reviews."""
+    tokens = text.casefold().split()
+    words = [t for t in tokens if t in {"précédente", "suivante", "page"}]
+    numbers = [int(t) for t in tokens if t.isascii() and t.isdigit() and len(t) <= 4]
+    if len(words) + len(numbers) + tokens.count("…") + tokens.count("...") != len(tokens):
+        return False
+    if words:
+        return len(tokens) >= 2 or tokens[0] == "suivante"
+    return len(numbers) >= 3 and numbers == sorted(set(numbers))  # strictly increasing
+
+
+def is_footer(content: list[Line], i: int) -> bool:
+    """Site chrome from here on: a footer link, or a pager (`1 2 3 Suivante`, numbers on their own lines)."""
+    text = BULLET.sub("", content[i].text)
+    if FOOTER.match(text) or _is_pager(text):
+        return True
+    if not text.isdigit() or len(text) > 4:
+        return False
+    j = i
+    while j < len(content) and (content[j].text.isdigit() or content[j].text in {"…", "..."}):
+        j += 1
+    return j - i >= 2 and (j == len(content) or bool(FOOTER.match(content[j].text)))

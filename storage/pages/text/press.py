@@ -1,0 +1,139 @@
+"""Press pages: outlet, `par critic`, quote or link, in page order until the page repeats them."""
+
+from __future__ import annotations
+
+import re
+
+from storage.pages.french import parse_count, parse_decimal
+from storage.pages.model import PageError, ParsedPressPage, PressReview, SiteFigures
+from storage.pages.text.lines import BULLET, Line, is_footer, looks_like_name, looks_like_title
+from storage.pages.vocabulary import AVERAGE, CRITIC, FULL_REVIEW_NOTE, HEADER_NOISE, LINK_ONLY, PRESS_COUNT
+
+
+def _critic_of(line: Line) -> str | None:
+    """The critic's name on a `par Jean-Luc Douin` line; None for other lines (`Par moments, …`)."""
+    match = CRITIC.match(line.text)
+    if not match:
+        return None
+    critic = match.group("critic").strip()
+    if len(critic) > 60 or len(critic.split()) > 6 or re.search(r"[!?…,;:]$", critic):
+        return None
+    return critic
+
+
+def critic_anchors(content: list[Line]) -> list[int]:
+    """Indices of `par <critic>` lines that follow an outlet line."""
+    return [
+        i
+        for i in range(1, len(content))
+        if _critic_of(content[i]) is not None and looks_like_name(content[i - 1].text)
+    ]
+
+
+def parse_press_page(content: list[Line], anchors: list[int]) -> ParsedPressPage:
+    """Entries (outlet, `par critic`, quote or link) in page order, until the page repeats them.
+
+    After the full entries the page lists them again in short form (outlet, quote): an outlet seen
+    again, or the same outlet and critic again, ends the reading.
+    """
+    warnings: list[str] = []
+    entries_at, title, figures, bullets = _press_header(content, anchors)
+    listed = {outlet.casefold() for outlet in bullets}  # may hold outlets printed without a critic
+    anchor_set = set(anchors)
+    outlets = listed | {content[a - 1].text.casefold() for a in anchors}
+
+    reviews: list[PressReview] = []
+    read: set[tuple[str, str | None]] = set()
+    read_outlets: set[str] = set()
+    read_quotes: set[str] = set()  # the quotes' lines: seen again, the repeated list has begun
+    i = entries_at
+    repeated = False
+    while i < len(content) and not repeated and not is_footer(content, i):
+        outlet = content[i].text.casefold()
+        with_critic = i + 1 in anchor_set
+        orphan = not with_critic and _critic_of(content[i]) is not None
+        if not (with_critic or orphan) and (outlet not in listed or outlet in read_outlets):
+            break  # the short list the page repeats, or something else: done
+        critic = _critic_of(content[i + 1]) if with_critic else None
+        key = (outlet, critic.casefold() if critic else None)
+        if key in read:
+            break  # the same entries again
+        body_start = j = i + 2 if with_critic else i + 1
+        while j < len(content):
+            text = content[j].text
+            if j + 1 in anchor_set or is_footer(content, j) or text.casefold() in outlets:
+                break  # the next entry, the site's footer, or the repeated list
+            if _critic_of(content[j]) is not None:
+                break  # a `par …` whose outlet line is missing
+            if text in read_quotes:  # an earlier quote again, under its outlet's name
+                j, repeated = max(body_start, j - 1), True
+                break
+            j += 1
+        body = content[body_start:j]
+        read_quotes.update(
+            line.text for line in body if len(line.text) >= 20 and not FULL_REVIEW_NOTE.match(line.text)
+        )
+        if orphan:
+            warnings.append(f"ligne {content[i].number} : critique presse sans nom de journal, ignorée")
+        else:
+            reviews.append(_read_press_entry(content[i], critic, body))
+            read.add(key)
+            read_outlets.add(outlet)
+        i = j
+
+    if not reviews:
+        at = next((line.number for line in content if PRESS_COUNT.match(line.text)), content[0].number)
+        raise PageError("page de presse sans aucune critique lisible (ni « par … » ni liste des titres)", at)
+    declared = figures.reviews_count
+    if declared is not None and declared != len(reviews):
+        warnings.append(f"la page annonce {declared} critiques presse, {len(reviews)} lues")
+    return ParsedPressPage(title=title, figures=figures, reviews=reviews, warnings=warnings)
+
+
+def _press_header(content: list[Line], anchors: list[int]) -> tuple[int, str | None, SiteFigures, list[str]]:
+    """The header's title, figures and list of outlets (`• Le Monde`), and where the entries begin."""
+    title: str | None = None
+    average: float | None = None
+    count: int | None = None
+    bullets: list[str] = []
+    listed: set[str] = set()
+    end = anchors[0] - 1 if anchors else len(content)
+    i = 0
+    while i < end:
+        text = content[i].text
+        nxt = content[i + 1].text if i + 1 < len(content) else ""
+        if text.casefold() in listed or _critic_of(content[i]) is not None:
+            end = i  # the first outlet of the list printed without a critic, or a critic without outlet
+            break
+        if match := AVERAGE.match(text):
+            value = match.group("value")
+            if value is None and parse_decimal(nxt) is not None:
+                value, i = nxt, i + 1
+            average = parse_decimal(value) if value else None
+        elif match := PRESS_COUNT.match(text):
+            count = parse_count(match.group("n"))
+        elif BULLET.match(text) and len(text) > 2:
+            bullets.append(BULLET.sub("", text))
+            listed.add(bullets[-1].casefold())
+        elif title is None and not HEADER_NOISE.match(text) and looks_like_title(text):
+            title = text
+        i += 1
+    return end, title, SiteFigures(average=average, reviews_count=count), bullets
+
+
+def _read_press_entry(outlet: Line, critic: str | None, body: list[Line]) -> PressReview:
+    link: str | None = None
+    quote_lines: list[str] = []
+    for line in body:
+        if link_match := LINK_ONLY.match(line.text):
+            site = link_match.group("site").rstrip(".")
+            link = site if site.startswith("http") else f"https://{site}"
+        elif not FULL_REVIEW_NOTE.match(line.text):
+            quote_lines.append(line.text)
+    return PressReview(
+        outlet=outlet.text,
+        critic=critic,
+        quote="\n".join(quote_lines) or None,
+        link=link,
+        line=outlet.number,
+    )

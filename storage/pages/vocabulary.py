@@ -1,0 +1,119 @@
+"""The site's words and patterns, as AlloCiné prints them: declared once, for the text and HTML parsers.
+
+Patterns apply to one stripped line whose spaces are normalised (`french.normalize_spaces`). Only what a
+reader sees is here; the markup (CSS classes, element ids) is html.py's business.
+"""
+
+from __future__ import annotations
+
+import re
+
+from storage.pages.french import parse_count, parse_decimal
+
+# --- spectator cards ---------------------------------------------------------------------------
+
+PUBLISHED = re.compile(r"^Publiée? le\b", re.IGNORECASE)
+RATING = re.compile(r"^\d(?:[,.]\d)?(?: ?/ ?5)?$")  # shaped like a rating; out of 0–5 it is read as None
+_ANONYMOUS = {"anonyme", "un visiteur"}
+# Buttons inside a card's text that are not the review's words.
+CARD_CHROME = re.compile(
+    r"^(?:Lire plus|Lire la suite|Voir la suite|Afficher plus)\s*(?:…|\.\.\.)?$", re.IGNORECASE
+)
+
+# --- numbers -----------------------------------------------------------------------------------
+
+# `3 461` (thousands apart by a space, once spaces are normalised) or `3461`. Bounded: no count the
+# site prints is longer, and a bounded match stays cheap on a hostile line of digits.
+NUMBER = r"(?:\d{1,3}(?: \d{3}){1,3}|\d{1,12})"
+# A number that starts a word (`.search` must not start inside `12345`), as group `n`.
+_COUNT = rf"(?<!\S)(?P<n>{NUMBER})"
+
+# --- an author's stats ------------------------------------------------------------------------
+
+# `574 abonnés`, `3 461 critiques`, `Lire ses 46 critiques`, `Lire sa critique`, `Suivre son activité`:
+# in any order, apart or glued (`574 abonnés3 461 critiquesSuivre son activité`).
+_STAT = rf"(?<!\d)(?P<n>{NUMBER}) "  # after a letter too: glued to the part before
+FOLLOWERS = re.compile(rf"{_STAT}abonnés?", re.IGNORECASE)
+AUTHOR_REVIEWS = re.compile(rf"{_STAT}critiques?", re.IGNORECASE)
+_STATS_PART = rf"(?:(?:Lire ses )?{NUMBER} (?:abonnés?|critiques?)|Lire sa critique|Suivre(?: son activité)?)"
+_STATS_GAP = r"[\s·•|,-]*"
+STATS = re.compile(rf"^{_STATS_PART}(?:{_STATS_GAP}{_STATS_PART})*{_STATS_GAP}$", re.IGNORECASE)
+
+# --- a film's figures --------------------------------------------------------------------------
+
+AVERAGE = re.compile(r"^Note moyenne\s*:?\s*(?P<value>\d(?:[,.]\d)?)?(?: ?/ ?5)?$", re.IGNORECASE)
+RATINGS_COUNT = re.compile(rf"{_COUNT} notes?\b", re.IGNORECASE)
+SPECTATOR_COUNT = re.compile(rf"^{_COUNT} critiques? spectateurs?$", re.IGNORECASE)
+PRESS_COUNT = re.compile(rf"^{_COUNT} (?:critiques? (?:de )?presse|titres? de presse)$", re.IGNORECASE)
+# The histogram: a star then its count on the next line, or both on one line.
+HISTO_STAR = re.compile(r"^(?P<star>[0-5])(?: ?(?:étoiles?|★))?$", re.IGNORECASE)
+HISTO_COUNT = re.compile(rf"^{_COUNT} critiques?$", re.IGNORECASE)
+HISTO_ROW = re.compile(rf"^(?P<star>[0-5])(?: ?(?:étoiles?|★))? (?P<n>{NUMBER}) critiques?$", re.IGNORECASE)
+TITLE_PROMPT = re.compile(r"^Votre avis sur (?P<title>.+?) \?$", re.IGNORECASE)
+
+# --- press entries -----------------------------------------------------------------------------
+
+CRITIC = re.compile(r"^par\s+(?P<critic>\S.*)$", re.IGNORECASE)
+_SEE_REVIEW = "Voir la critique sur"
+_FULL_REVIEW = "La critique complète est disponible"
+LINK_ONLY = re.compile(rf"^{_SEE_REVIEW} (?P<site>\S+)$", re.IGNORECASE)
+FULL_REVIEW_NOTE = re.compile(rf"^{_FULL_REVIEW} sur le site\b", re.IGNORECASE)
+LINK_WORDS = re.compile(f"{_SEE_REVIEW}|{_FULL_REVIEW}", re.IGNORECASE)  # anywhere in a text node
+# The press stars' labels, as AlloCiné prints them in a `title` attribute (accents and case folded).
+STAR_LABELS = {
+    "chef-d'oeuvre": 5.0, "excellent": 4.5, "tres bien": 4.0, "bien": 3.5, "pas mal": 3.0,
+    "moyen": 2.5, "pas terrible": 2.0, "mauvais": 1.5, "tres mauvais": 1.0, "nul": 0.5,
+}  # fmt: skip
+
+# --- an outlet's page --------------------------------------------------------------------------
+
+OUTLET_PAGE = re.compile(r"^Toutes les critiques (?:de |du |des |d['’] ?)(?P<outlet>.+)$", re.IGNORECASE)
+# What follows `Toutes les critiques de` on pages that are not an outlet's.
+NOT_AN_OUTLET = re.compile(r"^(?:la )?(?:presse|spectateurs?|membres?|films?|séries?)\b", re.IGNORECASE)
+
+# --- site chrome -------------------------------------------------------------------------------
+
+# Site chrome that belongs to no review: where a review's text stops.
+FOOTER = re.compile(
+    r"^(?:Les meilleurs films de tous les temps|Back to Top|Meilleurs films.*|Voir plus de critiques.*"
+    r"|Voir toutes les critiques.*|Page suivante|Suivante|Précédente|Retour en haut.*|Vous aimerez aussi.*"
+    r"|Top films.*|Films à l'affiche.*|Newsletter.*|Conditions générales d'utilisation.*)$",
+    re.IGNORECASE,
+)
+HEADER_NOISE = re.compile(
+    r"^(?:Mon compte|Se connecter|Trier par\s*:?.*|Filtrer par\s*:?.*|Les plus utiles.*|Les plus récentes.*"
+    r"|En savoir plus.*|Chaque magazine ou journal ayant son propre système de notation.*"
+    r"|Critiques? (?:spectateurs|presse)|Films?|Accueil.*|AlloCiné|Séries|Trailers|News)$",
+    re.IGNORECASE,
+)
+# What the <title> and og:title wrap around a film's title.
+TITLE_PREFIX = re.compile(
+    r"^(?:les )?(?:critiques?|avis)(?: (?:des )?spectateurs| (?:de la )?presse)?"
+    r" (?:du film|pour le film|sur le film|de la série|du téléfilm)\s+",
+    re.IGNORECASE,
+)
+TITLE_SUFFIX = re.compile(
+    r"\s+[-–—|]\s+(?:(?:film|série(?: tv)?|téléfilm)\b.*|AlloCin[ée].*)$", re.IGNORECASE
+)
+TITLE_SPLIT = re.compile(r"\s+[-–—|]\s+")
+
+
+def out_of_five(text: str) -> float | None:
+    """A rating as the site writes it (`3,5`, `4`, `2,5/5`) → its value, or None outside 0–5."""
+    value = parse_decimal(text.split("/")[0])
+    return value if value is not None and 0 <= value <= 5 else None
+
+
+def is_anonymous(name: str) -> bool:
+    """`anonyme` or `Un visiteur`, in any case and with any inner spaces (dumps double them)."""
+    return " ".join(name.split()).casefold() in _ANONYMOUS
+
+
+def author_stats(text: str) -> tuple[int | None, int | None]:
+    """An author's followers and reviews written, from a stats line (or the markup's stats text)."""
+    followers = FOLLOWERS.search(text)
+    reviews = AUTHOR_REVIEWS.search(text)
+    return (
+        parse_count(followers.group("n")) if followers else None,
+        parse_count(reviews.group("n")) if reviews else None,
+    )

@@ -1,0 +1,156 @@
+"""Write a parsed page into the database: one transaction per page, bulk and idempotent.
+
+`identity` decides which film a page is about (the one rule every writer and finder uses), `reviews`
+merges its reviews into the film's stored ones; this module ties them together with the page's source
+row and the site's figures, kept as the film's rating history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from storage.db.tables import SNAPSHOT, SOURCE
+from storage.db.upsert import upsert, upsert_statement
+from storage.pages import (
+    STARS,
+    ParsedOutletPage,
+    ParsedPage,
+    ParsedPlainReviews,
+    ParsedPressPage,
+    ParsedSpectatorPage,
+    SiteFigures,
+)
+from storage.pages import SpectatorReview as ParsedSpectator
+from storage.store.errors import AmbiguousFilm, NoFilmNamed, OtherFilm, OutletPage, StoreError
+from storage.store.identity import FilmHint, FilmRef, find_film, find_films, resolve_film, same_name
+from storage.store.reviews import Counts, merge_press, merge_spectators, spectator_key
+
+__all__ = [
+    "AmbiguousFilm",
+    "Counts",
+    "FilmHint",
+    "FilmRef",
+    "NoFilmNamed",
+    "OtherFilm",
+    "OutletPage",
+    "StoreError",
+    "StoreReport",
+    "content_hash",
+    "find_film",
+    "find_films",
+    "same_name",
+    "spectator_key",
+    "store_page",
+]
+
+
+@dataclass
+class StoreReport:
+    film: str
+    film_id: int
+    page_kind: str
+    counts: dict[str, Counts] = field(default_factory=dict)  # "spectateurs" / "presse" → counts
+    warnings: list[str] = field(default_factory=list)
+
+
+def content_hash(data: bytes | str) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()
+
+
+def store_page(
+    engine: Engine,
+    page: ParsedPage,
+    *,
+    location: str,
+    raw: bytes | str,
+    hint: FilmHint | None = None,
+    now: datetime | None = None,
+    backlog: bool | None = None,
+) -> StoreReport:
+    """Store one parsed page in a single transaction; nothing of it is kept if anything fails.
+
+    `backlog` marks the page's new reviews as old news that the daily digest does not announce; by
+    default, reviews are backlog when the film had none of their kind stored yet (a film just added).
+    """
+    if isinstance(page, ParsedOutletPage):
+        raise OutletPage(page.outlet)
+    hint = hint or FilmHint()
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        film = resolve_film(conn, page.title, hint, now, _film_figures(page))
+        source_id = _upsert_source(conn, content_hash(raw), location, page.kind, film.id, now)
+        report = StoreReport(
+            film=film.title, film_id=film.id, page_kind=page.kind, warnings=list(page.warnings)
+        )
+        # A film created by this transaction has no reviews yet: no need to read them.
+        if isinstance(page, ParsedSpectatorPage):
+            _snapshot(conn, film.id, "spectateurs", page.figures, source_id, now)
+            report.counts["spectateurs"] = merge_spectators(
+                conn, film.id, page.reviews, source_id, now, backlog, film.created
+            )
+        elif isinstance(page, ParsedPressPage):
+            _snapshot(conn, film.id, "presse", page.figures, source_id, now)
+            report.counts["presse"] = merge_press(
+                conn, film.id, page.reviews, source_id, now, backlog, film.created
+            )
+        elif isinstance(page, ParsedPlainReviews):
+            reviews = [ParsedSpectator(author=None, rating=None, published=None, text=t) for t in page.texts]
+            report.counts["spectateurs"] = merge_spectators(
+                conn, film.id, reviews, source_id, now, backlog, film.created
+            )
+    return report
+
+
+def _film_figures(page: ParsedPage) -> dict[str, Any]:
+    """The film columns that copy the page's latest figures (written with the film row, not after it)."""
+    if not isinstance(page, ParsedSpectatorPage | ParsedPressPage) or page.figures == SiteFigures():
+        return {}
+    figures = page.figures
+    if isinstance(page, ParsedPressPage):
+        return {"site_press_average": figures.average}
+    return {
+        "site_average": figures.average,
+        "site_ratings_count": figures.ratings_count,
+        "site_reviews_count": figures.reviews_count,
+    }
+
+
+def _upsert_source(
+    conn: Connection, digest: str, location: str, kind: str, film_id: int, now: datetime
+) -> int:
+    row = {
+        "content_hash": digest,
+        "location": location,
+        "page_kind": kind,
+        "film_id": film_id,
+        "imported_at": now,
+    }
+    stmt = upsert_statement(conn.dialect.name, SOURCE, ("content_hash",), ("location",), returning="id")
+    source_id: int = conn.execute(stmt, row).scalar_one()
+    return source_id
+
+
+def _snapshot(
+    conn: Connection, film_id: int, kind: str, figures: SiteFigures, source_id: int, now: datetime
+) -> None:
+    """Append the page's figures to the film's history, once per distinct page (the film row has them)."""
+    if figures == SiteFigures():
+        return
+    histogram = figures.histogram or {}
+    row = {
+        "film_id": film_id,
+        "kind": kind,
+        "average": figures.average,
+        "ratings_count": figures.ratings_count,
+        "reviews_count": figures.reviews_count,
+        "taken_at": now,
+        "source_id": source_id,
+        **{f"stars_{star}": histogram.get(star) for star in STARS},
+    }
+    upsert(conn, SNAPSHOT, [row], keys=("film_id", "kind", "source_id"), updates=())
