@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -44,7 +45,10 @@ VERSIONS = MIGRATIONS / "versions"
 
 
 class SchemaTooNew(Exception):
-    """The database was migrated by a newer critibot: this code does not know its revision."""
+    """The database was migrated by a newer critibot: this code does not know its revision.
+    `code` and `params` as StoreError's, for the edge to word it (bot/texts.py)."""
+
+    code = "schema_too_new"
 
     def __init__(self, found: str, known: tuple[str, ...]) -> None:
         self.found = found
@@ -54,6 +58,10 @@ class SchemaTooNew(Exception):
             f"(it knows {', '.join(known)}): it was upgraded by a newer critibot; "
             "run that version, or restore a backup made before the upgrade"
         )
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"found": self.found, "known": list(self.known), "head": self.known[-1]}
 
 
 @dataclass(frozen=True)

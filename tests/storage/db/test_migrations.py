@@ -506,6 +506,12 @@ def test_a_database_newer_than_the_code_is_refused_and_left_alone(blank: Engine,
             attempt(blank)
         assert refused.value.found == "f00d_from_the_future"
         assert refused.value.known == migrate.known()
+        assert refused.value.code == "schema_too_new"
+        assert refused.value.params == {
+            "found": "f00d_from_the_future",
+            "known": list(migrate.known()),
+            "head": migrate.head(),
+        }
         assert "f00d_from_the_future" in str(refused.value) and "newer critibot" in str(refused.value)
 
     assert schema_of(blank) == before
