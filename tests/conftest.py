@@ -44,9 +44,13 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'critibot.db'}")
     else:
-        engine = make_engine(request.getfixturevalue("postgres_url"), create=False)
-        SQLModel.metadata.drop_all(engine)
-        SQLModel.metadata.create_all(engine)
+        url = request.getfixturevalue("postgres_url")
+        wipe = make_engine(url, create=False)
+        SQLModel.metadata.drop_all(wipe)
+        with wipe.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        wipe.dispose()
+        engine = make_engine(url)  # created as on SQLite: tables, then the migrations' head stamped
     yield engine
     engine.dispose()
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, Table, func, select
 
-from storage import guild_settings, store
-from storage.db.engine import add_missing_columns, make_engine
+from storage import store
 from storage.db.tables import FILM, PRESS, SNAPSHOT, SOURCE, SPECTATOR
 from storage.pages import ParsedOutletPage
 from storage.pages.text import parse_text
@@ -235,31 +234,3 @@ def test_explicit_backlog_overrides_the_default(engine: Engine) -> None:
     store_page(engine, parse_text(raw), location="p", raw=raw, hint=BACKSTAGE, backlog=False)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).where(PRESS.c.backlog.is_(False))).scalar_one() == 24
-
-
-def test_an_older_database_gains_the_new_columns(tmp_path: Path) -> None:
-    import sqlite3
-
-    path = tmp_path / "old.db"
-    with sqlite3.connect(path) as db:  # the spectator table as the first version made it
-        db.execute("CREATE TABLE spectator_review (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
-        db.execute("INSERT INTO spectator_review (text) VALUES ('gardée')")
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.connect() as conn:
-        row = conn.execute(select(SPECTATOR.c.text, SPECTATOR.c.backlog, SPECTATOR.c.first_seen_at)).one()
-    assert tuple(row) == ("gardée", False, None)
-    assert add_missing_columns(engine) == []  # nothing left to add
-
-
-def test_discord_ids_are_widened_in_an_older_postgresql_database(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite's INTEGER is 64-bit already")
-    with engine.begin() as conn:  # guild_settings as the first version made it: 32-bit ids
-        conn.exec_driver_sql("ALTER TABLE guild_settings ALTER COLUMN guild_id TYPE INTEGER")
-        conn.exec_driver_sql("ALTER TABLE guild_settings ALTER COLUMN digest_channel_id TYPE INTEGER")
-    assert add_missing_columns(engine) == [
-        "guild_settings.guild_id (BIGINT)",
-        "guild_settings.digest_channel_id (BIGINT)",
-    ]
-    snowflake = 1_200_000_000_000_000_010
-    assert guild_settings.update(engine, snowflake, channel_id=snowflake + 1).channel_id == snowflake + 1
