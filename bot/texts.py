@@ -173,6 +173,23 @@ DIGEST_PREVIEW_ONLY = (
     "Ici, seul l'aperçu existe : critibot digest --preview [--server ID]."
 )
 
+# --- the database's schema (critibot db) -----------------------------------------------------------------
+DB_CURRENT = "Le schéma de la base est à jour (version {revision})."
+DB_BEHIND = (
+    "Le schéma de la base est en version {revision}, critibot attend {head} : « critibot db upgrade »."
+)
+DB_UNVERSIONED = (
+    "La base n'a pas encore de version de schéma (vide, ou créée avant les migrations) : "
+    "« critibot db upgrade » la met en version {head}."
+)
+DB_CREATED = "Base créée, schéma en version {revision}."
+DB_UPGRADED = "Schéma mis à jour : {before} → {after}."
+DB_NO_VERSION = "sans version"
+DB_TOO_NEW = (
+    "Cette base a été mise à jour par un critibot plus récent (schéma {found}, celui-ci connaît jusqu'à "
+    "{head}) : lancez cette version-là, ou restaurez une sauvegarde. La base n'a pas été modifiée."
+)
+
 # --- what went wrong reading or storing a page (storage.problems.Problem codes) -------------------------
 # `{…}` are the problem's own details. Some depend on where the page came from: "import" (critibot import),
 # "inbox" (a file dropped in an inbox folder), "site" (a watched film read from AlloCiné).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import catalogue, digest, importing, refresh, run, watch
+from bot.cli import catalogue, database, digest, importing, refresh, run, watch
 
 app = typer.Typer(
     help="critibot : les critiques AlloCiné, en base et à portée de commande.",
@@ -28,6 +28,7 @@ app.command("refresh")(refresh.refresh_command)
 app.command("status")(refresh.status_command)
 app.command("digest")(digest.digest_command)
 app.command("run")(run.run_command)
+app.add_typer(database.db_app, name="db")
 
 
 def main() -> None:

@@ -10,9 +10,11 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from bot import texts
 from bot.wording import plural
 from config import get_settings
 from storage.db.engine import make_engine
+from storage.db.migrate import SchemaTooNew
 from storage.store import Counts
 from storage.watchlist import WatchedFilm, WatchlistError, load_watchlist
 
@@ -29,8 +31,17 @@ DbOption = Annotated[
 ]
 
 
+def database_url(db: str | None) -> str:
+    return db or get_settings().resolved_database_url
+
+
 def engine_for(db: str | None) -> Engine:
-    return make_engine(db or get_settings().resolved_database_url)
+    """The database, its schema brought up to date first if it is behind (once, under a lock)."""
+    try:
+        return make_engine(database_url(db))
+    except SchemaTooNew as problem:
+        err.print(texts.DB_TOO_NEW.format(**problem.params))
+        raise typer.Exit(code=1) from None
 
 
 def print_json(data: Any) -> None:
