@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, false, text
 from sqlmodel import Column, Field, SQLModel
 
 
 class Film(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("title_folded", "year", name="uq_film_title_year"),)
+    # One row per film identity (storage/store/identity.py). Unknown years and ids count as 0, so two
+    # writers racing to create the same film cannot both succeed (NULLs never collide in UNIQUE); films of
+    # one title and year stay apart only by their AlloCiné ids (two films, same name, same year).
+    __table_args__ = (
+        Index(
+            "uq_film_identity",
+            "title_folded",
+            text("coalesce(year, 0)"),
+            text("coalesce(allocine_id, 0)"),
+            unique=True,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str

@@ -21,7 +21,8 @@ class UnsupportedDatabase(Exception):
 def upsert(
     conn: Connection, table: Table, rows: list[dict[str, Any]], *, keys: Iterable[str], updates: Iterable[str]
 ) -> None:
-    """Bulk `INSERT … ON CONFLICT (keys) DO UPDATE SET updates` (or DO NOTHING when `updates` is empty)."""
+    """Bulk `INSERT … ON CONFLICT (keys) DO UPDATE SET updates` (or DO NOTHING when `updates` is empty;
+    on any unique key when `keys` is empty too)."""
     if rows:
         conn.execute(upsert_statement(conn.dialect.name, table, tuple(keys), tuple(updates)), rows)
 
@@ -54,8 +55,10 @@ def upsert_statement(
         result = stmt.on_conflict_do_update(
             index_elements=list(keys), set_={col: stmt.excluded[col] for col in updates}
         )
-    else:
+    elif keys:
         result = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    else:  # no target: a conflict on any unique key or index is skipped
+        result = stmt.on_conflict_do_nothing()
     if returning:
         result = result.returning(table.c[returning])
     _STATEMENTS[cache_key] = result

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, delete, exists, func, select, update
 
 from storage.db.tables import ALIAS, FILM, PRESS, SNAPSHOT, SOURCE, SPECTATOR
-from storage.db.upsert import inserted_id, upsert
+from storage.db.upsert import upsert, upsert_statement
 from storage.folding import fold
 from storage.store.errors import AmbiguousFilm, NoFilmNamed, OtherFilm
 
@@ -60,6 +60,7 @@ _BY_ALLOCINE_ID = select(FILM).where(FILM.c.allocine_id == bindparam("allocine_i
 _NAMES_OF = select(ALIAS.c.alias_folded).where(ALIAS.c.film_id == bindparam("film"))
 
 
+
 def same_name(a: str | None, b: str | None) -> bool:
     """Whether two names are the same name as critibot compares them (case, accents, punctuation)."""
     return bool(a and b and fold(a) == fold(b))
@@ -86,25 +87,28 @@ def resolve_film(
     every name as an alias. Films the page proves to be this one are merged into it."""
     _check_page_title(conn, page_title, hint)
     names = _names(hint, page_title)
-    found = _candidates(conn, names, hint.year, hint.allocine_id)
-    if not names and not found:
-        raise NoFilmNamed()
     known = {
         "year": hint.year,
         "allocine_id": hint.allocine_id,
         "original_title": hint.original_title,
         "url": hint.url,
     }
+    found = _candidates(conn, names, hint.year, hint.allocine_id)
     if not found:
+        if not names:
+            raise NoFilmNamed()
         title = names[0]
-        film_id = inserted_id(
-            conn.execute(
-                FILM.insert(),
-                {"title": title, "title_folded": fold(title), "created_at": now, **known, **figures},
-            )
-        )
-        _add_aliases(conn, film_id, title, names)
-        return FilmRef(film_id, title, created=True)
+        row = {"title": title, "title_folded": fold(title), "created_at": now, **known, **figures}
+        # No conflict target: any of the film's unique keys (identity, AlloCiné id) means "already there".
+        insert = upsert_statement(conn.dialect.name, FILM, (), (), returning="id")
+        film_id = conn.execute(insert, row).scalar_one_or_none()
+        if film_id is not None:
+            _add_aliases(conn, film_id, title, names)
+            return FilmRef(film_id, title, created=True)
+        # Another writer created it between our look and our insert (the unique identity index said
+        # so): it is committed now, so looking again finds it.
+        found = _candidates(conn, names, hint.year, hint.allocine_id)
+        assert found, "a film the identity index holds is found by its own names"
     film, *duplicates = found
     for other in duplicates:
         _merge_into(conn, film, other)

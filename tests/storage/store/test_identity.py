@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, create_engine, delete, func, select
 
 from storage.db.tables import ALIAS, FILM, PRESS, SNAPSHOT, SOURCE, SPECTATOR
 from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview
@@ -145,3 +146,35 @@ def test_a_page_about_another_film_is_refused_unless_the_film_goes_by_that_name(
             engine, _page("Backstage", "Y"), location="y", raw="y", hint=FilmHint(title=TITLE), now=NOW
         )
     assert _count(engine, FILM) == 1
+
+
+def test_two_writers_storing_the_same_films_at_once_make_each_film_once(engine: Engine) -> None:
+    """Find-then-insert raced: both writers saw no film and both inserted. Years unknown on purpose:
+    NULL years made UNIQUE(title, year) blind."""
+    titles = [f"Film numéro {n}" for n in range(30)]
+    other = create_engine(engine.url)  # a second pool, as a second process would have
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def writer(db: Engine, who: str) -> None:
+        try:
+            barrier.wait()
+            for title in titles:
+                page = _page(title, author=who)
+                store_page(db, page, location=f"{who}-{title}", raw=f"{who}-{title}", now=NOW)
+        except BaseException as error:  # reported below: a thread's exception would be lost
+            failures.append(error)
+
+    for _trial in range(3):
+        _wipe(engine)
+        threads = [
+            threading.Thread(target=writer, args=(db, who)) for db, who in ((engine, "A"), (other, "B"))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert _count(engine, FILM) == len(titles)
+        assert _count(engine, SPECTATOR) == 2 * len(titles)
+    other.dispose()
