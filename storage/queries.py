@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -105,40 +105,59 @@ def film_stats(engine: Engine, film_id: int) -> FilmStats:
     )
 
 
-def spectator_reviews(engine: Engine, film_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class StoredSpectatorReview:
+    author: str | None  # None: an anonymous visitor
+    followers: int | None
+    author_reviews: int | None
+    rating: float | None
+    published: date | None
+    text: str
+    spoiler: bool
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = data.pop("published").isoformat() if self.published else None
+        return data
+
+
+@dataclass(frozen=True)
+class StoredPressReview:
+    outlet: str
+    critic: str | None
+    quote: str | None  # None: a link-only review
+    link: str | None
+    rating: float | None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RankedFilm:
+    film_id: int
+    title: str
+    year: int | None
+    average: float
+    count: int  # the ratings the average is made of
+
+
+_SPECTATOR_COLUMNS = tuple(SPECTATOR.c[f.name] for f in fields(StoredSpectatorReview))
+_PRESS_COLUMNS = tuple(PRESS.c[f.name] for f in fields(StoredPressReview))
+
+
+def spectator_reviews(engine: Engine, film_id: int) -> list[StoredSpectatorReview]:
     """A film's stored spectator reviews, in page order."""
-    query = (
-        select(
-            SPECTATOR.c.author,
-            SPECTATOR.c.followers,
-            SPECTATOR.c.author_reviews,
-            SPECTATOR.c.rating,
-            SPECTATOR.c.published,
-            SPECTATOR.c.text,
-            SPECTATOR.c.spoiler,
-        )
-        .where(SPECTATOR.c.film_id == film_id)
-        .order_by(SPECTATOR.c.position)
-    )
+    query = select(*_SPECTATOR_COLUMNS).where(SPECTATOR.c.film_id == film_id).order_by(SPECTATOR.c.position)
     with engine.connect() as conn:
-        return [_plain(row._asdict(), date_key="published", rename="date") for row in conn.execute(query)]
+        return [StoredSpectatorReview(*row) for row in conn.execute(query)]
 
 
-def press_reviews(engine: Engine, film_id: int) -> list[dict[str, Any]]:
+def press_reviews(engine: Engine, film_id: int) -> list[StoredPressReview]:
     """A film's stored press reviews, in page order."""
-    query = (
-        select(PRESS.c.outlet, PRESS.c.critic, PRESS.c.quote, PRESS.c.link, PRESS.c.rating)
-        .where(PRESS.c.film_id == film_id)
-        .order_by(PRESS.c.position)
-    )
+    query = select(*_PRESS_COLUMNS).where(PRESS.c.film_id == film_id).order_by(PRESS.c.position)
     with engine.connect() as conn:
-        return [row._asdict() for row in conn.execute(query)]
-
-
-def _plain(data: dict[str, Any], *, date_key: str, rename: str) -> dict[str, Any]:
-    value = data.pop(date_key)
-    data[rename] = value.isoformat() if isinstance(value, date) else value
-    return data
+        return [StoredPressReview(*row) for row in conn.execute(query)]
 
 
 # --- what the answers ask for -------------------------------------------------------------------
@@ -179,17 +198,10 @@ def title_rows(engine: Engine) -> list[tuple[int, str, int | None, str | None, t
 
 def spectator_page(
     engine: Engine, film_id: int, sort: str, offset: int, limit: int
-) -> tuple[int, list[dict[str, Any]]]:
+) -> tuple[int, list[StoredSpectatorReview]]:
     """One page of a film's stored spectator reviews in the given order, and their total."""
     query = (
-        select(
-            SPECTATOR.c.author,
-            SPECTATOR.c.rating,
-            SPECTATOR.c.published,
-            SPECTATOR.c.text,
-            SPECTATOR.c.followers,
-            SPECTATOR.c.spoiler,
-        )
+        select(*_SPECTATOR_COLUMNS)
         .where(SPECTATOR.c.film_id == film_id)
         .order_by(*SPECTATOR_SORTS[sort])
         .offset(offset)
@@ -197,7 +209,7 @@ def spectator_page(
     )
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).where(SPECTATOR.c.film_id == film_id)).scalar_one()
-        return total, [row._asdict() for row in conn.execute(query)]
+        return total, [StoredSpectatorReview(*row) for row in conn.execute(query)]
 
 
 def _quotable(kind: str) -> tuple[Table, Select[Any]]:
@@ -275,7 +287,7 @@ def quotes_by_id(engine: Engine, *, kind: str, ids: list[int]) -> list[QuoteSour
     return [_quote_source(kind, rows[i]) for i in ids if i in rows]
 
 
-def top_films(engine: Engine, *, kind: str, limit: int, min_ratings: int) -> list[dict[str, Any]]:
+def top_films(engine: Engine, *, kind: str, limit: int, min_ratings: int) -> list[RankedFilm]:
     """The best-rated films: by the site's spectator average (with enough ratings), or by press ratings."""
     with engine.connect() as conn:
         if kind == "spectateurs":
@@ -307,4 +319,4 @@ def top_films(engine: Engine, *, kind: str, limit: int, min_ratings: int) -> lis
                 .order_by(average.desc(), func.count(PRESS.c.rating).desc())
                 .limit(limit)
             )
-        return [row._asdict() for row in conn.execute(query)]
+        return [RankedFilm(i, t, y, float(average), int(n)) for i, t, y, average, n in conn.execute(query)]

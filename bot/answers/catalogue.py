@@ -50,9 +50,9 @@ def top(ctx: AnswerContext, nombre: int | None = None, tri: str | None = None) -
     lines = [
         texts.TOP_LINE.format(
             rank=rank,
-            title=literal(f"{r['title']} ({r['year']})" if r["year"] else r["title"]),
-            average=decimal(float(r["average"])),
-            count=plural(int(r["count"]), "note"),
+            title=literal(f"{r.title} ({r.year})" if r.year else r.title),
+            average=decimal(r.average),
+            count=plural(r.count, "note"),
         )
         for rank, r in enumerate(rows, start=1)
     ]

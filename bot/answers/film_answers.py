@@ -13,7 +13,7 @@ from bot.answers.safe import literal
 from bot.wording import count, decimal, long_date, plural
 from storage.folding import fold
 from storage.pages import STARS
-from storage.queries import FilmStats, film_stats, press_reviews, spectator_page
+from storage.queries import FilmStats, StoredPressReview, film_stats, press_reviews, spectator_page
 
 HISTOGRAM_WIDTH = 12
 EXCERPT = 160
@@ -148,17 +148,17 @@ def _voices(ctx: AnswerContext, film_id: int) -> str:
     seen: set[tuple[Any, ...]] = set()
     for sort, mark in (("meilleures", "👍"), ("pires", "👎")):
         _, rows = spectator_page(ctx.engine, film_id, sort, 0, 1)
-        if not rows or rows[0]["rating"] is None:
+        if not rows or rows[0].rating is None:
             continue
         row = rows[0]
-        key = (row["author"], row["text"][:50])
+        key = (row.author, row.text[:50])
         if key in seen:
             continue
         seen.add(key)
-        who = literal(row["author"]) if row["author"] else texts.QUOTE_ANONYMOUS
+        who = literal(row.author) if row.author else texts.QUOTE_ANONYMOUS
         lines.append(
             texts.NOTE_VOICE.format(
-                mark=mark, who=who, rating=rating_text(row["rating"]), excerpt=excerpt(row["text"])
+                mark=mark, who=who, rating=rating_text(row.rating), excerpt=excerpt(row.text)
             )
         )
     return "\n".join(lines)
@@ -179,17 +179,17 @@ def presse(ctx: AnswerContext, film: FilmQuery) -> Answer:
             title=title, pages=(Page(texts.PRESS_NONE),), footer=footer(stats), url=film_link(stats)
         )
 
-    rated = [r for r in reviews if r["rating"] is not None]
-    link_only = sum(r["quote"] is None for r in reviews)
+    rated = [r.rating for r in reviews if r.rating is not None]
+    link_only = sum(r.quote is None for r in reviews)
     header = [texts.PRESS_SUMMARY.format(outlets=plural(len(reviews), "titre"), link_only=count(link_only))]
     if rated:
-        average = sum(r["rating"] for r in rated) / len(rated)
+        average = sum(rated) / len(rated)
         header.append(texts.PRESS_AVERAGE.format(average=decimal(average), count=plural(len(rated), "note")))
-        reviews.sort(key=lambda r: (r["rating"] is None, -(r["rating"] or 0), fold(r["outlet"])))
+        reviews.sort(key=lambda r: (r.rating is None, -(r.rating or 0), fold(r.outlet)))
         header.append(texts.PRESS_SORTED_BY_RATING)
     else:
         header.append(texts.PRESS_AVERAGE_UNKNOWN)
-        reviews.sort(key=lambda r: fold(r["outlet"]))
+        reviews.sort(key=lambda r: fold(r.outlet))
         header.append(texts.PRESS_SORTED_BY_NAME)
     lines = [_press_line(r) for r in reviews]
     return Answer(
@@ -202,17 +202,15 @@ def presse(ctx: AnswerContext, film: FilmQuery) -> Answer:
     )
 
 
-def _press_line(review: dict[str, Any]) -> str:
-    if review["quote"]:
-        body = f"« {excerpt(review['quote'])} »"
+def _press_line(review: StoredPressReview) -> str:
+    if review.quote:
+        body = f"« {excerpt(review.quote)} »"
     else:
-        body = texts.PRESS_LINK_ONLY + (f" ({review['link']})" if review["link"] else "")
+        body = texts.PRESS_LINK_ONLY + (f" ({review.link})" if review.link else "")
     return texts.PRESS_LINE.format(
-        outlet=literal(review["outlet"]),
-        critic=f", {literal(review['critic'])}" if review["critic"] else "",
-        rating=f" · {stars(review['rating'])} {rating_text(review['rating'])}"
-        if review["rating"] is not None
-        else "",
+        outlet=literal(review.outlet),
+        critic=f", {literal(review.critic)}" if review.critic else "",
+        rating=f" · {stars(review.rating)} {rating_text(review.rating)}" if review.rating is not None else "",
         body=body,
     )
 
@@ -237,10 +235,10 @@ def critiques(ctx: AnswerContext, film: FilmQuery, tri: str | None = None) -> An
         )
     lines = [
         texts.REVIEW_LINE.format(
-            who=literal(r["author"]) if r["author"] else texts.QUOTE_ANONYMOUS.capitalize(),
-            rating=rating_text(r["rating"]),
-            date=long_date(r["published"]) if r["published"] else texts.NO_DATE,
-            excerpt=excerpt(r["text"], 300).replace("\n", "\n> "),
+            who=literal(r.author) if r.author else texts.QUOTE_ANONYMOUS.capitalize(),
+            rating=rating_text(r.rating),
+            date=long_date(r.published) if r.published else texts.NO_DATE,
+            excerpt=excerpt(r.text, 300).replace("\n", "\n> "),
         )
         for r in rows
     ]

@@ -101,11 +101,16 @@ def reviews_command(
         raise typer.Exit(code=2)
     engine = engine_for(db)
     film_id = one_film(engine, title, year)
-    rows = spectator_reviews(engine, film_id) if kind == "spectateurs" else press_reviews(engine, film_id)
+    if kind == "spectateurs":
+        spectators = spectator_reviews(engine, film_id)
+        shown = [(r.author or "Un visiteur", r.text) for r in spectators]
+        data = [r.as_json() for r in spectators]
+    else:
+        press = press_reviews(engine, film_id)
+        shown = [(r.outlet, r.quote or "(critique en lien seulement)") for r in press]
+        data = [r.as_json() for r in press]
     if as_json:
-        print_json(rows)
+        print_json(data)
         return
-    for row in rows:
-        who = row.get("author") or row.get("outlet") or "Un visiteur"
-        body = row.get("text") or row.get("quote") or "(critique en lien seulement)"
+    for who, body in shown:
         out.print(f"[bold]{who}[/] — {body[:200]}")

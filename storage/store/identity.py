@@ -60,7 +60,6 @@ _BY_ALLOCINE_ID = select(FILM).where(FILM.c.allocine_id == bindparam("allocine_i
 _NAMES_OF = select(ALIAS.c.alias_folded).where(ALIAS.c.film_id == bindparam("film"))
 
 
-
 def same_name(a: str | None, b: str | None) -> bool:
     """Whether two names are the same name as critibot compares them (case, accents, punctuation)."""
     return bool(a and b and fold(a) == fold(b))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -60,11 +60,12 @@ def test_spectator_reviews_keep_page_order_and_values(engine: Engine) -> None:
     _store(engine, SPECTATOR_SEED, MASQUE)
     reviews = spectator_reviews(engine, _film_id(engine, "Derrière le masque"))
     assert len(reviews) == 15
-    assert sum(r["author"] is None for r in reviews) == 5
+    assert sum(r.author is None for r in reviews) == 5
     first = reviews[0]
-    assert (first["author"], first["followers"], first["author_reviews"]) == ("Shawn777", 574, 3461)
-    assert (first["rating"], first["date"]) == (3.0, "2023-01-25")
-    assert [r["rating"] for r in reviews] == [
+    assert (first.author, first.followers, first.author_reviews) == ("Shawn777", 574, 3461)
+    assert (first.rating, first.published) == (3.0, date(2023, 1, 25))
+    assert first.as_json()["date"] == "2023-01-25"
+    assert [r.rating for r in reviews] == [
         3.0,
         1.0,
         4.0,
@@ -81,10 +82,10 @@ def test_spectator_reviews_keep_page_order_and_values(engine: Engine) -> None:
         2.0,
         3.5,
     ]
-    ollavatelli = next(r for r in reviews if r["author"] == "ollavatelli")
-    assert "\n\nLa première partie du film" in ollavatelli["text"]
-    assert reviews[-1]["text"].endswith("que j’avais quelque peu deviné.")
-    assert "meilleurs films" not in reviews[-1]["text"].lower()
+    ollavatelli = next(r for r in reviews if r.author == "ollavatelli")
+    assert "\n\nLa première partie du film" in ollavatelli.text
+    assert reviews[-1].text.endswith("que j’avais quelque peu deviné.")
+    assert "meilleurs films" not in reviews[-1].text.lower()
 
 
 def test_press_page_is_stored_once_with_link_only_reviews(engine: Engine) -> None:
@@ -94,12 +95,12 @@ def test_press_page_is_stored_once_with_link_only_reviews(engine: Engine) -> Non
     film_id = _film_id(engine, "backstage")
     reviews = press_reviews(engine, film_id)
     assert len(reviews) == 24
-    link_only = [r for r in reviews if r["quote"] is None]
-    assert [r["outlet"] for r in link_only] == ["Le Point", "Ciné Live", "Studio Magazine", "L'Express"]
-    assert link_only[0]["link"] == "https://www.lepoint.fr"
-    le_monde = next(r for r in reviews if r["outlet"] == "Le Monde")
-    assert le_monde["critic"] == "Jean-Luc Douin"
-    assert le_monde["quote"].startswith("Qu'elle dénonce le voyeurisme de la télé-réalité")
+    link_only = [r for r in reviews if r.quote is None]
+    assert [r.outlet for r in link_only] == ["Le Point", "Ciné Live", "Studio Magazine", "L'Express"]
+    assert link_only[0].link == "https://www.lepoint.fr"
+    le_monde = next(r for r in reviews if r.outlet == "Le Monde")
+    assert le_monde.critic == "Jean-Luc Douin"
+    assert (le_monde.quote or "").startswith("Qu'elle dénonce le voyeurisme de la télé-réalité")
     stats = film_stats(engine, film_id)
     assert (stats.press_reviews, stats.press_with_quote, stats.press_average) == (24, 20, None)
     assert stats.site_press_count == 24
@@ -147,8 +148,8 @@ def test_an_edited_review_is_updated_not_duplicated(engine: Engine) -> None:
     reviews = spectator_reviews(engine, _film_id(engine, "Derrière le masque"))
     assert len(reviews) == 15
     tof = reviews[1]
-    assert tof["author"] == "Tof Benjamin"  # kept its place in page order
-    assert tof["text"].endswith("Dommage, l'idée était bonne.")
+    assert tof.author == "Tof Benjamin"  # kept its place in page order
+    assert tof.text.endswith("Dommage, l'idée était bonne.")
     # A new version of the page is a new observation of the site's figures.
     assert _count(engine, SNAPSHOT) == 2
 
