@@ -8,13 +8,22 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from bot.cli.common import KIND_LABELS, DbOption, engine_for, err, out, print_json
+from bot.cli.common import (
+    KIND_LABELS,
+    DbOption,
+    JsonOption,
+    WhichYearOption,
+    engine_for,
+    err,
+    out,
+    print_json,
+)
 from bot.wording import count, decimal, plural
 from storage.queries import all_film_ids, film_stats, find_films, press_reviews, spectator_reviews
 
 
 def films_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Le catalogue : un film par ligne, avec ses chiffres."""
@@ -58,10 +67,8 @@ def one_film(engine: Engine, title: str, year: int | None) -> int:
 
 def film_command(
     title: Annotated[str, typer.Argument(help="Titre du film (casse et accents indifférents).")],
-    year: Annotated[
-        int | None, typer.Option("--year", help="Année, si plusieurs films ont ce titre.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    year: WhichYearOption = None,
+    as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Tout ce qui est en base sur un film."""
@@ -89,10 +96,8 @@ def film_command(
 def reviews_command(
     title: Annotated[str, typer.Argument(help="Titre du film.")],
     kind: Annotated[str, typer.Option("--kind", help="spectateurs ou presse.")] = "spectateurs",
-    year: Annotated[
-        int | None, typer.Option("--year", help="Année, si plusieurs films ont ce titre.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    year: WhichYearOption = None,
+    as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Les critiques en base d'un film, dans l'ordre de la page."""

@@ -29,6 +29,11 @@ DbOption = Annotated[
     str | None,
     typer.Option("--db", help="URL de la base (défaut : CRITIBOT_DATABASE_URL, sinon data/critibot.db)."),
 ]
+JsonOption = Annotated[bool, typer.Option("--json", help="Sortie JSON.")]
+# --year where a title names a stored film: only needed when several share it.
+WhichYearOption = Annotated[
+    int | None, typer.Option("--year", help="Année, si plusieurs films ont ce titre.")
+]
 
 
 def database_url(db: str | None) -> str:

@@ -15,6 +15,7 @@ import typer
 from bot.cli.common import (
     KIND_LABELS,
     DbOption,
+    JsonOption,
     counts_text,
     engine_for,
     err,
@@ -129,7 +130,7 @@ def _print_refresh(report: RefreshReport) -> None:
 
 
 def status_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """L'état de critibot : les derniers rafraîchissements et leurs erreurs, les films suivis."""

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bot.cli.common import err, out, print_json, watchlist_or_exit
+from bot.cli.common import JsonOption, err, out, print_json, watchlist_or_exit
 from config import get_settings
 from storage.watchlist import WatchedFilm, WatchlistError, add_film, remove_film
 
@@ -45,7 +45,7 @@ def watch_add_command(
 
 
 @watch_app.command("list")
-def watch_list_command(as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False) -> None:
+def watch_list_command(as_json: JsonOption = False) -> None:
     """Les films suivis."""
     films = watchlist_or_exit()
     if as_json:

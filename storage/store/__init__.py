@@ -28,7 +28,7 @@ from storage.pages import (
 from storage.pages import SpectatorReview as ParsedSpectator
 from storage.store.errors import AmbiguousFilm, NoFilmNamed, OtherFilm, OutletPage, StoreError
 from storage.store.identity import FilmHint, FilmRef, find_film, find_films, resolve_film, same_name
-from storage.store.reviews import Counts, merge_press, merge_spectators, spectator_key
+from storage.store.reviews import Counts, merge_reviews, spectator_key
 
 __all__ = [
     "AmbiguousFilm",
@@ -91,18 +91,18 @@ def store_page(
         # A film created by this transaction has no reviews yet: no need to read them.
         if isinstance(page, ParsedSpectatorPage):
             _snapshot(conn, film.id, "spectateurs", page.figures, source_id, now)
-            report.counts["spectateurs"] = merge_spectators(
-                conn, film.id, page.reviews, source_id, now, backlog, film.created
+            report.counts["spectateurs"] = merge_reviews(
+                conn, "spectateurs", film.id, page.reviews, source_id, now, backlog, film.created
             )
         elif isinstance(page, ParsedPressPage):
             _snapshot(conn, film.id, "presse", page.figures, source_id, now)
-            report.counts["presse"] = merge_press(
-                conn, film.id, page.reviews, source_id, now, backlog, film.created
+            report.counts["presse"] = merge_reviews(
+                conn, "presse", film.id, page.reviews, source_id, now, backlog, film.created
             )
         elif isinstance(page, ParsedPlainReviews):
             reviews = [ParsedSpectator(author=None, rating=None, published=None, text=t) for t in page.texts]
-            report.counts["spectateurs"] = merge_spectators(
-                conn, film.id, reviews, source_id, now, backlog, film.created
+            report.counts["spectateurs"] = merge_reviews(
+                conn, "spectateurs", film.id, reviews, source_id, now, backlog, film.created
             )
     return report
 

@@ -66,40 +66,41 @@ _SPECTATOR_VALUES = attrgetter(*SPECTATOR_FIELDS)
 _PRESS_VALUES = attrgetter(*PRESS_FIELDS)
 
 
-def merge_spectators(
+@dataclass(frozen=True)
+class _Kind:
+    """How one kind of review is stored: its table, its identity and the fields compared on re-reads."""
+
+    table: Table
+    key: str  # the column holding the review's identity within its film
+    fields: tuple[str, ...]
+    identity: Callable[[Any], str]
+    values: Callable[[Any], tuple[Any, ...]]
+
+
+_KINDS = {
+    "spectateurs": _Kind(SPECTATOR, "review_key", SPECTATOR_FIELDS, spectator_key, _SPECTATOR_VALUES),
+    "presse": _Kind(PRESS, "outlet_key", PRESS_FIELDS, lambda review: fold(review.outlet), _PRESS_VALUES),
+}
+
+
+def merge_reviews(
     conn: Connection,
+    kind: str,
     film_id: int,
-    reviews: Sequence[ParsedSpectator],
+    reviews: Sequence[ParsedSpectator] | Sequence[ParsedPress],
     source_id: int,
     now: datetime,
     backlog: bool | None,
     new_film: bool = False,
 ) -> Counts:
+    """Merge a page's reviews of `kind` (spectateurs | presse) into the film's stored ones."""
+    how = _KINDS[kind]
     rows: dict[str, tuple[Any, ...]] = {}
     for review in reviews:  # a page listing one review twice keeps the first
-        key = spectator_key(review)
+        key = how.identity(review)
         if key not in rows:
-            rows[key] = _SPECTATOR_VALUES(review)
-    return _merge(
-        conn, SPECTATOR, "review_key", SPECTATOR_FIELDS, film_id, rows, source_id, now, backlog, new_film
-    )
-
-
-def merge_press(
-    conn: Connection,
-    film_id: int,
-    reviews: Sequence[ParsedPress],
-    source_id: int,
-    now: datetime,
-    backlog: bool | None,
-    new_film: bool = False,
-) -> Counts:
-    rows: dict[str, tuple[Any, ...]] = {}
-    for review in reviews:
-        key = fold(review.outlet)
-        if key not in rows:
-            rows[key] = _PRESS_VALUES(review)
-    return _merge(conn, PRESS, "outlet_key", PRESS_FIELDS, film_id, rows, source_id, now, backlog, new_film)
+            rows[key] = how.values(review)
+    return _merge(conn, how.table, how.key, how.fields, film_id, rows, source_id, now, backlog, new_film)
 
 
 _QUERIES: dict[tuple[str, str, tuple[str, ...]], Select[Any]] = {}

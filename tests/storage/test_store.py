@@ -158,7 +158,7 @@ def test_a_failing_page_rolls_back_entirely(engine: Engine, monkeypatch: pytest.
     def explode(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disque plein")
 
-    monkeypatch.setattr(store, "merge_spectators", explode)
+    monkeypatch.setattr(store, "merge_reviews", explode)
     with pytest.raises(RuntimeError):
         _store(engine, SPECTATOR_SEED, MASQUE)
     assert _count(engine, FILM) == 0

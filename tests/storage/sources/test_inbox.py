@@ -20,6 +20,10 @@ NOW = datetime(2025, 1, 25, 8, 0, tzinfo=UTC)
 MASQUE = WatchedFilm("Derrière le masque", 2006, files=(SPECTATOR_SEED.name,))
 
 
+def _disk_full(*_args: object) -> None:
+    raise RuntimeError("disque plein")
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     inbox = tmp_path / "inbox"
@@ -57,10 +61,7 @@ async def test_a_broken_link_is_reported_not_skipped_silently(engine: Engine, se
 async def test_a_refresh_that_fails_is_recorded_as_failed_not_as_running(
     engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_args: object) -> None:
-        raise RuntimeError("disque plein")
-
-    monkeypatch.setattr(refresher, "import_inbox", broken)
+    monkeypatch.setattr(refresher, "import_inbox", _disk_full)
     with pytest.raises(RuntimeError):
         await refresh(engine, settings, watchlist=[MASQUE], now=NOW)
     (run,) = last_runs(engine)
@@ -71,10 +72,7 @@ async def test_a_refresh_that_fails_is_recorded_as_failed_not_as_running(
 async def test_after_a_crashed_refresh_every_film_is_read_in_full(
     engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_args: object) -> None:
-        raise RuntimeError("disque plein")
-
-    monkeypatch.setattr(refresher, "import_inbox", broken)
+    monkeypatch.setattr(refresher, "import_inbox", _disk_full)
     with pytest.raises(RuntimeError):
         await refresh(engine, settings, watchlist=[MASQUE], now=NOW)
     assert refresher._films_to_read_in_full(engine) is None
