@@ -93,6 +93,17 @@ def _rating_snapshot() -> list[Any]:
     ]
 
 
+def _review_bookkeeping() -> list[Any]:
+    """The columns both review tables keep about a review's place, page and news."""
+    return [
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("source_id", sa.Integer(), sa.ForeignKey("source.id"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("backlog", sa.Boolean(), server_default=sa.false(), nullable=False),
+    ]
+
+
 def _spectator_review() -> list[Any]:
     return [
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -106,11 +117,7 @@ def _spectator_review() -> list[Any]:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("spoiler", sa.Boolean(), nullable=False),
         sa.Column("site_id", sa.String(), nullable=True),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("source_id", sa.Integer(), sa.ForeignKey("source.id"), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("backlog", sa.Boolean(), server_default=sa.false(), nullable=False),
+        *_review_bookkeeping(),
         sa.UniqueConstraint("film_id", "review_key", name="uq_spectator_review"),
         sa.Index("ix_spectator_film_position", "film_id", "position"),
         sa.Index("ix_spectator_film_published", "film_id", "published"),
@@ -129,11 +136,7 @@ def _press_review() -> list[Any]:
         sa.Column("link", sa.String(), nullable=True),
         sa.Column("rating", sa.Float(), nullable=True),
         sa.Column("site_id", sa.String(), nullable=True),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("source_id", sa.Integer(), sa.ForeignKey("source.id"), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("backlog", sa.Boolean(), server_default=sa.false(), nullable=False),
+        *_review_bookkeeping(),
         sa.UniqueConstraint("film_id", "outlet_key", name="uq_press_review"),
         sa.Index("ix_press_film_position", "film_id", "position"),
     ]
