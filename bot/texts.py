@@ -181,7 +181,17 @@ PROBLEMS = {
     "file_unreadable": "lecture impossible : {reason}",
     "page_unreadable": "page illisible : {reason}",
     "unexpected_page": "{url} n'est pas la page attendue (lu : {kind})",
-    "fetch": "{reason}",
+    "fetch": "{reason}",  # reports written before fetch problems had codes of their own
+    # AlloCiné over HTTP (storage/sources/allocine.py FetchError reasons).
+    "bad_address": "adresse invalide (http ou https attendu) : {url}",
+    "page_missing": "page introuvable sur le site ({status})",
+    "http_refused": "le site refuse la page ({status})",
+    "too_many_redirects": "trop de redirections",
+    "wait_too_long": "le site demande d'attendre {wait:.0f} s, au-delà des {max_wait:.0f} s acceptées (429)",
+    "site_down": "le site ne répond pas après {attempts} essais : erreur du site ({status})",
+    "too_many_requests": "le site ne répond pas après {attempts} essais : trop de requêtes (429)",
+    "no_answer": "le site ne répond pas après {attempts} essais : pas de réponse en {timeout:g} s",
+    "network": "le site ne répond pas après {attempts} essais : erreur réseau ({error})",
     "database": "erreur de la base de données, rien n'a été gardé : {error}",
     "outlet_page": (
         "page « Toutes les critiques de {outlet} » : elle couvre plusieurs films d'un même titre de "

@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     inbox_dirs: list[Path] = Field(default_factory=list)  # default: data_dir/inbox
     refresh_every_hours: float = 6.0
     allocine_base_url: str = "https://www.allocine.fr"
-    allocine_user_agent: str = "critibot/0.1 (bot Discord de critiques de films; +https://github.com/critibot)"
+    allocine_user_agent: str = (
+        "critibot/0.1 (bot Discord de critiques de films; +https://github.com/critibot)"
+    )
     allocine_delay: float = 2.0  # seconds between two requests to the site
     allocine_timeout: float = 20.0  # seconds per request
     allocine_retries: int = 3  # further attempts after a timeout, a network error, a 5xx or a 429

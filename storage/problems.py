@@ -30,7 +30,7 @@ class Problem:
         if isinstance(error, PageError):
             return cls("page_unreadable", {"reason": str(error)})
         if isinstance(error, FetchError):
-            return cls("fetch", {"url": error.url, "reason": error.message, "status": error.status})
+            return cls(error.reason, error.problem_params)
         if isinstance(error, OSError):
             return cls("file_unreadable", {"reason": error.strerror or str(error)})
         if isinstance(error, SQLAlchemyError):

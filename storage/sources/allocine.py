@@ -47,32 +47,39 @@ class Fetched:
 
 
 class FetchError(Exception):
-    """A page that could not be fetched; `message` is in French, for the refresh report."""
+    """A page that could not be fetched, as data: `reason` is a code (worded by bot/texts.py PROBLEMS),
+    `params` its details, `status` the last HTTP status (None for timeouts and network errors).
 
-    def __init__(self, url: str, message: str, *, status: int | None = None) -> None:
+    Reasons: bad_address, page_missing (404, 410), http_refused (other 4xx), wait_too_long (429 asking
+    more than max_wait), site_down (5xx), too_many_requests (429), no_answer (timeouts), network.
+    The last four come once the retries are spent, with `attempts`.
+    """
+
+    def __init__(self, url: str, reason: str, *, status: int | None = None, **params: Any) -> None:
         self.url = url
-        self.message = message
-        self.status = status  # the last HTTP status, None for timeouts and network errors
-        super().__init__(message)
+        self.reason = reason
+        self.status = status
+        self.params: dict[str, Any] = params
+        super().__init__(url, reason, status, params)
+
+    @property
+    def problem_params(self) -> dict[str, Any]:
+        """Everything a report keeps of it (JSON-ready)."""
+        return {"url": self.url, "status": self.status, **self.params}
 
 
 class _Retry(Exception):
-    """An attempt that may be tried again, after `wait` seconds at least (None: the backoff)."""
+    """An attempt that may be tried again, after `wait` seconds at least (None: the backoff); `reason`
+    and `params` become the FetchError's once the retries are spent."""
 
-    def __init__(self, reason: str, *, status: int | None = None, wait: float | None = None) -> None:
+    def __init__(
+        self, reason: str, *, status: int | None = None, wait: float | None = None, **params: Any
+    ) -> None:
         self.reason = reason
         self.status = status
         self.wait = wait
-        super().__init__(reason)
-
-
-_GIVE_UP = {
-    400: "requête refusée (400)",
-    401: "accès refusé (401)",
-    403: "accès refusé (403)",
-    404: "page introuvable (404)",
-    410: "page supprimée du site (410)",
-}
+        self.params = params
+        super().__init__(reason, status)
 
 
 class AllocineClient:
@@ -159,7 +166,7 @@ class AllocineClient:
             headers["If-Modified-Since"] = last_modified
         host = _host(url)
         if not host.startswith(("http://", "https://")):
-            raise FetchError(url, "adresse invalide (http ou https attendu)")
+            raise FetchError(url, "bad_address")
         lock = self._locks.setdefault(host, asyncio.Lock())
         attempts = self.retries + 1
         async with lock:  # held through retries too: a struggling site gets nothing else from us meanwhile
@@ -171,18 +178,17 @@ class AllocineClient:
                 except _Retry as retry:
                     if attempt == attempts:
                         raise FetchError(
-                            url,
-                            f"le site ne répond pas après {attempts} essais : {retry.reason}",
-                            status=retry.status,
+                            url, retry.reason, status=retry.status, attempts=attempts, **retry.params
                         ) from None
                     if retry.wait is not None:
                         wait_at_least = retry.wait
                     else:
                         wait_at_least = min(self.backoff * 2 ** (attempt - 1), self.max_wait)
                     log.warning(
-                        "%s : %s, nouvel essai %d/%d dans %.1f s",
+                        "%s : %s %s, nouvel essai %d/%d dans %.1f s",
                         url,
                         retry.reason,
+                        retry.status or retry.params,
                         attempt,
                         self.retries,
                         wait_at_least,
@@ -225,29 +231,26 @@ class AllocineClient:
                         last_modified=response.headers.get("Last-Modified"),
                     )
                 if status == 429:
-                    raise _Retry("trop de requêtes (429)", status=429, wait=self._retry_after(url, response))
+                    raise _Retry("too_many_requests", status=429, wait=self._retry_after(url, response))
                 if status >= 500:
-                    raise _Retry(f"erreur du site ({status})", status=status)
-                message = _GIVE_UP.get(status) or f"réponse inattendue du site ({status})"
-                raise FetchError(url, message, status=status)
+                    raise _Retry("site_down", status=status)
+                raise FetchError(
+                    url, "page_missing" if status in (404, 410) else "http_refused", status=status
+                )
         except aiohttp.InvalidURL:
-            raise FetchError(url, "adresse invalide") from None
+            raise FetchError(url, "bad_address") from None
         except aiohttp.TooManyRedirects:
-            raise FetchError(url, "trop de redirections") from None
+            raise FetchError(url, "too_many_redirects") from None
         except TimeoutError:  # aiohttp's timeouts are TimeoutErrors too
-            raise _Retry(f"pas de réponse en {self.timeout:g} s") from None
+            raise _Retry("no_answer", timeout=self.timeout) from None
         except aiohttp.ClientError as error:
-            raise _Retry(f"erreur réseau : {type(error).__name__}") from None
+            raise _Retry("network", error=type(error).__name__) from None
 
     def _retry_after(self, url: str, response: aiohttp.ClientResponse) -> float | None:
         """Seconds the site asks us to wait (None: not said, use the backoff); FetchError beyond max_wait."""
         wait = parse_retry_after(response.headers.get("Retry-After"))
         if wait is not None and wait > self.max_wait:
-            raise FetchError(
-                url,
-                f"le site demande d'attendre {wait:.0f} s, au-delà des {self.max_wait:.0f} s acceptées (429)",
-                status=429,
-            )
+            raise FetchError(url, "wait_too_long", status=429, wait=wait, max_wait=self.max_wait)
         return wait
 
 

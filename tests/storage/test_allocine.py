@@ -15,9 +15,11 @@ import aiohttp
 import pytest
 from sqlalchemy import Engine, select
 
+from bot.wording import problem_text
 from config.settings import Settings
 from storage.db.tables import FETCHED_PAGE
 from storage.pages import ParsedPressPage, ParsedSpectatorPage, parse_page
+from storage.problems import Problem
 from storage.sources import AllocineClient, Fetched, FetchError
 from storage.sources.allocine import parse_retry_after
 from storage.sources.validators import remember, validators_for
@@ -35,6 +37,11 @@ FILM = 110645
 SPECTATORS = f"/film/fichefilm-{FILM}/critiques/spectateurs/recentes/"
 PRESS = f"/film/fichefilm-{FILM}/critiques/presse/"
 USER_AGENT = "critibot-test/1.0 (+https://example.org/critibot)"
+
+
+def said(error: FetchError) -> str:
+    """The sentence a refresh report shows for `error`."""
+    return problem_text(Problem.of(error), "site")
 
 
 class Sleeps:
@@ -191,8 +198,12 @@ async def test_the_backoff_doubles_and_exhausted_retries_raise_in_french(
     with pytest.raises(FetchError) as caught:
         await client.fetch(client.press_url(FILM))
     assert caught.value.url == client.press_url(FILM)
-    assert caught.value.status == 500
-    assert str(caught.value) == "le site ne répond pas après 4 essais : erreur du site (500)"
+    assert (caught.value.reason, caught.value.status, caught.value.params) == (
+        "site_down",
+        500,
+        {"attempts": 4},
+    )
+    assert said(caught.value) == "le site ne répond pas après 4 essais : erreur du site (500)"
     assert sleeps.waits == [1.0, 2.0, 4.0]
     assert len(fake_allocine.requests_for(PRESS)) == 4
 
@@ -211,10 +222,10 @@ async def test_timeouts_to_the_end_raise_in_french(fake_allocine: FakeAllocine, 
     fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
     fake_allocine.script(PRESS, Delay(1.0), Delay(1.0))
     async with make_client(fake_allocine, sleeps, timeout=0.2, retries=1, backoff=0.5) as client:
-        with pytest.raises(
-            FetchError, match=r"^le site ne répond pas après 2 essais : pas de réponse en 0\.2 s$"
-        ):
+        with pytest.raises(FetchError) as caught:
             await client.fetch(client.press_url(FILM))
+    assert (caught.value.reason, caught.value.params) == ("no_answer", {"attempts": 2, "timeout": 0.2})
+    assert said(caught.value) == "le site ne répond pas après 2 essais : pas de réponse en 0.2 s"
     assert sleeps.waits == [0.5]
 
 
@@ -226,8 +237,10 @@ async def test_connection_errors_are_retried_then_reported(sleeps: Sleeps) -> No
     async with AllocineClient(
         base_url, user_agent=USER_AGENT, delay=0, timeout=2, retries=2, sleep=sleeps
     ) as client:
-        with pytest.raises(FetchError, match=r"^le site ne répond pas après 3 essais : erreur réseau"):
+        with pytest.raises(FetchError) as caught:
             await client.fetch(client.press_url(FILM))
+    assert (caught.value.reason, caught.value.params["attempts"]) == ("network", 3)
+    assert said(caught.value).startswith("le site ne répond pas après 3 essais : erreur réseau (")
     assert sleeps.waits == [1.0, 2.0]
 
 
@@ -266,9 +279,10 @@ async def test_429_asking_too_long_a_wait_gives_up(fake_allocine: FakeAllocine, 
     fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
     fake_allocine.script(PRESS, TooMany(retry_after="3600"))
     async with make_client(fake_allocine, sleeps, max_wait=300) as client:
-        with pytest.raises(FetchError, match="d'attendre 3600 s, au-delà des 300 s acceptées") as caught:
+        with pytest.raises(FetchError) as caught:
             await client.fetch(client.press_url(FILM))
-    assert caught.value.status == 429
+    assert (caught.value.reason, caught.value.status) == ("wait_too_long", 429)
+    assert "d'attendre 3600 s, au-delà des 300 s acceptées" in said(caught.value)
     assert sleeps.waits == []
     assert len(fake_allocine.requests_for(PRESS)) == 1
 
@@ -285,25 +299,37 @@ def test_retry_after_values() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "message"),
-    [(404, "page introuvable (404)"), (403, "accès refusé (403)"), (418, "réponse inattendue du site (418)")],
+    ("status", "reason", "message"),
+    [
+        (404, "page_missing", "page introuvable sur le site (404)"),
+        (403, "http_refused", "le site refuse la page (403)"),
+        (418, "http_refused", "le site refuse la page (418)"),
+    ],
 )
 async def test_4xx_fail_at_once_without_retry(
-    fake_allocine: FakeAllocine, client: AllocineClient, sleeps: Sleeps, status: int, message: str
+    fake_allocine: FakeAllocine,
+    client: AllocineClient,
+    sleeps: Sleeps,
+    status: int,
+    reason: str,
+    message: str,
 ) -> None:
     if status != 404:
         fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
         fake_allocine.script(PRESS, Status(status))
     with pytest.raises(FetchError) as caught:
         await client.fetch(client.press_url(FILM))
-    assert (caught.value.message, caught.value.status) == (message, status)
+    assert (caught.value.reason, caught.value.status) == (reason, status)
+    assert said(caught.value) == message
     assert len(fake_allocine.requests_for(PRESS)) == 1
     assert sleeps.waits == []
 
 
 async def test_a_url_that_is_not_http_is_refused(client: AllocineClient) -> None:
-    with pytest.raises(FetchError, match="adresse invalide"):
+    with pytest.raises(FetchError) as caught:
         await client.fetch("file:///etc/passwd")
+    assert caught.value.reason == "bad_address"
+    assert said(caught.value) == "adresse invalide (http ou https attendu) : file:///etc/passwd"
 
 
 # --- politeness --------------------------------------------------------------------------------
