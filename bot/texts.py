@@ -192,6 +192,9 @@ PROBLEMS = {
     "too_many_requests": "le site ne répond pas après {attempts} essais : trop de requêtes (429)",
     "no_answer": "le site ne répond pas après {attempts} essais : pas de réponse en {timeout:g} s",
     "network": "le site ne répond pas après {attempts} essais : erreur réseau ({error})",
+    "too_large": "page refusée : plus de {limit} octets (une vraie page en fait environ 500 000)",
+    "not_html": "page refusée : ce n'est pas du HTML (Content-Type : {content_type})",
+    "bad_encoding": "page refusée : compression illisible ({encoding})",
     "database": "erreur de la base de données, rien n'a été gardé : {error}",
     "outlet_page": (
         "page « Toutes les critiques de {outlet} » : elle couvre plusieurs films d'un même titre de "

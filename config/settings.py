@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     allocine_timeout: float = 20.0  # seconds per request
     allocine_retries: int = 3  # further attempts after a timeout, a network error, a 5xx or a 429
     allocine_max_pages: int = 5  # spectator pages read per film and refresh, newest first
+    # A page larger than this once decompressed is refused (a real one is about 0,5 MB).
+    allocine_max_page_bytes: int = 5_000_000
 
     # The daily digest: what to post when nothing is new ("message": a short line; "nothing": no post).
     digest_when_empty: Literal["message", "nothing"] = "message"

@@ -6,6 +6,11 @@ request, a few retries with exponential backoff on timeouts, network errors and 
 honoured on 429. Conditional requests (If-None-Match / If-Modified-Since) make an unchanged page a 304.
 
 Every wait goes through the injected `sleep`, so tests record the waits instead of waiting.
+
+What comes back is not trusted: only HTML (`text/html` or `application/xhtml+xml`, any parameters) is
+read; a body is read in chunks and decompressed here (gzip, deflate), and the reading stops as soon as
+the decompressed page passes `max_page_bytes`, so a gzip bomb or an endless body costs at most that
+much memory. A `Content-Length` already above the limit is refused before reading.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,11 +31,14 @@ from yarl import URL
 
 from config.settings import Settings
 
-__all__ = ["AllocineClient", "FetchError", "Fetched"]
+__all__ = ["HTML_TYPES", "AllocineClient", "FetchError", "Fetched"]
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,9 @@ class FetchError(Exception):
 
     Reasons: bad_address, page_missing (404, 410), http_refused (other 4xx), wait_too_long (429 asking
     more than max_wait), site_down (5xx), too_many_requests (429), no_answer (timeouts), network.
-    The last four come once the retries are spent, with `attempts`.
+    The last four come once the retries are spent, with `attempts`. What the site sent may be refused:
+    too_large (`limit` bytes, `size` when declared), not_html (`content_type`, None when absent),
+    bad_encoding (`encoding`: unknown, or a body that does not decompress).
     """
 
     def __init__(self, url: str, reason: str, *, status: int | None = None, **params: Any) -> None:
@@ -93,6 +104,7 @@ class AllocineClient:
         retries: int,
         backoff: float = 1.0,
         max_wait: float = 300.0,
+        max_page_bytes: int = 5_000_000,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -102,6 +114,7 @@ class AllocineClient:
         self.retries = max(0, retries)
         self.backoff = max(0.0, backoff)
         self.max_wait = max_wait
+        self.max_page_bytes = max_page_bytes
         self._sleep = sleep
         self._session: aiohttp.ClientSession | None = None
         self._locks: dict[str, asyncio.Lock] = {}
@@ -115,6 +128,7 @@ class AllocineClient:
             "delay": settings.allocine_delay,
             "timeout": settings.allocine_timeout,
             "retries": settings.allocine_retries,
+            "max_page_bytes": settings.allocine_max_page_bytes,
         }
         options.update(overrides)
         return cls(**options)
@@ -138,10 +152,12 @@ class AllocineClient:
             self._session = aiohttp.ClientSession(
                 headers={
                     "User-Agent": self.user_agent,
-                    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+                    "Accept": "text/html,application/xhtml+xml;q=0.9",
                     "Accept-Language": "fr-FR,fr;q=0.9",
+                    "Accept-Encoding": "gzip, deflate",  # what _Decoder reads
                 },
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
+                auto_decompress=False,  # decompressed here, under the size limit
             )
         return self._session
 
@@ -222,7 +238,7 @@ class AllocineClient:
                         last_modified=response.headers.get("Last-Modified") or last_modified,
                     )
                 if 200 <= status < 300:
-                    body = await response.read()
+                    body = await self._read_page(url, response)
                     return Fetched(
                         url=url,
                         status=status,
@@ -246,12 +262,62 @@ class AllocineClient:
         except aiohttp.ClientError as error:
             raise _Retry("network", error=type(error).__name__) from None
 
+    async def _read_page(self, url: str, response: aiohttp.ClientResponse) -> bytes:
+        """The decompressed body of an HTML page, or FetchError: not HTML, or larger than the limit."""
+        status = response.status
+        declared_type = response.headers.get("Content-Type")
+        media_type = (declared_type or "").split(";", 1)[0].strip().lower()
+        if media_type not in HTML_TYPES:
+            raise FetchError(url, "not_html", status=status, content_type=declared_type)
+        limit = self.max_page_bytes
+        if response.content_length is not None and response.content_length > limit:
+            raise FetchError(url, "too_large", status=status, limit=limit, size=response.content_length)
+        decoder = _Decoder(url, response.headers.get("Content-Encoding"), status)
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            # One byte more than the room left: getting it means the page is too large.
+            data = decoder.feed(chunk, limit - size + 1)
+            size += len(data)
+            if size > limit:
+                raise FetchError(url, "too_large", status=status, limit=limit, size=None)
+            parts.append(data)
+        return b"".join(parts)
+
     def _retry_after(self, url: str, response: aiohttp.ClientResponse) -> float | None:
         """Seconds the site asks us to wait (None: not said, use the backoff); FetchError beyond max_wait."""
         wait = parse_retry_after(response.headers.get("Retry-After"))
         if wait is not None and wait > self.max_wait:
             raise FetchError(url, "wait_too_long", status=429, wait=wait, max_wait=self.max_wait)
         return wait
+
+
+class _Decoder:
+    """Content-Encoding undone chunk by chunk, never giving more than asked (a bomb stays in its shell)."""
+
+    def __init__(self, url: str, encoding: str | None, status: int) -> None:
+        self.url = url
+        self.status = status
+        self.encoding = (encoding or "identity").strip().lower()
+        self._inflate: zlib._Decompress | None = None
+        if self.encoding in ("gzip", "x-gzip"):
+            self._inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        elif self.encoding not in ("identity", "deflate"):
+            raise FetchError(url, "bad_encoding", status=status, encoding=encoding)
+
+    def feed(self, chunk: bytes, at_most: int) -> bytes:
+        if self.encoding == "identity":
+            return chunk[:at_most]
+        if self._inflate is None:
+            # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
+            raw = bool(chunk) and chunk[0] & 0x0F != 8
+            self._inflate = zlib.decompressobj(wbits=-zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+        try:
+            # With max_length, what does not fit stays in unconsumed_tail: when the result is shorter than
+            # at_most, the whole chunk was used; when it is as long, the page is too large anyway.
+            return self._inflate.decompress(chunk, at_most)
+        except zlib.error:
+            raise FetchError(self.url, "bad_encoding", status=self.status, encoding=self.encoding) from None
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

@@ -22,7 +22,10 @@ API
 - ``script(path_and_query, *behaviours)``: one-off behaviours, consumed one per request (in order) before
   normal serving: ``Status(500)`` (that status, a small HTML body), ``Delay(seconds)`` (sleep, then serve
   normally: longer than the client's timeout, it times out), ``TooMany(retry_after="7")`` (429 with that
-  Retry-After header; ``None``: none), ``Redirect(location, status=302)``.
+  Retry-After header; ``None``: none), ``Redirect(location, status=302)``, ``Body(body, …)``: exactly that
+  response once (``status``, ``content_type`` — None: no header —, ``encoding`` sent as Content-Encoding
+  for a body given already encoded, ``repeat``: the body sent that many times over, ``chunked``: without
+  Content-Length). ``gzip_bomb(size)``: a small gzip body that inflates to ``size`` zero bytes.
 - ``requests``: every request as a ``RecordedRequest`` (``method``, ``path`` with query, ``headers``,
   ``time`` as ``time.monotonic()``, ``status`` once answered); ``requests_for(path_and_query)``.
   ``in_flight`` / ``max_in_flight``: requests being handled now / at most at once (overlap checks).
@@ -42,6 +45,7 @@ import hashlib
 import html
 import json
 import time
+import zlib
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -53,12 +57,14 @@ from aiohttp import web
 from yarl import URL
 
 __all__ = [
+    "Body",
     "Delay",
     "FakeAllocine",
     "RecordedRequest",
     "Redirect",
     "Status",
     "TooMany",
+    "gzip_bomb",
     "press_html",
     "spectator_html",
 ]
@@ -85,7 +91,35 @@ class Redirect:
     status: int = 302
 
 
-Behaviour = Status | Delay | TooMany | Redirect
+@dataclass(frozen=True)
+class Body:
+    body: bytes
+    status: int = 200
+    content_type: str | None = "text/html; charset=utf-8"
+    encoding: str | None = None
+    repeat: int = 1
+    chunked: bool = False
+
+
+Behaviour = Status | Delay | TooMany | Redirect | Body
+
+
+def gzip_bomb(size: int) -> bytes:
+    """`size` zero bytes (a multiple of 1 MiB), gzipped: about a thousandth of that on the wire.
+
+    Each MiB is compressed once and repeated (a full flush makes the pieces independent), so a 1 GiB
+    bomb takes a fraction of a second to build rather than seconds.
+    """
+    block = bytes(1 << 20)
+    count = size // len(block)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    piece = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    trailer = crc.to_bytes(4, "little") + (count * len(block) % 2**32).to_bytes(4, "little")
+    return header + piece * count + packer.flush() + trailer
 
 
 @dataclass
@@ -194,6 +228,8 @@ class FakeAllocine:
                 return _html("<html><body><h1>Trop de requêtes</h1></body></html>", 429, headers)
             case Redirect(location, status):
                 return web.Response(status=status, headers={"Location": location})
+            case Body():
+                return await _send(request, behaviour)
             case Delay(seconds):
                 await asyncio.sleep(seconds)
         if request.method not in ("GET", "HEAD"):
@@ -217,6 +253,35 @@ def _key(path_and_query: str) -> str:
     """Path and query as the server sees them (percent-encoded), whatever form the test wrote."""
     url = URL(path_and_query)
     return str(url.relative()) if url.is_absolute() else str(url)
+
+
+class _Untyped(web.StreamResponse):
+    """A response without Content-Type, which aiohttp would otherwise add (application/octet-stream)."""
+
+    async def _write_headers(self) -> None:
+        self.headers.popall("Content-Type", None)
+        await super()._write_headers()
+
+
+async def _send(request: web.Request, spec: Body) -> web.StreamResponse:
+    kind = web.StreamResponse if spec.content_type is not None else _Untyped
+    response = kind(status=spec.status)
+    if spec.content_type is not None:
+        response.headers["Content-Type"] = spec.content_type
+    if spec.encoding is not None:
+        response.headers["Content-Encoding"] = spec.encoding
+    if spec.chunked:
+        response.enable_chunked_encoding()
+    else:
+        response.content_length = len(spec.body) * spec.repeat
+    await response.prepare(request)
+    try:
+        for _ in range(spec.repeat):
+            await response.write(spec.body)
+        await response.write_eof()
+    except ConnectionError:  # the client stopped reading: that is what a size limit does
+        pass
+    return response
 
 
 def _html(text: str, status: int, headers: Mapping[str, str] | None = None) -> web.Response:

@@ -6,6 +6,10 @@ Waits go through a recording `sleep`, so nothing here really waits (except the s
 from __future__ import annotations
 
 import asyncio
+import gzip
+import time
+import tracemalloc
+import zlib
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -24,11 +28,13 @@ from storage.sources import AllocineClient, Fetched, FetchError
 from storage.sources.allocine import parse_retry_after
 from storage.sources.validators import remember, validators_for
 from tests.doubles.fakeallocine import (
+    Body,
     Delay,
     FakeAllocine,
     Redirect,
     Status,
     TooMany,
+    gzip_bomb,
     press_html,
     spectator_html,
 )
@@ -97,6 +103,7 @@ def test_from_settings_takes_the_allocine_settings_and_overrides() -> None:
         allocine_delay=1.5,
         allocine_timeout=7.0,
         allocine_retries=2,
+        allocine_max_page_bytes=1234,
     )
     client = AllocineClient.from_settings(settings, retries=0, backoff=0.5)
     assert (client.base_url, client.user_agent, client.delay, client.timeout) == (
@@ -105,7 +112,7 @@ def test_from_settings_takes_the_allocine_settings_and_overrides() -> None:
         1.5,
         7.0,
     )
-    assert (client.retries, client.backoff) == (0, 0.5)
+    assert (client.retries, client.backoff, client.max_page_bytes) == (0, 0.5, 1234)
 
 
 async def test_paged_urls_reach_the_right_pages(fake_allocine: FakeAllocine, client: AllocineClient) -> None:
@@ -330,6 +337,119 @@ async def test_a_url_that_is_not_http_is_refused(client: AllocineClient) -> None
         await client.fetch("file:///etc/passwd")
     assert caught.value.reason == "bad_address"
     assert said(caught.value) == "adresse invalide (http ou https attendu) : file:///etc/passwd"
+
+
+# --- what the site sends is not trusted: size, type, compression --------------------------------
+
+PAGE = b"<html><body>" + "Critique très élogieuse. ".encode() * 400 + b"</body></html>"
+
+
+async def test_a_gzip_bomb_is_refused_without_filling_the_memory(
+    fake_allocine: FakeAllocine, sleeps: Sleeps
+) -> None:
+    bomb = gzip_bomb(1 << 30)  # 1 MB on the wire, 1 GiB once inflated
+    fake_allocine.script(PRESS, Body(bomb, encoding="gzip"))
+    async with make_client(fake_allocine, sleeps, max_page_bytes=5_000_000) as client:
+        started = time.monotonic()
+        tracemalloc.start()
+        try:
+            with pytest.raises(FetchError) as caught:
+                await client.fetch(client.press_url(FILM))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert (caught.value.reason, caught.value.params) == ("too_large", {"limit": 5_000_000, "size": None})
+    assert peak < 40_000_000  # the limit and a few chunks, not a gibibyte
+    assert time.monotonic() - started < 10
+    assert len(fake_allocine.requests_for(PRESS)) == 1  # refused, not retried
+    assert (
+        said(caught.value) == "page refusée : plus de 5000000 octets (une vraie page en fait environ 500 000)"
+    )
+
+
+async def test_a_content_length_above_the_limit_is_refused_before_reading(
+    fake_allocine: FakeAllocine, sleeps: Sleeps
+) -> None:
+    fake_allocine.script(PRESS, Body(bytes(1 << 20), repeat=50))  # 50 MiB announced
+    async with make_client(fake_allocine, sleeps, max_page_bytes=5_000_000) as client:
+        with pytest.raises(FetchError) as caught:
+            await client.fetch(client.press_url(FILM))
+    assert (caught.value.reason, caught.value.params) == ("too_large", {"limit": 5_000_000, "size": 50 << 20})
+
+
+async def test_an_endless_body_stops_at_the_limit(fake_allocine: FakeAllocine, sleeps: Sleeps) -> None:
+    fake_allocine.script(PRESS, Body(b"<p>" * 100_000, repeat=200, chunked=True))  # 60 MB, no length
+    async with make_client(fake_allocine, sleeps, max_page_bytes=1_000_000) as client:
+        with pytest.raises(FetchError) as caught:
+            await client.fetch(client.press_url(FILM))
+    assert caught.value.reason == "too_large" and caught.value.params["size"] is None
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_a_page_exactly_at_the_limit_is_read(
+    fake_allocine: FakeAllocine, sleeps: Sleeps, chunked: bool
+) -> None:
+    fake_allocine.script(PRESS, Body(PAGE, chunked=chunked), Body(PAGE + b" ", chunked=chunked))
+    async with make_client(fake_allocine, sleeps, max_page_bytes=len(PAGE)) as client:
+        assert (await client.fetch(client.press_url(FILM))).body == PAGE
+        with pytest.raises(FetchError) as caught:
+            await client.fetch(client.press_url(FILM))
+    assert caught.value.reason == "too_large"
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        pytest.param(("gzip", gzip.compress(PAGE)), id="gzip"),
+        pytest.param(("deflate", zlib.compress(PAGE)), id="deflate"),
+        pytest.param(("deflate", zlib.compress(PAGE, wbits=-15)), id="raw-deflate"),
+        pytest.param(("identity", PAGE), id="identity"),
+    ],
+)
+async def test_compressed_pages_are_read_whole(
+    fake_allocine: FakeAllocine, client: AllocineClient, encoded: tuple[str, bytes]
+) -> None:
+    encoding, body = encoded
+    fake_allocine.script(PRESS, Body(body, encoding=encoding, chunked=True))
+    assert (await client.fetch(client.press_url(FILM))).body == PAGE
+    assert fake_allocine.requests[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"), [("br", b"\x1b\x00\x00"), ("gzip", b"\x1f\x8b pas du gzip du tout")]
+)
+async def test_a_compression_that_cannot_be_read_is_refused(
+    fake_allocine: FakeAllocine, client: AllocineClient, encoding: str, body: bytes
+) -> None:
+    fake_allocine.script(PRESS, Body(body, encoding=encoding))
+    with pytest.raises(FetchError) as caught:
+        await client.fetch(client.press_url(FILM))
+    assert (caught.value.reason, caught.value.params) == ("bad_encoding", {"encoding": encoding})
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/html", "TEXT/HTML; charset=ISO-8859-1", "text/html;charset=utf-8", "application/xhtml+xml"],
+)
+async def test_html_is_read_whatever_its_parameters(
+    fake_allocine: FakeAllocine, client: AllocineClient, content_type: str
+) -> None:
+    fake_allocine.script(PRESS, Body(PAGE, content_type=content_type))
+    assert (await client.fetch(client.press_url(FILM))).body == PAGE
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "text/plain; charset=utf-8", "image/png", "text/htmlx", "", None]
+)
+async def test_what_is_not_html_is_refused(
+    fake_allocine: FakeAllocine, client: AllocineClient, content_type: str | None
+) -> None:
+    fake_allocine.script(PRESS, Body(PAGE, content_type=content_type))
+    with pytest.raises(FetchError) as caught:
+        await client.fetch(client.press_url(FILM))
+    assert caught.value.reason == "not_html"
+    assert caught.value.params == {"content_type": content_type}
+    assert len(fake_allocine.requests_for(PRESS)) == 1
 
 
 # --- politeness --------------------------------------------------------------------------------
