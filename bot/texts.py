@@ -186,7 +186,6 @@ PROBLEMS = {
     "bad_address": "adresse invalide (http ou https attendu) : {url}",
     "page_missing": "page introuvable sur le site ({status})",
     "http_refused": "le site refuse la page ({status})",
-    "too_many_redirects": "trop de redirections",
     "wait_too_long": "le site demande d'attendre {wait:.0f} s, au-delà des {max_wait:.0f} s acceptées (429)",
     "site_down": "le site ne répond pas après {attempts} essais : erreur du site ({status})",
     "too_many_requests": "le site ne répond pas après {attempts} essais : trop de requêtes (429)",
@@ -195,6 +194,10 @@ PROBLEMS = {
     "too_large": "page refusée : plus de {limit} octets (une vraie page en fait environ 500 000)",
     "not_html": "page refusée : ce n'est pas du HTML (Content-Type : {content_type})",
     "bad_encoding": "page refusée : compression illisible ({encoding})",
+    "redirect_elsewhere": (
+        "le site renvoie ailleurs ({location}) : critibot ne suit que les redirections sur le site"
+    ),
+    "too_many_redirects": "trop de redirections (plus de {limit})",
     "database": "erreur de la base de données, rien n'a été gardé : {error}",
     "outlet_page": (
         "page « Toutes les critiques de {outlet} » : elle couvre plusieurs films d'un même titre de "

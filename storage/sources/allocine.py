@@ -39,13 +39,16 @@ Sleep = Callable[[float], Awaitable[None]]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _CHUNK = 64 * 1024
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 5
 
 
 @dataclass(frozen=True)
 class Fetched:
     """A page as the site answered: 200 with its body, or 304 (not modified) without one.
 
-    `url` is the URL asked for (not where redirects led), so that validators are keyed by it.
+    `url` is the URL asked for (not where redirects led), so that validators are keyed by it;
+    `final_url` is where redirects led, on the same site (None: not redirected).
     """
 
     url: str
@@ -53,6 +56,7 @@ class Fetched:
     body: bytes | None
     etag: str | None
     last_modified: str | None
+    final_url: str | None = None
 
 
 class FetchError(Exception):
@@ -63,7 +67,8 @@ class FetchError(Exception):
     more than max_wait), site_down (5xx), too_many_requests (429), no_answer (timeouts), network.
     The last four come once the retries are spent, with `attempts`. What the site sent may be refused:
     too_large (`limit` bytes, `size` when declared), not_html (`content_type`, None when absent),
-    bad_encoding (`encoding`: unknown, or a body that does not decompress).
+    bad_encoding (`encoding`: unknown, or a body that does not decompress), redirect_elsewhere
+    (`location`: a redirect off the site asked), too_many_redirects (`limit`).
     """
 
     def __init__(self, url: str, reason: str, *, status: int | None = None, **params: Any) -> None:
@@ -225,42 +230,63 @@ class AllocineClient:
     async def _attempt(
         self, url: str, headers: dict[str, str], etag: str | None, last_modified: str | None
     ) -> Fetched:
+        """One try at `url`. Redirects are followed here, only while they stay on `url`'s site (aiohttp
+        would follow them anywhere), and each hop waits its turn like any request."""
         session = self._open()
+        host = _host(url)
+        target = URL(url)
         try:
-            async with session.get(url, headers=headers) as response:
-                status = response.status
-                if status == 304:
-                    return Fetched(
-                        url=url,
-                        status=304,
-                        body=None,
-                        etag=response.headers.get("ETag") or etag,
-                        last_modified=response.headers.get("Last-Modified") or last_modified,
-                    )
-                if 200 <= status < 300:
-                    body = await self._read_page(url, response)
-                    return Fetched(
-                        url=url,
-                        status=status,
-                        body=body,
-                        etag=response.headers.get("ETag"),
-                        last_modified=response.headers.get("Last-Modified"),
-                    )
-                if status == 429:
-                    raise _Retry("too_many_requests", status=429, wait=self._retry_after(url, response))
-                if status >= 500:
-                    raise _Retry("site_down", status=status)
-                raise FetchError(
-                    url, "page_missing" if status in (404, 410) else "http_refused", status=status
-                )
+            for hop in range(_MAX_REDIRECTS + 1):
+                if hop:
+                    self._last_end[host] = time.monotonic()
+                    await self._pace(host, 0.0, str(target))
+                async with session.get(target, headers=headers, allow_redirects=False) as response:
+                    if response.status in _REDIRECTS:
+                        target = _next_hop(url, target, response)
+                        continue
+                    final = None if target == URL(url) else str(target)
+                    return await self._answer(url, final, response, etag, last_modified)
         except aiohttp.InvalidURL:
             raise FetchError(url, "bad_address") from None
-        except aiohttp.TooManyRedirects:
-            raise FetchError(url, "too_many_redirects") from None
         except TimeoutError:  # aiohttp's timeouts are TimeoutErrors too
             raise _Retry("no_answer", timeout=self.timeout) from None
         except aiohttp.ClientError as error:
             raise _Retry("network", error=type(error).__name__) from None
+        raise FetchError(url, "too_many_redirects", limit=_MAX_REDIRECTS)
+
+    async def _answer(
+        self,
+        url: str,
+        final: str | None,
+        response: aiohttp.ClientResponse,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> Fetched:
+        status = response.status
+        if status == 304:
+            return Fetched(
+                url=url,
+                status=304,
+                body=None,
+                etag=response.headers.get("ETag") or etag,
+                last_modified=response.headers.get("Last-Modified") or last_modified,
+                final_url=final,
+            )
+        if 200 <= status < 300:
+            body = await self._read_page(url, response)
+            return Fetched(
+                url=url,
+                status=status,
+                body=body,
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+                final_url=final,
+            )
+        if status == 429:
+            raise _Retry("too_many_requests", status=429, wait=self._retry_after(url, response))
+        if status >= 500:
+            raise _Retry("site_down", status=status)
+        raise FetchError(url, "page_missing" if status in (404, 410) else "http_refused", status=status)
 
     async def _read_page(self, url: str, response: aiohttp.ClientResponse) -> bytes:
         """The decompressed body of an HTML page, or FetchError: not HTML, or larger than the limit."""
@@ -334,6 +360,27 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if when.tzinfo is None:  # `-0000` dates: UTC by RFC 9110
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _next_hop(url: str, current: URL, response: aiohttp.ClientResponse) -> URL:
+    """Where a redirect leads, or FetchError when that is off `url`'s site (or nowhere readable)."""
+    location = response.headers.get("Location")
+    try:
+        target = current.join(URL(location)) if location else None
+    except ValueError:
+        target = None
+    if target is None or not _same_site(URL(url), target):
+        raise FetchError(url, "redirect_elsewhere", status=response.status, location=location)
+    return target
+
+
+def _same_site(asked: URL, target: URL) -> bool:
+    """The same scheme, host and port; or the same host moving from http to https (its default port)."""
+    if target.scheme not in ("http", "https") or (target.host or "").lower() != (asked.host or "").lower():
+        return False
+    if target.scheme == asked.scheme:
+        return target.port == asked.port
+    return asked.scheme == "http" and target.scheme == "https" and target.is_default_port()
 
 
 def _host(url: str) -> str:

@@ -13,11 +13,13 @@ import zlib
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
+from itertools import pairwise
 from typing import Any
 
 import aiohttp
 import pytest
 from sqlalchemy import Engine, select
+from yarl import URL as URL_
 
 from bot.wording import problem_text
 from config.settings import Settings
@@ -175,6 +177,82 @@ async def test_redirects_are_followed(fake_allocine: FakeAllocine, client: Alloc
     fetched = await client.fetch(client.press_url(FILM))
     assert fetched.body == b"<html><body>nouvelle adresse</body></html>"
     assert fetched.url == client.press_url(FILM)  # the URL asked for: validators are kept under it
+
+
+async def test_a_redirect_is_paced_and_its_end_is_known(fake_allocine: FakeAllocine, sleeps: Sleeps) -> None:
+    last = f"{SPECTATORS}?page=2"
+    fake_allocine.set_page(last, "<html><body>derniere page</body></html>")
+    fake_allocine.script(f"{SPECTATORS}?page=9", Redirect(last))  # past the last page: the site sends back
+    async with make_client(fake_allocine, sleeps, delay=2.0) as client:
+        fetched = await client.fetch(client.spectator_url(FILM, 9))
+    assert fetched.body == b"<html><body>derniere page</body></html>"
+    assert (fetched.url, fetched.final_url) == (client.spectator_url(FILM, 9), client.spectator_url(FILM, 2))
+    [wait] = sleeps.waits  # the second hop is a request like any other
+    assert 1.5 < wait <= 2.0
+
+
+@pytest.fixture
+async def other_host() -> AsyncIterator[FakeAllocine]:
+    """Another site: another address on the loopback network (127.0.0.0/8 is all local)."""
+    async with FakeAllocine(host="127.0.0.2") as site:
+        site.set_page(PRESS, "<html><body>un autre site</body></html>")
+        yield site
+
+
+async def test_a_redirect_to_another_host_is_refused(
+    fake_allocine: FakeAllocine, client: AllocineClient, other_host: FakeAllocine
+) -> None:
+    elsewhere = other_host.base_url + PRESS
+    fake_allocine.script(PRESS, Redirect(elsewhere))
+    with pytest.raises(FetchError) as caught:
+        await client.fetch(client.press_url(FILM))
+    assert (caught.value.reason, caught.value.status, caught.value.params) == (
+        "redirect_elsewhere",
+        302,
+        {"location": elsewhere},
+    )
+    assert other_host.requests == []  # never asked
+    assert said(caught.value).startswith(f"le site renvoie ailleurs ({elsewhere})")
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://localhost:{port}/film/",  # the same machine under another name is another site
+        "http://127.0.0.1:{other_port}/film/",  # another port
+        "https://127.0.0.1:{port}/film/",  # another scheme on a port that is not https's
+        "file:///etc/passwd",
+        "//127.0.0.2/film/",
+        "",
+    ],
+)
+async def test_redirects_off_the_site_are_refused(
+    fake_allocine: FakeAllocine, client: AllocineClient, other_host: FakeAllocine, location: str
+) -> None:
+    port = URL_(fake_allocine.base_url).port
+    other_port = URL_(other_host.base_url).port
+    fake_allocine.script(PRESS, Redirect(location.format(port=port, other_port=other_port)))
+    with pytest.raises(FetchError) as caught:
+        await client.fetch(client.press_url(FILM))
+    assert caught.value.reason == "redirect_elsewhere"
+    assert len(fake_allocine.requests) == 1 and other_host.requests == []
+
+
+async def test_a_redirect_chain_on_the_site_is_followed_up_to_five_hops(
+    fake_allocine: FakeAllocine, client: AllocineClient
+) -> None:
+    hops = [f"/hop/{n}" for n in range(7)]
+    for here, there in pairwise(hops[:6]):  # five redirects: followed
+        fake_allocine.script(here, Redirect(fake_allocine.base_url + there, status=301))
+    fake_allocine.set_page(hops[5], "<html><body>au bout</body></html>")
+    fake_allocine.set_page(hops[6], "<html><body>trop loin</body></html>")
+    fetched = await client.fetch(fake_allocine.base_url + hops[0])
+    assert fetched.body == b"<html><body>au bout</body></html>"
+    for here, there in pairwise(hops):  # six: one too many
+        fake_allocine.script(here, Redirect(there, status=307))
+    with pytest.raises(FetchError) as caught:
+        await client.fetch(fake_allocine.base_url + hops[0])
+    assert (caught.value.reason, caught.value.params) == ("too_many_redirects", {"limit": 5})
 
 
 async def test_the_user_agent_reaches_the_site(fake_allocine: FakeAllocine, client: AllocineClient) -> None:
