@@ -198,6 +198,11 @@ PROBLEMS = {
         "le site renvoie ailleurs ({location}) : critibot ne suit que les redirections sur le site"
     ),
     "too_many_redirects": "trop de redirections (plus de {limit})",
+    "blocked": (
+        "AlloCiné bloque les requêtes (page de vérification « {marker} », statut {status}) : rien n'est "
+        "gardé, et critibot ne l'interroge plus pendant {pause} s"
+    ),
+    "blocked_earlier": "pas demandé : AlloCiné bloque les requêtes (encore {seconds} s de pause)",
     "database": "erreur de la base de données, rien n'a été gardé : {error}",
     "outlet_page": (
         "page « Toutes les critiques de {outlet} » : elle couvre plusieurs films d'un même titre de "

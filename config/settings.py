@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     allocine_max_pages: int = 5  # spectator pages read per film and refresh, newest first
     # A page larger than this once decompressed is refused (a real one is about 0,5 MB).
     allocine_max_page_bytes: int = 5_000_000
+    # After a challenge page (the site blocks us), seconds without asking it; doubled at each block in a row.
+    allocine_block_pause: float = 1800.0
 
     # The daily digest: what to post when nothing is new ("message": a short line; "nothing": no post).
     digest_when_empty: Literal["message", "nothing"] = "message"

@@ -11,12 +11,20 @@ What comes back is not trusted: only HTML (`text/html` or `application/xhtml+xml
 read; a body is read in chunks and decompressed here (gzip, deflate), and the reading stops as soon as
 the decompressed page passes `max_page_bytes`, so a gzip bomb or an endless body costs at most that
 much memory. A `Content-Length` already above the limit is refused before reading.
+
+A challenge page (Cloudflare's "Just a moment...", "Attention Required", "Access denied", `cf-chl-`,
+`challenge-platform`: allocine-site.md §7), whatever its status, 200 included, is a FetchError
+`blocked`, and the client then leaves that host alone for `block_pause` seconds, doubled at each
+block that follows (up to a day) and forgotten at the first good answer: every fetch meanwhile is a
+FetchError `blocked_earlier` without a request. The refresher makes a client per run, so a blocked
+refresh stops asking after one challenge, and the next refresh tries once more.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import zlib
 from collections.abc import Awaitable, Callable
@@ -31,7 +39,7 @@ from yarl import URL
 
 from config.settings import Settings
 
-__all__ = ["HTML_TYPES", "AllocineClient", "FetchError", "Fetched"]
+__all__ = ["HTML_TYPES", "AllocineClient", "FetchError", "Fetched", "challenge_marker"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,8 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _CHUNK = 64 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
+_MAX_BLOCK_PAUSE = 24 * 3600.0
+_ERROR_BODY_BYTES = 256 * 1024  # read of an error page, to tell a challenge from a plain error
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,9 @@ class FetchError(Exception):
     The last four come once the retries are spent, with `attempts`. What the site sent may be refused:
     too_large (`limit` bytes, `size` when declared), not_html (`content_type`, None when absent),
     bad_encoding (`encoding`: unknown, or a body that does not decompress), redirect_elsewhere
-    (`location`: a redirect off the site asked), too_many_redirects (`limit`).
+    (`location`: a redirect off the site asked), too_many_redirects (`limit`). A challenge page is
+    blocked (`marker`, `pause`: seconds the site is left alone), and every fetch during that pause
+    blocked_earlier (`seconds` left).
     """
 
     def __init__(self, url: str, reason: str, *, status: int | None = None, **params: Any) -> None:
@@ -110,7 +122,9 @@ class AllocineClient:
         backoff: float = 1.0,
         max_wait: float = 300.0,
         max_page_bytes: int = 5_000_000,
+        block_pause: float = 1800.0,
         sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.user_agent = user_agent
@@ -120,10 +134,13 @@ class AllocineClient:
         self.backoff = max(0.0, backoff)
         self.max_wait = max_wait
         self.max_page_bytes = max_page_bytes
+        self.block_pause = max(0.0, block_pause)
         self._sleep = sleep
+        self._clock = clock
+        self._blocks: dict[str, tuple[float, int]] = {}  # host → (blocked until, blocks in a row)
         self._session: aiohttp.ClientSession | None = None
         self._locks: dict[str, asyncio.Lock] = {}
-        self._last_end: dict[str, float] = {}  # host → time.monotonic() when its last request ended
+        self._last_end: dict[str, float] = {}  # host → the clock when its last request ended
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> AllocineClient:
@@ -134,6 +151,7 @@ class AllocineClient:
             "timeout": settings.allocine_timeout,
             "retries": settings.allocine_retries,
             "max_page_bytes": settings.allocine_max_page_bytes,
+            "block_pause": settings.allocine_block_pause,
         }
         options.update(overrides)
         return cls(**options)
@@ -193,6 +211,7 @@ class AllocineClient:
         async with lock:  # held through retries too: a struggling site gets nothing else from us meanwhile
             wait_at_least = 0.0
             for attempt in range(1, attempts + 1):
+                self._refuse_while_blocked(host, url)
                 await self._pace(host, wait_at_least, url)
                 try:
                     return await self._attempt(url, headers, etag, last_modified)
@@ -215,14 +234,38 @@ class AllocineClient:
                         wait_at_least,
                     )
                 finally:
-                    self._last_end[host] = time.monotonic()
+                    self._last_end[host] = self._clock()
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    def now(self) -> float:
+        """The client's clock (time.monotonic unless a test gives its own): deadlines are read on it."""
+        return self._clock()
+
+    def blocked(self, url: str) -> bool:
+        """Whether the client is leaving `url`'s site alone after a challenge page."""
+        until, _ = self._blocks.get(_host(url), (0.0, 0))
+        return self._clock() < until
+
+    def _refuse_while_blocked(self, host: str, url: str) -> None:
+        until, _ = self._blocks.get(host, (0.0, 0))
+        if (left := until - self._clock()) > 0:
+            raise FetchError(url, "blocked_earlier", seconds=round(left))
+
+    def _block(self, host: str, url: str, status: int, marker: str) -> FetchError:
+        """Leave `host` alone for a while (longer at each block in a row); the error to raise."""
+        _, strikes = self._blocks.get(host, (0.0, 0))
+        pause = min(self.block_pause * 2**strikes, _MAX_BLOCK_PAUSE)
+        self._blocks[host] = (self._clock() + pause, strikes + 1)
+        log.warning(
+            "%s : page de vérification (%s, %d) : pause de %.0f s pour ce site", url, marker, status, pause
+        )
+        return FetchError(url, "blocked", status=status, marker=marker, pause=round(pause))
 
     async def _pace(self, host: str, at_least: float, url: str) -> None:
         """Wait `at_least` seconds, and anyway what remains of `delay` since the host's last request."""
         wait = at_least
         if (last := self._last_end.get(host)) is not None:
-            wait = max(wait, self.delay - (time.monotonic() - last))
+            wait = max(wait, self.delay - (self._clock() - last))
         if wait > 0:
             log.info("%s : attente de %.2f s avant la requête", url, wait)
             await self._sleep(wait)
@@ -238,7 +281,7 @@ class AllocineClient:
         try:
             for hop in range(_MAX_REDIRECTS + 1):
                 if hop:
-                    self._last_end[host] = time.monotonic()
+                    self._last_end[host] = self._clock()
                     await self._pace(host, 0.0, str(target))
                 async with session.get(target, headers=headers, allow_redirects=False) as response:
                     if response.status in _REDIRECTS:
@@ -263,7 +306,9 @@ class AllocineClient:
         last_modified: str | None,
     ) -> Fetched:
         status = response.status
+        host = _host(url)
         if status == 304:
+            self._blocks.pop(host, None)
             return Fetched(
                 url=url,
                 status=304,
@@ -274,6 +319,9 @@ class AllocineClient:
             )
         if 200 <= status < 300:
             body = await self._read_page(url, response)
+            if marker := challenge_marker(body, whole=False):
+                raise self._block(host, url, status, marker)
+            self._blocks.pop(host, None)
             return Fetched(
                 url=url,
                 status=status,
@@ -282,6 +330,8 @@ class AllocineClient:
                 last_modified=response.headers.get("Last-Modified"),
                 final_url=final,
             )
+        if marker := challenge_marker(await _error_body(response), whole=True):
+            raise self._block(host, url, status, marker)  # never retried: asking again is what not to do
         if status == 429:
             raise _Retry("too_many_requests", status=429, wait=self._retry_after(url, response))
         if status >= 500:
@@ -316,6 +366,50 @@ class AllocineClient:
         if wait is not None and wait > self.max_wait:
             raise FetchError(url, "wait_too_long", status=429, wait=wait, max_wait=self.max_wait)
         return wait
+
+
+# The markers of allocine-site.md §7. The two technical ones count anywhere, except the passive
+# bot-detection script Cloudflare adds to ordinary pages (…/challenge-platform/…/scripts/jsd/…); the
+# words only in the <title> of a page that came with a 2xx, where a review quoting them cannot be, and
+# not in the site's own titles ("… - AlloCiné"), which a film called "Access Denied" would make match.
+_CHALLENGE_TOKENS = re.compile(rb"cf-chl-|challenge-platform(?!/(?:h/[\w-]+/)?scripts/jsd/)")
+_CHALLENGE_WORDS = {
+    b"just a moment": "Just a moment...",
+    b"attention required": "Attention Required",
+    b"access denied": "Access denied",
+}
+_TITLE = re.compile(rb"<title\b[^<>]*>([^<]{0,300})", re.IGNORECASE)
+_SITE_TITLE = re.compile(rb"allocin(?:\xc3\xa9|\xe9|&eacute;|&#233;|e)\s*$", re.IGNORECASE)
+
+
+def challenge_marker(body: bytes, *, whole: bool) -> str | None:
+    """The challenge marker `body` carries, or None. `whole`: the words count anywhere (an error page),
+    not only in its title (a page that came with 200)."""
+    if token := _CHALLENGE_TOKENS.search(body):
+        return token.group().decode()
+    titles = (title.group(1) for title in _TITLE.finditer(body))
+    texts = [body.lower()] if whole else [t.lower() for t in titles if not _SITE_TITLE.search(t)]
+    for text in texts:
+        for words, marker in _CHALLENGE_WORDS.items():
+            if words in text:
+                return marker
+    return None
+
+
+async def _error_body(response: aiohttp.ClientResponse) -> bytes:
+    """The start of an error page, decompressed; b"" when it cannot be read (it is an error anyway)."""
+    try:
+        decoder = _Decoder(str(response.url), response.headers.get("Content-Encoding"), response.status)
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            parts.append(decoder.feed(chunk, _ERROR_BODY_BYTES - size))
+            size += len(parts[-1])
+            if size >= _ERROR_BODY_BYTES:
+                break
+        return b"".join(parts)
+    except (FetchError, aiohttp.ClientError, TimeoutError):
+        return b""
 
 
 class _Decoder:

@@ -26,6 +26,9 @@ API
   response once (``status``, ``content_type`` — None: no header —, ``encoding`` sent as Content-Encoding
   for a body given already encoded, ``repeat``: the body sent that many times over, ``chunked``: without
   Content-Length). ``gzip_bomb(size)``: a small gzip body that inflates to ``size`` zero bytes.
+  ``challenge_html(kind)``: a challenge page as Cloudflare serves them (allocine-site.md §7): "moment"
+  (Just a moment..., cf-chl- ids, challenge-platform script), "attention" (Attention Required!) or
+  "denied" (Access denied); serve it with ``Body(challenge_html(...).encode(), status=...)``.
 - ``requests``: every request as a ``RecordedRequest`` (``method``, ``path`` with query, ``headers``,
   ``time`` as ``time.monotonic()``, ``status`` once answered); ``requests_for(path_and_query)``.
   ``in_flight`` / ``max_in_flight``: requests being handled now / at most at once (overlap checks).
@@ -64,6 +67,7 @@ __all__ = [
     "Redirect",
     "Status",
     "TooMany",
+    "challenge_html",
     "gzip_bomb",
     "press_html",
     "spectator_html",
@@ -305,6 +309,26 @@ def _not_modified(request: web.Request, page: _Page) -> bool:
         return parsedate_to_datetime(page.last_modified) <= parsedate_to_datetime(since)
     except (TypeError, ValueError):
         return since == page.last_modified
+
+
+def challenge_html(kind: str = "moment") -> str:
+    """A challenge page, in the shapes block detectors look for (invented text, real markers)."""
+    if kind == "moment":
+        return """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
+<meta http-equiv="refresh" content="390"></head><body><div class="main-wrapper" role="main">
+<div class="main-content"><h1 class="zone-name-title h1">www.allocine.fr</h1>
+<div id="cf-chl-widget-a1b2c_response"></div><noscript>Enable JavaScript and cookies to continue</noscript>
+</div></div><script>(function(){window._cf_chl_opt={cvId: '3'};var a=document.createElement('script');
+a.src='/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1?ray=8d';document.head.appendChild(a);}());
+</script></body></html>"""
+    if kind == "attention":
+        return """<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head>
+<body><div id="cf-wrapper"><h1>Sorry, you have been blocked</h1>
+<h2>You are unable to access allocine.fr</h2></div></body></html>"""
+    if kind == "denied":
+        return """<html><head><title>Access denied</title></head>
+<body><h1>Access denied</h1><p>You do not have access to www.allocine.fr.</p></body></html>"""
+    raise ValueError(kind)
 
 
 # --- page builders ---------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from tests.doubles.fakeallocine import (
     Redirect,
     Status,
     TooMany,
+    challenge_html,
     gzip_bomb,
     press_html,
     spectator_html,
@@ -528,6 +529,110 @@ async def test_what_is_not_html_is_refused(
     assert caught.value.reason == "not_html"
     assert caught.value.params == {"content_type": content_type}
     assert len(fake_allocine.requests_for(PRESS)) == 1
+
+
+# --- challenge pages: the site blocks us ---------------------------------------------------------
+
+
+class VirtualTime:
+    """A clock that the client's waits move forward, without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.waits: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+    def clock(self) -> float:
+        return self.now
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "marker"),
+    [
+        ("moment", 200, "cf-chl-"),
+        ("attention", 200, "Attention Required"),
+        ("denied", 200, "Access denied"),
+        ("moment", 403, "cf-chl-"),
+        ("denied", 403, "Access denied"),
+        ("attention", 503, "Attention Required"),
+        ("moment", 429, "cf-chl-"),
+    ],
+)
+async def test_a_challenge_page_is_reported_and_not_retried(
+    fake_allocine: FakeAllocine, kind: str, status: int, marker: str
+) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.script(PRESS, Body(challenge_html(kind).encode(), status=status))
+    time = VirtualTime()
+    async with make_client(fake_allocine, time.sleep, clock=time.clock, block_pause=600) as client:
+        with pytest.raises(FetchError) as caught:
+            await client.fetch(client.press_url(FILM))
+    assert (caught.value.reason, caught.value.status) == ("blocked", status)
+    assert caught.value.params == {"marker": marker, "pause": 600}
+    assert len(fake_allocine.requests) == 1 and time.waits == []  # a challenge is never asked again at once
+    assert said(caught.value).startswith("AlloCiné bloque les requêtes (page de vérification")
+
+
+async def test_after_a_challenge_the_site_is_left_alone_longer_each_time(fake_allocine: FakeAllocine) -> None:
+    fake_allocine.set_page(PRESS, "<html><body>Presse</body></html>")
+    fake_allocine.set_page(SPECTATORS, "<html><body>Spectateurs</body></html>")
+    challenge = Body(challenge_html().encode(), status=403)
+    fake_allocine.script(PRESS, challenge, challenge)
+    time = VirtualTime()
+    async with make_client(fake_allocine, time.sleep, clock=time.clock, block_pause=600) as client:
+        with pytest.raises(FetchError):
+            await client.fetch(client.press_url(FILM))
+        assert client.blocked(client.spectator_url(FILM))
+        time.now += 599
+        with pytest.raises(FetchError) as caught:  # another page of the same site: not asked
+            await client.fetch(client.spectator_url(FILM))
+        assert (caught.value.reason, caught.value.params) == ("blocked_earlier", {"seconds": 1})
+        assert len(fake_allocine.requests) == 1
+
+        time.now += 1  # the pause is over: one more try, blocked again, a pause twice as long
+        with pytest.raises(FetchError) as caught:
+            await client.fetch(client.press_url(FILM))
+        assert caught.value.params["pause"] == 1200
+        time.now += 1199
+        assert client.blocked(client.press_url(FILM))
+        time.now += 1
+        assert (await client.fetch(client.press_url(FILM))).status == 200  # a good answer forgets the blocks
+        assert not client.blocked(client.press_url(FILM))
+        fake_allocine.script(PRESS, challenge)
+        with pytest.raises(FetchError) as caught:
+            await client.fetch(client.press_url(FILM))
+        assert caught.value.params["pause"] == 600
+    assert len(fake_allocine.requests) == 4
+
+
+async def test_ordinary_pages_are_not_mistaken_for_challenges(
+    fake_allocine: FakeAllocine, client: AllocineClient
+) -> None:
+    # Cloudflare's passive script on an ordinary page, and the markers' words in a review's text.
+    page = spectator_html(
+        "Access Denied",  # a film may be called so: the page's title then starts with it
+        average=3.0,
+        ratings_count=3,
+        reviews_count=1,
+        histogram={3: 1},
+        reviews=[{"author": "Lise", "text": "Just a moment... Attention Required! Access denied."}],
+    ).replace("</body>", '<script src="/cdn-cgi/challenge-platform/scripts/jsd/main.js"></script></body>')
+    fake_allocine.set_page(PRESS, page)
+    assert (await client.fetch(client.press_url(FILM))).status == 200
+
+
+async def test_a_plain_403_is_a_refused_page_not_a_block(
+    fake_allocine: FakeAllocine, client: AllocineClient
+) -> None:
+    fake_allocine.script(PRESS, Status(403))
+    with pytest.raises(FetchError) as caught:
+        await client.fetch(client.press_url(FILM))
+    assert caught.value.reason == "http_refused"
+    assert not client.blocked(client.press_url(FILM))
 
 
 # --- politeness --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from bot.wording import figures_change
+from bot.wording import figures_change, problem_text
 from config import Settings
 from storage.db.models import FetchedPage, RatingSnapshot, Source
 from storage.db.tables import SPECTATOR
@@ -20,7 +20,16 @@ from storage.refresher import Figures, RefreshReport, last_runs, refresh
 from storage.sources.allocine import AllocineClient
 from storage.watchlist import WatchedFilm
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
-from tests.doubles.fakeallocine import Delay, FakeAllocine, Status, TooMany, press_html, spectator_html
+from tests.doubles.fakeallocine import (
+    Body,
+    Delay,
+    FakeAllocine,
+    Status,
+    TooMany,
+    challenge_html,
+    press_html,
+    spectator_html,
+)
 
 BACKSTAGE = WatchedFilm(title="Backstage", year=2005, allocine_id=42)
 MASQUE = WatchedFilm(title="Derrière le masque", year=2006, allocine_id=77)
@@ -301,3 +310,27 @@ async def test_a_page_titled_otherwise_than_the_watchlist_is_the_same_film(
     (film,) = find_films(engine, "Coulisses")
     assert film.title == "Coulisses"
     assert [f.id for f in find_films(engine, "Backstage")] == [film.id]
+
+
+@pytest.mark.parametrize("status", [200, 403, 503])
+async def test_a_challenge_page_stores_nothing_and_the_site_is_left_alone_for_the_run(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine, status: int
+) -> None:
+    publish_version_1(fake_allocine)
+    await run(engine, settings, fake_allocine, DAY_1)  # the film is known
+    stored = (_count(engine, SPECTATOR), _count(engine, Source), _count(engine, RatingSnapshot))
+    publish_version_2(fake_allocine)
+    fake_allocine.script(PAGE_1, Body(challenge_html().encode(), status=status))
+    asked = len(fake_allocine.requests)
+
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[BACKSTAGE, MASQUE])
+    backstage, masque = report.films
+    assert backstage.error is not None and backstage.error.code == "blocked"
+    assert problem_text(backstage.error, "site").startswith("AlloCiné bloque les requêtes")
+    assert masque.error is not None and masque.error.code == "blocked_earlier"
+    assert len(fake_allocine.requests) == asked + 1  # the challenge, and nothing after it
+    assert (_count(engine, SPECTATOR), _count(engine, Source), _count(engine, RatingSnapshot)) == stored
+
+    # The next refresh tries again, and reads both films in full.
+    report = await run(engine, settings, fake_allocine, DAY_3, films=[BACKSTAGE, MASQUE])
+    assert report.films[0].error is None and report.films[0].counts["spectateurs"].new == 1
