@@ -202,6 +202,14 @@ PROBLEMS = {
         "AlloCiné bloque les requêtes (page de vérification « {marker} », statut {status}) : rien n'est "
         "gardé, et critibot ne l'interroge plus pendant {pause} s"
     ),
+    "other_film_page": (
+        "l'adresse du film {allocine_id} donne la page d'un autre film (« {page_title} », identifiant "
+        "{page_id}) : rien n'est gardé"
+    ),
+    "unproven_page": (
+        "la page reçue pour le film {allocine_id} ne montre pas qu'elle est la sienne (ni son identifiant, "
+        "ni un de ses noms : « {page_title} ») : rien n'est gardé"
+    ),
     "blocked_earlier": "pas demandé : AlloCiné bloque les requêtes (encore {seconds} s de pause)",
     "database": "erreur de la base de données, rien n'a été gardé : {error}",
     "outlet_page": (

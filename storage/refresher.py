@@ -25,12 +25,13 @@ from sqlalchemy import Engine, exists, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from config import Settings
-from storage.db.tables import REFRESH_RUN, REVIEW_TABLES
+from storage.db.tables import ALIAS, FILM, REFRESH_RUN, REVIEW_TABLES
 from storage.db.upsert import inserted_id
+from storage.folding import fold
 from storage.importer import FileResult, shown_path
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.problems import Problem
-from storage.sources.allocine import AllocineClient, Fetched, FetchError
+from storage.sources.allocine import AllocineClient, Fetched, FetchError, film_ids
 from storage.sources.inbox import import_inbox
 from storage.sources.validators import remember, validators_for
 from storage.store import Counts, StoreError, content_hash, find_film, store_page
@@ -236,7 +237,8 @@ class _FilmReading:
         """Newest first, until an unchanged page, an empty one, or one with nothing new (backlog: all)."""
         for number in range(1, max_pages + 1):
             try:
-                read = await self.page(self.client.spectator_url(self.allocine_id, number), backlog=backlog)
+                url = self.client.spectator_url(self.allocine_id, number)
+                read = await self.page(url, backlog=backlog, later=number > 1)
             except FetchError as error:
                 if number > 1 and error.status == 404:
                     return  # past the last page
@@ -254,8 +256,10 @@ class _FilmReading:
             if error.status != 404:  # a film the press has not reviewed has no press page
                 raise
 
-    async def page(self, url: str, *, backlog: bool) -> tuple[int, int] | None:
-        """Fetch, parse and store one page: (new reviews, reviews on the page), or None if unchanged."""
+    async def page(self, url: str, *, backlog: bool, later: bool = False) -> tuple[int, int] | None:
+        """Fetch, parse and store one page: (new reviews, reviews on the page), or None if unchanged.
+        `later`: a spectator page after the first, which the site redirects to the last one when it is
+        past the end: (0, 0) then, that page was read already."""
         engine, outcome = self.engine, self.outcome
         etag, last_modified = (
             (None, None) if self.thorough else await asyncio.to_thread(validators_for, engine, url)
@@ -265,8 +269,11 @@ class _FilmReading:
             outcome.unchanged_pages += 1
             await asyncio.to_thread(remember, engine, fetched, content_hash=None, now=self.now)
             return None
-        page = _parse(fetched)
-        hint = dataclasses.replace(self.film.hint, from_film_address=True)
+        if later and fetched.final_url is not None:
+            return 0, 0
+        # Parsing a large page takes a while: off the event loop, like the database.
+        page, proven = await asyncio.to_thread(_read, engine, self.film, fetched)
+        hint = dataclasses.replace(self.film.hint, from_film_address=proven)
         stored = await asyncio.to_thread(
             store_page, engine, page, location=url, raw=fetched.body, hint=hint, now=self.now, backlog=backlog
         )
@@ -278,6 +285,37 @@ class _FilmReading:
         for kind, counts in stored.counts.items():
             outcome.counts.setdefault(kind, Counts()).add(counts)
         return sum(counts.new for counts in stored.counts.values()), len(page.reviews)
+
+
+def _read(
+    engine: Engine, film: WatchedFilm, fetched: Fetched
+) -> tuple[ParsedSpectatorPage | ParsedPressPage, bool]:
+    """The page parsed, and whether its film id proves it is `film`'s; RefreshFailure when it is another
+    film's page, or does not show it is this film's (no id, and a title that is none of its names)."""
+    assert fetched.body is not None and film.allocine_id is not None
+    page = _parse(fetched)
+    ids = film_ids(fetched.body)
+    about = ids.about(film.allocine_id)
+    params = {"url": fetched.url, "allocine_id": film.allocine_id, "page_title": page.title or ""}
+    if about is False:
+        raise RefreshFailure(Problem("other_film_page", {**params, "page_id": ids.main()}))
+    if about is None and not (page.title and fold(page.title) in _known_names(engine, film)):
+        # Stored under this film, the page's title would become its alias, and resolve to it everywhere.
+        raise RefreshFailure(Problem("unproven_page", params))
+    return page, about is True
+
+
+def _known_names(engine: Engine, film: WatchedFilm) -> set[str]:
+    """The folded names `film` goes by: the watchlist's, and those stored under its AlloCiné id."""
+    names = {fold(name) for name in film.hint.names}
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(FILM.c.id, FILM.c.title_folded).where(FILM.c.allocine_id == film.allocine_id)
+        ).first()
+        if row is not None:
+            names.add(row.title_folded)
+            names.update(conn.scalars(select(ALIAS.c.alias_folded).where(ALIAS.c.film_id == row.id)))
+    return names
 
 
 def _parse(fetched: Fetched) -> ParsedSpectatorPage | ParsedPressPage:

@@ -27,6 +27,7 @@ import logging
 import re
 import time
 import zlib
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,7 +40,7 @@ from yarl import URL
 
 from config.settings import Settings
 
-__all__ = ["HTML_TYPES", "AllocineClient", "FetchError", "Fetched", "challenge_marker"]
+__all__ = ["HTML_TYPES", "AllocineClient", "FetchError", "Fetched", "FilmIds", "challenge_marker", "film_ids"]
 
 log = logging.getLogger(__name__)
 
@@ -438,6 +439,76 @@ class _Decoder:
             return self._inflate.decompress(chunk, at_most)
         except zlib.error:
             raise FetchError(self.url, "bad_encoding", status=self.status, encoding=self.encoding) from None
+
+
+@dataclass(frozen=True)
+class FilmIds:
+    """The AlloCiné film ids a page names: `declared` where a page says what it is (canonical link,
+    og:url, the app link, JSON-LD urls), `linked` how often each id appears in its links."""
+
+    declared: frozenset[int]
+    linked: Counter[int]
+
+    def about(self, allocine_id: int) -> bool | None:
+        """Whether the page is film `allocine_id`'s (None: it names no film id at all).
+
+        What it declares decides, and it must declare that one film (a list page declares many);
+        otherwise its most linked film, since a film's pages link to their own tabs far more often than
+        to the films they recommend (20 to 1 on the real 2020 film page).
+        """
+        if self.declared:
+            return self.declared == {allocine_id}
+        if self.linked:
+            return self.linked[allocine_id] == max(self.linked.values())
+        return None
+
+    def main(self) -> int | None:
+        """The id the page is most about, for reports."""
+        if self.declared:
+            return min(self.declared)
+        return self.linked.most_common(1)[0][0] if self.linked else None
+
+
+# Film addresses as the site writes them: /film/fichefilm-42/…, fichefilm_gen_cfilm=42.html, and the
+# apps' allocine://open/movie?code=42. Every pattern here runs in linear time on any input.
+_FILM_ID = re.compile(rb"fichefilm-(\d{1,12})|cfilm=(\d{1,12})")
+_APP_LINK = re.compile(rb"allocine://open/movie\?code=(\d{1,12})")
+_HEAD_TAG = re.compile(rb"<(?:link|meta)\b([^<>]*)>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+_LD_JSON = re.compile(rb"<script\b[^<>]*application/ld\+json[^<>]*>", re.IGNORECASE)
+_JSON_URL = re.compile(rb'"url"\s*:\s*"([^"]*)"')
+_SCRIPT_END = re.compile(rb"</script", re.IGNORECASE)
+
+
+def film_ids(body: bytes) -> FilmIds:
+    """The film ids `body` names, where it declares what it is and in its links."""
+    declared: set[int] = set()
+    for tag in _HEAD_TAG.finditer(body):
+        attributes = {
+            m.group(1).lower(): (m.group(2) or m.group(3) or m.group(4) or b"")
+            for m in _ATTRIBUTE.finditer(tag.group(1))
+        }
+        kind = (
+            attributes.get(b"rel") or attributes.get(b"property") or attributes.get(b"name") or b""
+        ).lower()
+        address = attributes.get(b"href") or attributes.get(b"content") or b""
+        if kind in (b"canonical", b"og:url"):
+            declared.update(_ids(_FILM_ID, address))
+        elif kind.startswith(b"twitter:app:url"):
+            declared.update(_ids(_APP_LINK, address))
+    position = 0
+    while script := _LD_JSON.search(body, position):
+        end = _SCRIPT_END.search(body, script.end())
+        if end is None:
+            break
+        for url in _JSON_URL.finditer(body, script.end(), end.start()):
+            declared.update(_ids(_FILM_ID, url.group(1)))
+        position = end.end()
+    return FilmIds(frozenset(declared), Counter(_ids(_FILM_ID, body)))
+
+
+def _ids(pattern: re.Pattern[bytes], text: bytes) -> list[int]:
+    return [int(next(g for g in m.groups() if g)) for m in pattern.finditer(text)]
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

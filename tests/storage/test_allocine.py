@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -27,7 +28,7 @@ from storage.db.tables import FETCHED_PAGE
 from storage.pages import ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.problems import Problem
 from storage.sources import AllocineClient, Fetched, FetchError
-from storage.sources.allocine import parse_retry_after
+from storage.sources.allocine import challenge_marker, film_ids, parse_retry_after
 from storage.sources.validators import remember, validators_for
 from tests.doubles.fakeallocine import (
     Body,
@@ -633,6 +634,54 @@ async def test_a_plain_403_is_a_refused_page_not_a_block(
         await client.fetch(client.press_url(FILM))
     assert caught.value.reason == "http_refused"
     assert not client.blocked(client.press_url(FILM))
+
+
+# --- which film a page is -----------------------------------------------------------------------
+
+REAL_PAGES = Path(__file__).resolve().parents[3] / "shared" / "realpages" / "html"
+
+
+@pytest.mark.skipif(not REAL_PAGES.exists(), reason="the real pages are not beside the project")
+def test_the_real_pages_name_their_film() -> None:
+    for year in (2020, 2024):
+        ids = film_ids((REAL_PAGES / f"fichefilm_275220_{year}.html").read_bytes())
+        assert ids.declared == {275220}  # twitter:app:url: allocine://open/movie?code=275220
+        assert (ids.about(275220), ids.about(275839), ids.main()) == (True, False, 275220)
+    listing = film_ids((REAL_PAGES / "films_populaires_2024.html").read_bytes())
+    assert len(listing.declared) > 1 and listing.about(275220) is False  # a list is no one film's page
+
+
+def test_film_ids_where_pages_declare_them() -> None:
+    page = b"""<html><head><link href='https://www.allocine.fr/film/fichefilm-42/critiques/spectateurs/'
+    rel=canonical><meta content="https://www.allocine.fr/film/fichefilm_gen_cfilm=42.html" property="og:url">
+    </head><body><a href="/film/fichefilm-7/">autre</a><a href="/film/fichefilm-7/">autre</a></body></html>"""
+    ids = film_ids(page)
+    assert ids.declared == {42} and ids.linked == {42: 2, 7: 2}
+    assert (ids.about(42), ids.about(7)) == (True, False)
+    linked_only = film_ids(
+        b"<a href='/film/fichefilm-7/'></a><a href='/film/fichefilm_gen_cfilm=7.html'></a>"
+    )
+    assert (linked_only.about(7), linked_only.about(42)) == (True, False)
+    assert film_ids(b"<html><title>Maintenance</title></html>").about(42) is None
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        b"<link" * 1_000_000,
+        b'<script type="application/ld+json">{"url":"' * 150_000,
+        b"fichefilm-1" * 450_000,
+        b"<meta " + b"a=b " * 1_200_000,
+        b"<title>" * 700_000,
+    ],
+    ids=["unclosed-links", "unclosed-json-ld", "many-ids", "many-attributes", "unclosed-titles"],
+)
+def test_reading_ids_and_markers_takes_linear_time(hostile: bytes) -> None:
+    started = time.monotonic()
+    film_ids(hostile)
+    challenge_marker(hostile, whole=False)
+    challenge_marker(hostile, whole=True)
+    assert time.monotonic() - started < 2.0  # about 5 MB each
 
 
 # --- politeness --------------------------------------------------------------------------------

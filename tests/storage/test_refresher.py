@@ -24,6 +24,7 @@ from tests.doubles.fakeallocine import (
     Body,
     Delay,
     FakeAllocine,
+    Redirect,
     Status,
     TooMany,
     challenge_html,
@@ -69,19 +70,27 @@ PRESS_REVIEWS = [
 ]
 
 
-def spectator_pages(*, average: float, ratings: int, recent: list[dict[str, Any]]) -> tuple[str, str]:
+def spectator_pages(
+    *, average: float, ratings: int, recent: list[dict[str, Any]], allocine_id: int | None = None
+) -> tuple[str, str]:
     histogram = {5: 0, 4: 1, 3: 1, 2: 2, 1: 1, 0: 0}
-    common = {"average": average, "ratings_count": ratings, "reviews_count": 5 + len(recent) - 3}
+    common = {
+        "average": average,
+        "ratings_count": ratings,
+        "reviews_count": 5 + len(recent) - 3,
+        "allocine_id": allocine_id,
+    }
     first = spectator_html("Backstage", **common, histogram=histogram, reviews=recent, pages=2)
     second = spectator_html("Backstage", **common, histogram=histogram, reviews=OLDER, page=2, pages=2)
     return first, second
 
 
-def publish_version_1(site: FakeAllocine) -> None:
-    first, second = spectator_pages(average=2.2, ratings=146, recent=RECENT)
+def publish_version_1(site: FakeAllocine, allocine_id: int | None = None) -> None:
+    """Backstage's pages; `allocine_id`: the id they declare (JSON-LD url), None: none."""
+    first, second = spectator_pages(average=2.2, ratings=146, recent=RECENT, allocine_id=allocine_id)
     site.set_page(PAGE_1, first)
     site.set_page(PAGE_2, second)
-    site.set_page(PRESS, press_html("Backstage", reviews=PRESS_REVIEWS))
+    site.set_page(PRESS, press_html("Backstage", reviews=PRESS_REVIEWS, allocine_id=allocine_id))
 
 
 def publish_version_2(site: FakeAllocine) -> None:
@@ -303,8 +312,8 @@ async def test_each_refresh_is_recorded(
 async def test_a_page_titled_otherwise_than_the_watchlist_is_the_same_film(
     engine: Engine, settings: Settings, fake_allocine: FakeAllocine
 ) -> None:
-    """The address names the film: the site's title becomes another name of it, not an error."""
-    publish_version_1(fake_allocine)  # pages titled "Backstage"
+    """The page declares the film's id: the site's title becomes another name of it, not an error."""
+    publish_version_1(fake_allocine, allocine_id=42)  # pages titled "Backstage"
     report = await run(engine, settings, fake_allocine, DAY_1, films=[WatchedFilm("Coulisses", 2005, 42)])
     assert report.ok, report.errors
     (film,) = find_films(engine, "Coulisses")
@@ -334,3 +343,86 @@ async def test_a_challenge_page_stores_nothing_and_the_site_is_left_alone_for_th
     # The next refresh tries again, and reads both films in full.
     report = await run(engine, settings, fake_allocine, DAY_3, films=[BACKSTAGE, MASQUE])
     assert report.films[0].error is None and report.films[0].counts["spectateurs"].new == 1
+
+
+OTHER_FILM = spectator_html(
+    "Un autre film",
+    average=4.5,
+    ratings_count=900,
+    reviews_count=1,
+    histogram={5: 1},
+    reviews=[review("Intrus", 5.0, 18, "Rien à voir avec Backstage.")],
+    allocine_id=99,
+)
+
+
+def _snapshot(engine: Engine) -> tuple[int, ...]:
+    return tuple(_count(engine, table) for table in (SPECTATOR, Source, RatingSnapshot))
+
+
+@pytest.mark.parametrize("known", [False, True])
+async def test_another_films_page_at_the_films_address_stores_nothing(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine, known: bool
+) -> None:
+    publish_version_1(fake_allocine, allocine_id=42)
+    if known:
+        await run(engine, settings, fake_allocine, DAY_1)
+    stored = _snapshot(engine)
+    fake_allocine.set_page(PAGE_1, OTHER_FILM)  # declares film 99
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[WatchedFilm("Coulisses", 2005, 42)])
+    (film,) = report.films
+    assert film.error is not None and film.error.code == "other_film_page"
+    assert (film.error.params["page_id"], film.error.params["page_title"]) == (99, "Un autre film")
+    assert _snapshot(engine) == stored
+    assert find_films(engine, "Un autre film") == []  # not an alias of the watched film
+    assert "d'un autre film (« Un autre film », identifiant 99)" in problem_text(film.error, "site")
+
+
+async def test_a_page_without_id_must_bear_a_name_of_the_film(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine, allocine_id=42)
+    watched = WatchedFilm("Coulisses", 2005, 42)
+    await run(engine, settings, fake_allocine, DAY_1, films=[watched])  # "Backstage" is now an alias
+    stored = _snapshot(engine)
+
+    other, _ = spectator_pages(average=2.2, ratings=146, recent=RECENT)  # no id: titled Backstage
+    fake_allocine.set_page(PAGE_1, other.replace("Backstage", "Maintenance"))
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[watched])
+    (film,) = report.films
+    assert film.error is not None and film.error.code == "unproven_page"
+    assert film.error.params["page_title"] == "Maintenance"
+    assert _snapshot(engine) == stored and find_films(engine, "Maintenance") == []
+
+    publish_version_2(fake_allocine)  # no id either, but titled Backstage: a name the film goes by
+    report = await run(engine, settings, fake_allocine, DAY_3, films=[watched])
+    assert report.ok, report.errors
+    assert report.films[0].counts["spectateurs"].new == 1
+
+
+async def test_a_page_without_declared_id_is_known_by_its_links(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    first, _ = spectator_pages(average=2.2, ratings=146, recent=RECENT)
+    tabs = '<a href="/film/fichefilm-42/critiques/presse/">Presse</a>' * 3
+    recommended = '<a href="/film/fichefilm_gen_cfilm=99.html">Un autre film</a>'
+    fake_allocine.set_page(PAGE_1, first.replace("<main", tabs + recommended + "<main"))
+    report = await run(engine, settings, fake_allocine, DAY_1, films=[WatchedFilm("Coulisses", 2005, 42)])
+    assert report.ok, report.errors
+    assert [f.title for f in find_films(engine, "Backstage")] == ["Coulisses"]
+
+    fake_allocine.set_page(PAGE_1, first.replace("<main", tabs[:50] + recommended * 2 + "<main"))
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[WatchedFilm("Coulisses", 2005, 42)])
+    assert report.films[0].error is not None and report.films[0].error.code == "other_film_page"
+
+
+async def test_a_page_past_the_last_redirects_and_reading_stops(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    fake_allocine.script(PAGE_3, Redirect(PAGE_2))  # as the site does past the last page
+    report = await run(engine, settings, fake_allocine, DAY_1)
+    (film,) = report.films
+    assert film.error is None and film.pages == 3  # two spectator pages and the press page
+    assert len(fake_allocine.requests_for(PAGE_2)) == 2  # asked, then reached by the redirect: stored once
+    assert _count(engine, Source) == 3
