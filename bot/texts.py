@@ -210,6 +210,11 @@ PROBLEMS = {
         "la page reçue pour le film {allocine_id} ne montre pas qu'elle est la sienne (ni son identifiant, "
         "ni un de ses noms : « {page_title} ») : rien n'est gardé"
     ),
+    "deadline": "délai dépassé avant d'avoir la page",
+    "film_deadline": "délai dépassé ({seconds:g} s pour ce film) : ce qui a été lu est gardé",
+    "not_reached": (
+        "pas lu : le rafraîchissement a dépassé son délai ({seconds:g} s), ce film passera en premier"
+    ),
     "blocked_earlier": "pas demandé : AlloCiné bloque les requêtes (encore {seconds} s de pause)",
     "database": "erreur de la base de données, rien n'a été gardé : {error}",
     "outlet_page": (

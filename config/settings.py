@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     allocine_max_page_bytes: int = 5_000_000
     # After a challenge page (the site blocks us), seconds without asking it; doubled at each block in a row.
     allocine_block_pause: float = 1800.0
+    # Seconds a refresh gives one film (its pages, waits and retries included), and the whole run: past
+    # the run's, no film is begun (they come first next time).
+    refresh_film_deadline: float = 600.0
+    refresh_run_deadline: float = 3600.0
 
     # The daily digest: what to post when nothing is new ("message": a short line; "nothing": no post).
     digest_when_empty: Literal["message", "nothing"] = "message"

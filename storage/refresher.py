@@ -1,9 +1,10 @@
 """One refresh: the inbox folders, then each watched film's AlloCiné pages, one film at a time.
 
 Every page is stored in its own transaction (storage.store.store_page). A film that fails (network,
-parse, database) is logged, keeps what its earlier pages stored, and is read again in full on the next
-refresh; the other films go on. Each refresh is recorded in `refresh_run` with its report, which
-`critibot status` shows.
+parse, database, a page that is not its own, its deadline) is logged, keeps what its earlier pages
+stored, and is read again in full on the next refresh; the other films go on. Past the run's deadline
+no film is begun: those are reported as not reached, and come first, read in full, next time. Each
+refresh is recorded in `refresh_run` with its report, which `critibot status` shows.
 
 Spectator pages are read newest first and the reading stops at the first page with nothing new, a page
 that did not change (HTTP 304) or the page limit. A film's first refresh (its backlog) reads up to the
@@ -178,12 +179,18 @@ async def _read_everything(
             log.warning("boîte de dépôt : %s : %s", result.path, result.error.to_dict())
 
     online = [film for film in films if film.allocine_id is not None]
+    if in_full:  # the films the last refresh did not finish (failed, or not reached) come first
+        online.sort(key=lambda film: film.allocine_id not in in_full)
     if online:
         own_client = client is None
         client = client or AllocineClient.from_settings(settings)
+        run_deadline = client.now() + settings.refresh_run_deadline
         try:
             for film in online:
                 thorough = in_full is None or film.allocine_id in in_full
+                if client.now() >= run_deadline:
+                    report.films.append(_not_reached(film, settings.refresh_run_deadline))
+                    continue
                 report.films.append(
                     await _refresh_film(engine, client, film, settings, report.started_at, thorough)
                 )
@@ -202,15 +209,23 @@ async def _refresh_film(
 ) -> FilmRefresh:
     assert film.allocine_id is not None
     outcome = FilmRefresh(title=film.label, allocine_id=film.allocine_id)
+    deadline = client.now() + settings.refresh_film_deadline
     try:
         outcome.before, backlog = await asyncio.to_thread(_known_state, engine, film)
-        reading = _FilmReading(engine, client, film, outcome, now, thorough)
+        reading = _FilmReading(engine, client, film, outcome, now, thorough, deadline)
         await reading.spectator_pages(settings.allocine_max_pages, backlog="spectateurs" in backlog)
         await reading.press_page(backlog="presse" in backlog)
         outcome.after, _ = await asyncio.to_thread(_known_state, engine, film)
     except RefreshFailure as error:
         outcome.error = error.problem
-    except (FetchError, StoreError, SQLAlchemyError) as error:
+    except FetchError as error:
+        if error.reason == "deadline":  # what it stored stays; it is read in full next time
+            outcome.error = Problem(
+                "film_deadline", {"seconds": settings.refresh_film_deadline, "url": error.url}
+            )
+        else:
+            outcome.error = Problem.of(error)
+    except (StoreError, SQLAlchemyError) as error:
         outcome.error = Problem.of(error)
     if outcome.error:
         log.warning("%s : %s (nouvel essai plus tard)", film.label, outcome.error.to_dict())
@@ -219,7 +234,8 @@ async def _refresh_film(
 
 @dataclass
 class _FilmReading:
-    """One film's pages in one refresh; `thorough`: no conditional request, no early stop."""
+    """One film's pages in one refresh; `thorough`: no conditional request, no early stop; `deadline`:
+    on the client's clock, when the film must be done."""
 
     engine: Engine
     client: AllocineClient
@@ -227,6 +243,7 @@ class _FilmReading:
     outcome: FilmRefresh
     now: datetime
     thorough: bool
+    deadline: float
 
     @property
     def allocine_id(self) -> int:
@@ -264,7 +281,7 @@ class _FilmReading:
         etag, last_modified = (
             (None, None) if self.thorough else await asyncio.to_thread(validators_for, engine, url)
         )
-        fetched = await self.client.fetch(url, etag=etag, last_modified=last_modified)
+        fetched = await self.client.fetch(url, etag=etag, last_modified=last_modified, deadline=self.deadline)
         if fetched.status == 304 or fetched.body is None:
             outcome.unchanged_pages += 1
             await asyncio.to_thread(remember, engine, fetched, content_hash=None, now=self.now)
@@ -285,6 +302,12 @@ class _FilmReading:
         for kind, counts in stored.counts.items():
             outcome.counts.setdefault(kind, Counts()).add(counts)
         return sum(counts.new for counts in stored.counts.values()), len(page.reviews)
+
+
+def _not_reached(film: WatchedFilm, seconds: float) -> FilmRefresh:
+    assert film.allocine_id is not None
+    log.warning("%s : pas lu, le rafraîchissement a dépassé son délai (%g s)", film.label, seconds)
+    return FilmRefresh(film.label, film.allocine_id, error=Problem("not_reached", {"seconds": seconds}))
 
 
 def _read(

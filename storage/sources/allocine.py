@@ -81,7 +81,7 @@ class FetchError(Exception):
     bad_encoding (`encoding`: unknown, or a body that does not decompress), redirect_elsewhere
     (`location`: a redirect off the site asked), too_many_redirects (`limit`). A challenge page is
     blocked (`marker`, `pause`: seconds the site is left alone), and every fetch during that pause
-    blocked_earlier (`seconds` left).
+    blocked_earlier (`seconds` left). deadline: the caller's deadline came (or a wait would pass it).
     """
 
     def __init__(self, url: str, reason: str, *, status: int | None = None, **params: Any) -> None:
@@ -197,8 +197,18 @@ class AllocineClient:
 
     # --- fetching --------------------------------------------------------------------------------
 
-    async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-        """GET `url`: Fetched (200 or 304), or FetchError once the retries are spent or at once on a 4xx."""
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        deadline: float | None = None,
+    ) -> Fetched:
+        """GET `url`: Fetched (200 or 304), or FetchError once the retries are spent or at once on a 4xx.
+
+        `deadline` (on the client's clock, `now()`): no wait that would end past it is begun (a 429's
+        Retry-After, a backoff, the delay), no request lasts past it: FetchError `deadline` instead."""
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -213,10 +223,12 @@ class AllocineClient:
             wait_at_least = 0.0
             for attempt in range(1, attempts + 1):
                 self._refuse_while_blocked(host, url)
-                await self._pace(host, wait_at_least, url)
+                await self._pace(host, wait_at_least, url, deadline)
                 try:
-                    return await self._attempt(url, headers, etag, last_modified)
+                    return await self._attempt(url, headers, etag, last_modified, deadline)
                 except _Retry as retry:
+                    if deadline is not None and self._clock() >= deadline:
+                        raise FetchError(url, "deadline", status=retry.status) from None
                     if attempt == attempts:
                         raise FetchError(
                             url, retry.reason, status=retry.status, attempts=attempts, **retry.params
@@ -262,17 +274,25 @@ class AllocineClient:
         )
         return FetchError(url, "blocked", status=status, marker=marker, pause=round(pause))
 
-    async def _pace(self, host: str, at_least: float, url: str) -> None:
-        """Wait `at_least` seconds, and anyway what remains of `delay` since the host's last request."""
+    async def _pace(self, host: str, at_least: float, url: str, deadline: float | None) -> None:
+        """Wait `at_least` seconds, and anyway what remains of `delay` since the host's last request;
+        FetchError `deadline` rather than a wait that would end at or past `deadline`."""
         wait = at_least
         if (last := self._last_end.get(host)) is not None:
             wait = max(wait, self.delay - (self._clock() - last))
+        if deadline is not None and self._clock() + max(wait, 0.0) >= deadline:
+            raise FetchError(url, "deadline", wait=round(wait, 1))
         if wait > 0:
             log.info("%s : attente de %.2f s avant la requête", url, wait)
             await self._sleep(wait)
 
     async def _attempt(
-        self, url: str, headers: dict[str, str], etag: str | None, last_modified: str | None
+        self,
+        url: str,
+        headers: dict[str, str],
+        etag: str | None,
+        last_modified: str | None,
+        deadline: float | None,
     ) -> Fetched:
         """One try at `url`. Redirects are followed here, only while they stay on `url`'s site (aiohttp
         would follow them anywhere), and each hop waits its turn like any request."""
@@ -283,8 +303,16 @@ class AllocineClient:
             for hop in range(_MAX_REDIRECTS + 1):
                 if hop:
                     self._last_end[host] = self._clock()
-                    await self._pace(host, 0.0, str(target))
-                async with session.get(target, headers=headers, allow_redirects=False) as response:
+                    await self._pace(host, 0.0, str(target), deadline)
+                timeout = self.timeout
+                if deadline is not None:  # a slow answer must not outlast the deadline either
+                    timeout = max(0.001, min(timeout, deadline - self._clock()))
+                async with session.get(
+                    target,
+                    headers=headers,
+                    allow_redirects=False,
+                    timeout=aiohttp.ClientTimeout(total=timeout),
+                ) as response:
                     if response.status in _REDIRECTS:
                         target = _next_hop(url, target, response)
                         continue

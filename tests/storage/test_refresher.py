@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -113,13 +114,16 @@ def settings(tmp_path: Path) -> Settings:
 
 
 class Clock:
-    """Records the waits the client asks for, without waiting."""
+    """Records the waits the client asks for, without waiting: its time is the real one plus the waits."""
 
     def __init__(self) -> None:
         self.waits: list[float] = []
 
     async def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + sum(self.waits)
 
 
 async def run(
@@ -131,7 +135,9 @@ async def run(
     clock: Clock | None = None,
 ) -> RefreshReport:
     clock = clock or Clock()
-    async with AllocineClient.from_settings(settings, base_url=site.base_url, sleep=clock.sleep) as client:
+    async with AllocineClient.from_settings(
+        settings, base_url=site.base_url, sleep=clock.sleep, clock=clock.monotonic
+    ) as client:
         return await refresh(
             engine, settings, client=client, watchlist=films if films is not None else [BACKSTAGE], now=now
         )
@@ -426,3 +432,97 @@ async def test_a_page_past_the_last_redirects_and_reading_stops(
     assert film.error is None and film.pages == 3  # two spectator pages and the press page
     assert len(fake_allocine.requests_for(PAGE_2)) == 2  # asked, then reached by the redirect: stored once
     assert _count(engine, Source) == 3
+
+
+def publish_masque(site: FakeAllocine) -> None:
+    page = spectator_html(
+        "Derrière le masque",
+        average=2.3,
+        ratings_count=158,
+        reviews_count=1,
+        histogram={3: 1},
+        reviews=[review("Shawn777", 3.0, 15, "Efficace.")],
+        allocine_id=77,
+    )
+    site.set_page("/film/fichefilm-77/critiques/spectateurs/recentes/", page)
+
+
+async def test_retry_after_on_every_retry_ends_at_the_films_deadline(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    publish_masque(fake_allocine)
+    fake_allocine.script(PAGE_1, *[TooMany(retry_after="300")] * 3)  # 15 minutes, were it obeyed
+    settings = settings.model_copy(update={"refresh_film_deadline": 500.0})
+    clock = Clock()
+    report = await run(engine, settings, fake_allocine, DAY_1, films=[BACKSTAGE, MASQUE], clock=clock)
+    backstage, masque = report.films
+    assert backstage.error == Problem(
+        "film_deadline", {"seconds": 500.0, "url": fake_allocine.base_url + PAGE_1}
+    )
+    assert problem_text(backstage.error, "site") == (
+        "délai dépassé (500 s pour ce film) : ce qui a été lu est gardé"
+    )
+    assert clock.waits == [300]  # the second 300 s would pass the deadline: not begun
+    assert len(fake_allocine.requests_for(PAGE_1)) == 2
+    assert masque.error is None and masque.counts["spectateurs"].new == 1  # the next film has its own
+
+    # Read in full the next time.
+    asked = len(fake_allocine.requests)
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[BACKSTAGE, MASQUE])
+    assert report.ok and report.films[0].counts["spectateurs"].new == 5
+    assert "If-None-Match" not in fake_allocine.requests[asked].headers
+
+
+async def test_a_slow_page_ends_at_the_films_deadline_not_at_the_timeout(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    fake_allocine.script(PAGE_2, Delay(5.0))
+    settings = settings.model_copy(update={"refresh_film_deadline": 0.6, "allocine_timeout": 4.0})
+    started = time.monotonic()
+    report = await run(engine, settings, fake_allocine, DAY_1)
+    (film,) = report.films
+    assert time.monotonic() - started < 2.0
+    assert film.error is not None and film.error.code == "film_deadline"
+    assert film.pages == 1 and film.counts["spectateurs"].new == 3  # page 1 was stored and stays
+    assert len(fake_allocine.requests_for(PAGE_2)) == 1
+
+
+async def test_past_the_run_deadline_no_film_is_begun_and_those_come_first_next_time(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    publish_masque(fake_allocine)
+    third = WatchedFilm("Troisième", 2010, 88)
+    fake_allocine.set_page(
+        "/film/fichefilm-88/critiques/spectateurs/recentes/",
+        spectator_html(
+            "Troisième",
+            average=3.0,
+            ratings_count=1,
+            reviews_count=0,
+            histogram={},
+            reviews=[],
+            allocine_id=88,
+        ),
+    )
+    fake_allocine.script(PAGE_1, TooMany(retry_after="60"), TooMany(retry_after="60"))
+    settings = settings.model_copy(update={"refresh_run_deadline": 100.0})
+    report = await run(engine, settings, fake_allocine, DAY_1, films=[BACKSTAGE, MASQUE, third])
+    backstage, masque, late = report.films
+    assert backstage.error is None  # begun in time, it goes on to its own deadline
+    for film in (masque, late):
+        assert film.error == Problem("not_reached", {"seconds": 100.0})
+    assert not any("fichefilm-77" in r.path or "fichefilm-88" in r.path for r in fake_allocine.requests)
+    assert problem_text(masque.error, "site").startswith("pas lu : le rafraîchissement a dépassé son délai")
+
+    asked = len(fake_allocine.requests)
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[BACKSTAGE, MASQUE, third])
+    assert report.ok, report.errors
+    assert [f.title for f in report.films] == [
+        "Derrière le masque (2006)",
+        "Troisième (2010)",
+        "Backstage (2005)",
+    ]
+    assert "fichefilm-77" in fake_allocine.requests[asked].path
