@@ -177,6 +177,10 @@ PROBLEMS = {
     "not_found": "fichier ou dossier introuvable",
     "file_name": "nom de fichier illisible (pas en UTF-8), fichier ignoré : renommez-le",
     "broken_link": "lien symbolique cassé (sa cible n'existe pas), ignoré",
+    "refresh_busy": (
+        "un autre rafraîchissement est en cours sur cette base : celui-ci n'est pas lancé "
+        "(réessayez quand il aura fini)"
+    ),
     "interrupted": "rafraîchissement interrompu ({error}) : les films seront tous relus la prochaine fois",
     "file_unreadable": "lecture impossible : {reason}",
     "page_unreadable": "page illisible : {reason}",

@@ -32,6 +32,7 @@ from storage.folding import fold
 from storage.importer import FileResult, shown_path
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.problems import Problem
+from storage.refresh_lock import try_lock
 from storage.sources.allocine import AllocineClient, Fetched, FetchError, film_ids
 from storage.sources.inbox import import_inbox
 from storage.sources.validators import remember, validators_for
@@ -99,6 +100,11 @@ class RefreshReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def busy(self) -> bool:
+        """Not run: another refresher was running on the same database."""
+        return self.failure is not None and self.failure.code == "refresh_busy"
+
     def totals(self) -> dict[str, Counts]:
         totals: dict[str, Counts] = {}
         parts: list[dict[str, Counts]] = [f.counts for f in self.files] + [f.counts for f in self.films]
@@ -139,9 +145,34 @@ async def refresh(
     watchlist: Sequence[WatchedFilm] | None = None,
     now: datetime | None = None,
 ) -> RefreshReport:
-    """Run one refresh and record it; never raises for a bad file or film (they are in the report)."""
+    """Run one refresh and record it; never raises for a bad file or film (they are in the report).
+
+    While another refresher runs on the same database, nothing is done nor recorded: the report's
+    `failure` is `refresh_busy` (`busy`), and the caller says so (the CLI exits non-zero, the bot skips).
+    """
     started = now or datetime.now(UTC)
     report = RefreshReport(started_at=started)
+    lock = await asyncio.to_thread(try_lock, engine)
+    if lock is None:
+        log.warning("rafraîchissement non lancé : un autre est en cours sur cette base")
+        report.failure = Problem("refresh_busy", {})
+        report.finished_at = datetime.now(UTC) if now is None else started
+        return report
+    try:
+        return await _refresh(engine, settings, client, watchlist, now, report)
+    finally:
+        lock.release()  # at once, even when cancelled: it is quick
+
+
+async def _refresh(
+    engine: Engine,
+    settings: Settings,
+    client: AllocineClient | None,
+    watchlist: Sequence[WatchedFilm] | None,
+    now: datetime | None,
+    report: RefreshReport,
+) -> RefreshReport:
+    started = report.started_at
     films = list(watchlist) if watchlist is not None else load_watchlist(settings.watchlist)
     in_full = await asyncio.to_thread(_films_to_read_in_full, engine)
     report.run_id = await asyncio.to_thread(_start_run, engine, started)
