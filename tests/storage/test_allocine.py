@@ -10,7 +10,7 @@ import gzip
 import time
 import tracemalloc
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from itertools import pairwise
@@ -70,7 +70,9 @@ def sleeps() -> Sleeps:
     return Sleeps()
 
 
-def make_client(site: FakeAllocine, sleeps: Sleeps, **options: Any) -> AllocineClient:
+def make_client(
+    site: FakeAllocine, sleeps: Callable[[float], Awaitable[None]], **options: Any
+) -> AllocineClient:
     settings: dict[str, Any] = {
         "user_agent": USER_AGENT,
         "delay": 0.0,

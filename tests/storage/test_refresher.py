@@ -65,7 +65,7 @@ RECENT = [
     review("Tof Benjamin", 2.0, 12, "Dommage, l'idée de départ est plutôt sympa."),
 ]
 NEWEST = review("Lise", 4.0, 19, "Bien meilleur que sa réputation.")
-PRESS_REVIEWS = [
+PRESS_REVIEWS: list[dict[str, Any]] = [
     {"outlet": "Le Monde", "critic": "Jean-Luc Douin", "quote": "Un film habile.", "rating": 3.0},
     {"outlet": "Première", "critic": "Gérard Delorme", "quote": None, "rating": None},
 ]
@@ -75,7 +75,7 @@ def spectator_pages(
     *, average: float, ratings: int, recent: list[dict[str, Any]], allocine_id: int | None = None
 ) -> tuple[str, str]:
     histogram = {5: 0, 4: 1, 3: 1, 2: 2, 1: 1, 0: 0}
-    common = {
+    common: dict[str, Any] = {
         "average": average,
         "ratings_count": ratings,
         "reviews_count": 5 + len(recent) - 3,
@@ -515,6 +515,7 @@ async def test_past_the_run_deadline_no_film_is_begun_and_those_come_first_next_
     for film in (masque, late):
         assert film.error == Problem("not_reached", {"seconds": 100.0})
     assert not any("fichefilm-77" in r.path or "fichefilm-88" in r.path for r in fake_allocine.requests)
+    assert masque.error is not None
     assert problem_text(masque.error, "site").startswith("pas lu : le rafraîchissement a dépassé son délai")
 
     asked = len(fake_allocine.requests)
