@@ -197,11 +197,49 @@ PROBLEMS = {
     "not_found": "fichier ou dossier introuvable",
     "file_name": "nom de fichier illisible (pas en UTF-8), fichier ignoré : renommez-le",
     "broken_link": "lien symbolique cassé (sa cible n'existe pas), ignoré",
+    "refresh_busy": (
+        "un autre rafraîchissement est en cours sur cette base : celui-ci n'est pas lancé "
+        "(réessayez quand il aura fini)"
+    ),
     "interrupted": "rafraîchissement interrompu ({error}) : les films seront tous relus la prochaine fois",
     "file_unreadable": "lecture impossible : {reason}",
     "page_unreadable": "page illisible : {reason}",
     "unexpected_page": "{url} n'est pas la page attendue (lu : {kind})",
-    "fetch": "{reason}",
+    "fetch": "{reason}",  # reports written before fetch problems had codes of their own
+    # AlloCiné over HTTP (storage/sources/allocine.py FetchError reasons).
+    "bad_address": "adresse invalide (http ou https attendu) : {url}",
+    "page_missing": "page introuvable sur le site ({status})",
+    "http_refused": "le site refuse la page ({status})",
+    "wait_too_long": "le site demande d'attendre {wait:.0f} s, au-delà des {max_wait:.0f} s acceptées (429)",
+    "site_down": "le site ne répond pas après {attempts} essais : erreur du site ({status})",
+    "too_many_requests": "le site ne répond pas après {attempts} essais : trop de requêtes (429)",
+    "no_answer": "le site ne répond pas après {attempts} essais : pas de réponse en {timeout:g} s",
+    "network": "le site ne répond pas après {attempts} essais : erreur réseau ({error})",
+    "too_large": "page refusée : plus de {limit} octets (une vraie page en fait environ 500 000)",
+    "not_html": "page refusée : ce n'est pas du HTML (Content-Type : {content_type})",
+    "bad_encoding": "page refusée : compression illisible ({encoding})",
+    "redirect_elsewhere": (
+        "le site renvoie ailleurs ({location}) : critibot ne suit que les redirections sur le site"
+    ),
+    "too_many_redirects": "trop de redirections (plus de {limit})",
+    "blocked": (
+        "AlloCiné bloque les requêtes (page de vérification « {marker} », statut {status}) : rien n'est "
+        "gardé, et critibot ne l'interroge plus pendant {pause} s"
+    ),
+    "other_film_page": (
+        "l'adresse du film {allocine_id} donne la page d'un autre film (« {page_title} », identifiant "
+        "{page_id}) : rien n'est gardé"
+    ),
+    "unproven_page": (
+        "la page reçue pour le film {allocine_id} ne montre pas qu'elle est la sienne (ni son identifiant, "
+        "ni un de ses noms : « {page_title} ») : rien n'est gardé"
+    ),
+    "deadline": "délai dépassé avant d'avoir la page",
+    "film_deadline": "délai dépassé ({seconds:g} s pour ce film) : ce qui a été lu est gardé",
+    "not_reached": (
+        "pas lu : le rafraîchissement a dépassé son délai ({seconds:g} s), ce film passera en premier"
+    ),
+    "blocked_earlier": "pas demandé : AlloCiné bloque les requêtes (encore {seconds} s de pause)",
     "database": "erreur de la base de données, rien n'a été gardé : {error}",
     "outlet_page": (
         "page « Toutes les critiques de {outlet} » : elle couvre plusieurs films d'un même titre de "

@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     allocine_timeout: float = 20.0  # seconds per request
     allocine_retries: int = 3  # further attempts after a timeout, a network error, a 5xx or a 429
     allocine_max_pages: int = 5  # spectator pages read per film and refresh, newest first
+    # A page larger than this once decompressed is refused (a real one is about 0,5 MB).
+    allocine_max_page_bytes: int = 5_000_000
+    # After a challenge page (the site blocks us), seconds without asking it; doubled at each block in a row.
+    allocine_block_pause: float = 1800.0
+    # Seconds a refresh gives one film (its pages, waits and retries included), and the whole run: past
+    # the run's, no film is begun (they come first next time).
+    refresh_film_deadline: float = 600.0
+    refresh_run_deadline: float = 3600.0
 
     # The daily digest: what to post when nothing is new ("message": a short line; "nothing": no post).
     digest_when_empty: Literal["message", "nothing"] = "message"

@@ -23,8 +23,11 @@ class Problem:
     @classmethod
     def of(cls, error: BaseException) -> Problem:
         """The problem an exception raised while reading or storing a page stands for."""
-        code, params = getattr(error, "code", None), getattr(error, "params", None)
-        if isinstance(code, str) and isinstance(params, Mapping):  # StoreError, FetchError: their own data
+        # An error that carries its data (StoreError, FetchError, SchemaTooNew) has a `code`, and its
+        # details as `problem_params` (all a report keeps) or else `params`.
+        code = getattr(error, "code", None)
+        params = getattr(error, "problem_params", None) or getattr(error, "params", None)
+        if isinstance(code, str) and isinstance(params, Mapping):
             return cls(code, params)
         if isinstance(error, PageError):
             return cls("page_unreadable", {"reason": str(error)})

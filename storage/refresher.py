@@ -1,9 +1,10 @@
 """One refresh: the inbox folders, then each watched film's AlloCiné pages, one film at a time.
 
 Every page is stored in its own transaction (storage.store.store_page). A film that fails (network,
-parse, database) is logged, keeps what its earlier pages stored, and is read again in full on the next
-refresh; the other films go on. Each refresh is recorded in `refresh_run` with its report, which
-`critibot status` shows.
+parse, database, a page that is not its own, its deadline) is logged, keeps what its earlier pages
+stored, and is read again in full on the next refresh; the other films go on. Past the run's deadline
+no film is begun: those are reported as not reached, and come first, read in full, next time. Each
+refresh is recorded in `refresh_run` with its report, which `critibot status` shows.
 
 Spectator pages are read newest first and the reading stops at the first page with nothing new, a page
 that did not change (HTTP 304) or the page limit. A film's first refresh (its backlog) reads up to the
@@ -25,12 +26,14 @@ from sqlalchemy import Engine, exists, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from config import Settings
-from storage.db.tables import REFRESH_RUN, REVIEW_TABLES
+from storage.db.tables import ALIAS, FILM, REFRESH_RUN, REVIEW_TABLES
 from storage.db.upsert import inserted_id
+from storage.folding import fold
 from storage.importer import FileResult, shown_path
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.problems import Problem
-from storage.sources.allocine import AllocineClient, Fetched, FetchError
+from storage.refresh_lock import try_lock
+from storage.sources.allocine import AllocineClient, Fetched, FetchError, film_ids
 from storage.sources.inbox import import_inbox
 from storage.sources.validators import remember, validators_for
 from storage.store import Counts, StoreError, content_hash, find_film, store_page
@@ -97,6 +100,11 @@ class RefreshReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def busy(self) -> bool:
+        """Not run: another refresher was running on the same database."""
+        return self.failure is not None and self.failure.code == "refresh_busy"
+
     def totals(self) -> dict[str, Counts]:
         totals: dict[str, Counts] = {}
         parts: list[dict[str, Counts]] = [f.counts for f in self.files] + [f.counts for f in self.films]
@@ -137,9 +145,34 @@ async def refresh(
     watchlist: Sequence[WatchedFilm] | None = None,
     now: datetime | None = None,
 ) -> RefreshReport:
-    """Run one refresh and record it; never raises for a bad file or film (they are in the report)."""
+    """Run one refresh and record it; never raises for a bad file or film (they are in the report).
+
+    While another refresher runs on the same database, nothing is done nor recorded: the report's
+    `failure` is `refresh_busy` (`busy`), and the caller says so (the CLI exits non-zero, the bot skips).
+    """
     started = now or datetime.now(UTC)
     report = RefreshReport(started_at=started)
+    lock = await asyncio.to_thread(try_lock, engine)
+    if lock is None:
+        log.warning("rafraîchissement non lancé : un autre est en cours sur cette base")
+        report.failure = Problem("refresh_busy", {})
+        report.finished_at = datetime.now(UTC) if now is None else started
+        return report
+    try:
+        return await _refresh(engine, settings, client, watchlist, now, report)
+    finally:
+        lock.release()  # at once, even when cancelled: it is quick
+
+
+async def _refresh(
+    engine: Engine,
+    settings: Settings,
+    client: AllocineClient | None,
+    watchlist: Sequence[WatchedFilm] | None,
+    now: datetime | None,
+    report: RefreshReport,
+) -> RefreshReport:
+    started = report.started_at
     films = list(watchlist) if watchlist is not None else load_watchlist(settings.watchlist)
     in_full = await asyncio.to_thread(_films_to_read_in_full, engine)
     report.run_id = await asyncio.to_thread(_start_run, engine, started)
@@ -177,12 +210,18 @@ async def _read_everything(
             log.warning("boîte de dépôt : %s : %s", result.path, result.error.to_dict())
 
     online = [film for film in films if film.allocine_id is not None]
+    if in_full:  # the films the last refresh did not finish (failed, or not reached) come first
+        online.sort(key=lambda film: film.allocine_id not in in_full)
     if online:
         own_client = client is None
         client = client or AllocineClient.from_settings(settings)
+        run_deadline = client.now() + settings.refresh_run_deadline
         try:
             for film in online:
                 thorough = in_full is None or film.allocine_id in in_full
+                if client.now() >= run_deadline:
+                    report.films.append(_not_reached(film, settings.refresh_run_deadline))
+                    continue
                 report.films.append(
                     await _refresh_film(engine, client, film, settings, report.started_at, thorough)
                 )
@@ -201,15 +240,23 @@ async def _refresh_film(
 ) -> FilmRefresh:
     assert film.allocine_id is not None
     outcome = FilmRefresh(title=film.label, allocine_id=film.allocine_id)
+    deadline = client.now() + settings.refresh_film_deadline
     try:
         outcome.before, backlog = await asyncio.to_thread(_known_state, engine, film)
-        reading = _FilmReading(engine, client, film, outcome, now, thorough)
+        reading = _FilmReading(engine, client, film, outcome, now, thorough, deadline)
         await reading.spectator_pages(settings.allocine_max_pages, backlog="spectateurs" in backlog)
         await reading.press_page(backlog="presse" in backlog)
         outcome.after, _ = await asyncio.to_thread(_known_state, engine, film)
     except RefreshFailure as error:
         outcome.error = error.problem
-    except (FetchError, StoreError, SQLAlchemyError) as error:
+    except FetchError as error:
+        if error.reason == "deadline":  # what it stored stays; it is read in full next time
+            outcome.error = Problem(
+                "film_deadline", {"seconds": settings.refresh_film_deadline, "url": error.url}
+            )
+        else:
+            outcome.error = Problem.of(error)
+    except (StoreError, SQLAlchemyError) as error:
         outcome.error = Problem.of(error)
     if outcome.error:
         log.warning("%s : %s (nouvel essai plus tard)", film.label, outcome.error.to_dict())
@@ -218,7 +265,8 @@ async def _refresh_film(
 
 @dataclass
 class _FilmReading:
-    """One film's pages in one refresh; `thorough`: no conditional request, no early stop."""
+    """One film's pages in one refresh; `thorough`: no conditional request, no early stop; `deadline`:
+    on the client's clock, when the film must be done."""
 
     engine: Engine
     client: AllocineClient
@@ -226,6 +274,7 @@ class _FilmReading:
     outcome: FilmRefresh
     now: datetime
     thorough: bool
+    deadline: float
 
     @property
     def allocine_id(self) -> int:
@@ -236,7 +285,8 @@ class _FilmReading:
         """Newest first, until an unchanged page, an empty one, or one with nothing new (backlog: all)."""
         for number in range(1, max_pages + 1):
             try:
-                read = await self.page(self.client.spectator_url(self.allocine_id, number), backlog=backlog)
+                url = self.client.spectator_url(self.allocine_id, number)
+                read = await self.page(url, backlog=backlog, later=number > 1)
             except FetchError as error:
                 if number > 1 and error.status == 404:
                     return  # past the last page
@@ -254,19 +304,24 @@ class _FilmReading:
             if error.status != 404:  # a film the press has not reviewed has no press page
                 raise
 
-    async def page(self, url: str, *, backlog: bool) -> tuple[int, int] | None:
-        """Fetch, parse and store one page: (new reviews, reviews on the page), or None if unchanged."""
+    async def page(self, url: str, *, backlog: bool, later: bool = False) -> tuple[int, int] | None:
+        """Fetch, parse and store one page: (new reviews, reviews on the page), or None if unchanged.
+        `later`: a spectator page after the first, which the site redirects to the last one when it is
+        past the end: (0, 0) then, that page was read already."""
         engine, outcome = self.engine, self.outcome
         etag, last_modified = (
             (None, None) if self.thorough else await asyncio.to_thread(validators_for, engine, url)
         )
-        fetched = await self.client.fetch(url, etag=etag, last_modified=last_modified)
+        fetched = await self.client.fetch(url, etag=etag, last_modified=last_modified, deadline=self.deadline)
         if fetched.status == 304 or fetched.body is None:
             outcome.unchanged_pages += 1
             await asyncio.to_thread(remember, engine, fetched, content_hash=None, now=self.now)
             return None
-        page = _parse(fetched)
-        hint = dataclasses.replace(self.film.hint, from_film_address=True)
+        if later and fetched.final_url is not None:
+            return 0, 0
+        # Parsing a large page takes a while: off the event loop, like the database.
+        page, proven = await asyncio.to_thread(_read, engine, self.film, fetched)
+        hint = dataclasses.replace(self.film.hint, from_film_address=proven)
         stored = await asyncio.to_thread(
             store_page, engine, page, location=url, raw=fetched.body, hint=hint, now=self.now, backlog=backlog
         )
@@ -278,6 +333,43 @@ class _FilmReading:
         for kind, counts in stored.counts.items():
             outcome.counts.setdefault(kind, Counts()).add(counts)
         return sum(counts.new for counts in stored.counts.values()), len(page.reviews)
+
+
+def _not_reached(film: WatchedFilm, seconds: float) -> FilmRefresh:
+    assert film.allocine_id is not None
+    log.warning("%s : pas lu, le rafraîchissement a dépassé son délai (%g s)", film.label, seconds)
+    return FilmRefresh(film.label, film.allocine_id, error=Problem("not_reached", {"seconds": seconds}))
+
+
+def _read(
+    engine: Engine, film: WatchedFilm, fetched: Fetched
+) -> tuple[ParsedSpectatorPage | ParsedPressPage, bool]:
+    """The page parsed, and whether its film id proves it is `film`'s; RefreshFailure when it is another
+    film's page, or does not show it is this film's (no id, and a title that is none of its names)."""
+    assert fetched.body is not None and film.allocine_id is not None
+    page = _parse(fetched)
+    ids = film_ids(fetched.body)
+    about = ids.about(film.allocine_id)
+    params = {"url": fetched.url, "allocine_id": film.allocine_id, "page_title": page.title or ""}
+    if about is False:
+        raise RefreshFailure(Problem("other_film_page", {**params, "page_id": ids.main()}))
+    if about is None and not (page.title and fold(page.title) in _known_names(engine, film)):
+        # Stored under this film, the page's title would become its alias, and resolve to it everywhere.
+        raise RefreshFailure(Problem("unproven_page", params))
+    return page, about is True
+
+
+def _known_names(engine: Engine, film: WatchedFilm) -> set[str]:
+    """The folded names `film` goes by: the watchlist's, and those stored under its AlloCiné id."""
+    names = {fold(name) for name in film.hint.names}
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(FILM.c.id, FILM.c.title_folded).where(FILM.c.allocine_id == film.allocine_id)
+        ).first()
+        if row is not None:
+            names.add(row.title_folded)
+            names.update(conn.scalars(select(ALIAS.c.alias_folded).where(ALIAS.c.film_id == row.id)))
+    return names
 
 
 def _parse(fetched: Fetched) -> ParsedSpectatorPage | ParsedPressPage:

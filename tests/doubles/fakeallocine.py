@@ -22,7 +22,13 @@ API
 - ``script(path_and_query, *behaviours)``: one-off behaviours, consumed one per request (in order) before
   normal serving: ``Status(500)`` (that status, a small HTML body), ``Delay(seconds)`` (sleep, then serve
   normally: longer than the client's timeout, it times out), ``TooMany(retry_after="7")`` (429 with that
-  Retry-After header; ``None``: none), ``Redirect(location, status=302)``.
+  Retry-After header; ``None``: none), ``Redirect(location, status=302)``, ``Body(body, …)``: exactly that
+  response once (``status``, ``content_type`` — None: no header —, ``encoding`` sent as Content-Encoding
+  for a body given already encoded, ``repeat``: the body sent that many times over, ``chunked``: without
+  Content-Length). ``gzip_bomb(size)``: a small gzip body that inflates to ``size`` zero bytes.
+  ``challenge_html(kind)``: a challenge page as Cloudflare serves them (allocine-site.md §7): "moment"
+  (Just a moment..., cf-chl- ids, challenge-platform script), "attention" (Attention Required!) or
+  "denied" (Access denied); serve it with ``Body(challenge_html(...).encode(), status=...)``.
 - ``requests``: every request as a ``RecordedRequest`` (``method``, ``path`` with query, ``headers``,
   ``time`` as ``time.monotonic()``, ``status`` once answered); ``requests_for(path_and_query)``.
   ``in_flight`` / ``max_in_flight``: requests being handled now / at most at once (overlap checks).
@@ -42,6 +48,7 @@ import hashlib
 import html
 import json
 import time
+import zlib
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -53,12 +60,15 @@ from aiohttp import web
 from yarl import URL
 
 __all__ = [
+    "Body",
     "Delay",
     "FakeAllocine",
     "RecordedRequest",
     "Redirect",
     "Status",
     "TooMany",
+    "challenge_html",
+    "gzip_bomb",
     "press_html",
     "spectator_html",
 ]
@@ -85,7 +95,35 @@ class Redirect:
     status: int = 302
 
 
-Behaviour = Status | Delay | TooMany | Redirect
+@dataclass(frozen=True)
+class Body:
+    body: bytes
+    status: int = 200
+    content_type: str | None = "text/html; charset=utf-8"
+    encoding: str | None = None
+    repeat: int = 1
+    chunked: bool = False
+
+
+Behaviour = Status | Delay | TooMany | Redirect | Body
+
+
+def gzip_bomb(size: int) -> bytes:
+    """`size` zero bytes (a multiple of 1 MiB), gzipped: about a thousandth of that on the wire.
+
+    Each MiB is compressed once and repeated (a full flush makes the pieces independent), so a 1 GiB
+    bomb takes a fraction of a second to build rather than seconds.
+    """
+    block = bytes(1 << 20)
+    count = size // len(block)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    piece = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    trailer = crc.to_bytes(4, "little") + (count * len(block) % 2**32).to_bytes(4, "little")
+    return header + piece * count + packer.flush() + trailer
 
 
 @dataclass
@@ -194,6 +232,8 @@ class FakeAllocine:
                 return _html("<html><body><h1>Trop de requêtes</h1></body></html>", 429, headers)
             case Redirect(location, status):
                 return web.Response(status=status, headers={"Location": location})
+            case Body():
+                return await _send(request, behaviour)
             case Delay(seconds):
                 await asyncio.sleep(seconds)
         if request.method not in ("GET", "HEAD"):
@@ -219,6 +259,35 @@ def _key(path_and_query: str) -> str:
     return str(url.relative()) if url.is_absolute() else str(url)
 
 
+class _Untyped(web.StreamResponse):
+    """A response without Content-Type, which aiohttp would otherwise add (application/octet-stream)."""
+
+    async def _write_headers(self) -> None:
+        self.headers.popall("Content-Type", None)
+        await super()._write_headers()
+
+
+async def _send(request: web.Request, spec: Body) -> web.StreamResponse:
+    kind = web.StreamResponse if spec.content_type is not None else _Untyped
+    response = kind(status=spec.status)
+    if spec.content_type is not None:
+        response.headers["Content-Type"] = spec.content_type
+    if spec.encoding is not None:
+        response.headers["Content-Encoding"] = spec.encoding
+    if spec.chunked:
+        response.enable_chunked_encoding()
+    else:
+        response.content_length = len(spec.body) * spec.repeat
+    await response.prepare(request)
+    try:
+        for _ in range(spec.repeat):
+            await response.write(spec.body)
+        await response.write_eof()
+    except ConnectionError:  # the client stopped reading: that is what a size limit does
+        pass
+    return response
+
+
 def _html(text: str, status: int, headers: Mapping[str, str] | None = None) -> web.Response:
     return web.Response(
         status=status, text=text, content_type="text/html", charset="utf-8", headers=dict(headers or {})
@@ -240,6 +309,26 @@ def _not_modified(request: web.Request, page: _Page) -> bool:
         return parsedate_to_datetime(page.last_modified) <= parsedate_to_datetime(since)
     except (TypeError, ValueError):
         return since == page.last_modified
+
+
+def challenge_html(kind: str = "moment") -> str:
+    """A challenge page, in the shapes block detectors look for (invented text, real markers)."""
+    if kind == "moment":
+        return """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
+<meta http-equiv="refresh" content="390"></head><body><div class="main-wrapper" role="main">
+<div class="main-content"><h1 class="zone-name-title h1">www.allocine.fr</h1>
+<div id="cf-chl-widget-a1b2c_response"></div><noscript>Enable JavaScript and cookies to continue</noscript>
+</div></div><script>(function(){window._cf_chl_opt={cvId: '3'};var a=document.createElement('script');
+a.src='/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1?ray=8d';document.head.appendChild(a);}());
+</script></body></html>"""
+    if kind == "attention":
+        return """<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head>
+<body><div id="cf-wrapper"><h1>Sorry, you have been blocked</h1>
+<h2>You are unable to access allocine.fr</h2></div></body></html>"""
+    if kind == "denied":
+        return """<html><head><title>Access denied</title></head>
+<body><h1>Access denied</h1><p>You do not have access to www.allocine.fr.</p></body></html>"""
+    raise ValueError(kind)
 
 
 # --- page builders ---------------------------------------------------------------------------------

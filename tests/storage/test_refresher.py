@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from bot.wording import figures_change
+from bot.wording import figures_change, problem_text
 from config import Settings
 from storage.db.models import RatingSnapshot, Source
 from storage.db.tables import FETCHED_PAGE, SNAPSHOT, SPECTATOR
@@ -20,7 +21,17 @@ from storage.refresher import Figures, RefreshReport, last_runs, refresh
 from storage.sources.allocine import AllocineClient
 from storage.watchlist import WatchedFilm
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
-from tests.doubles.fakeallocine import Delay, FakeAllocine, Status, TooMany, press_html, spectator_html
+from tests.doubles.fakeallocine import (
+    Body,
+    Delay,
+    FakeAllocine,
+    Redirect,
+    Status,
+    TooMany,
+    challenge_html,
+    press_html,
+    spectator_html,
+)
 
 BACKSTAGE = WatchedFilm(title="Backstage", year=2005, allocine_id=42)
 MASQUE = WatchedFilm(title="Derrière le masque", year=2006, allocine_id=77)
@@ -60,30 +71,27 @@ PRESS_REVIEWS: list[dict[str, Any]] = [
 ]
 
 
-def spectator_pages(*, average: float, ratings: int, recent: list[dict[str, Any]]) -> tuple[str, str]:
+def spectator_pages(
+    *, average: float, ratings: int, recent: list[dict[str, Any]], allocine_id: int | None = None
+) -> tuple[str, str]:
     histogram = {5: 0, 4: 1, 3: 1, 2: 2, 1: 1, 0: 0}
-    reviews_count = 5 + len(recent) - 3
-    first, second = (
-        spectator_html(
-            "Backstage",
-            average=average,
-            ratings_count=ratings,
-            reviews_count=reviews_count,
-            histogram=histogram,
-            reviews=shown,
-            page=page,
-            pages=2,
-        )
-        for shown, page in ((recent, 1), (OLDER, 2))
-    )
+    common: dict[str, Any] = {
+        "average": average,
+        "ratings_count": ratings,
+        "reviews_count": 5 + len(recent) - 3,
+        "allocine_id": allocine_id,
+    }
+    first = spectator_html("Backstage", **common, histogram=histogram, reviews=recent, pages=2)
+    second = spectator_html("Backstage", **common, histogram=histogram, reviews=OLDER, page=2, pages=2)
     return first, second
 
 
-def publish_version_1(site: FakeAllocine) -> None:
-    first, second = spectator_pages(average=2.2, ratings=146, recent=RECENT)
+def publish_version_1(site: FakeAllocine, allocine_id: int | None = None) -> None:
+    """Backstage's pages; `allocine_id`: the id they declare (JSON-LD url), None: none."""
+    first, second = spectator_pages(average=2.2, ratings=146, recent=RECENT, allocine_id=allocine_id)
     site.set_page(PAGE_1, first)
     site.set_page(PAGE_2, second)
-    site.set_page(PRESS, press_html("Backstage", reviews=PRESS_REVIEWS))
+    site.set_page(PRESS, press_html("Backstage", reviews=PRESS_REVIEWS, allocine_id=allocine_id))
 
 
 def publish_version_2(site: FakeAllocine) -> None:
@@ -106,13 +114,16 @@ def settings(tmp_path: Path) -> Settings:
 
 
 class Clock:
-    """Records the waits the client asks for, without waiting."""
+    """Records the waits the client asks for, without waiting: its time is the real one plus the waits."""
 
     def __init__(self) -> None:
         self.waits: list[float] = []
 
     async def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + sum(self.waits)
 
 
 async def run(
@@ -124,7 +135,9 @@ async def run(
     clock: Clock | None = None,
 ) -> RefreshReport:
     clock = clock or Clock()
-    async with AllocineClient.from_settings(settings, base_url=site.base_url, sleep=clock.sleep) as client:
+    async with AllocineClient.from_settings(
+        settings, base_url=site.base_url, sleep=clock.sleep, clock=clock.monotonic
+    ) as client:
         return await refresh(
             engine, settings, client=client, watchlist=films if films is not None else [BACKSTAGE], now=now
         )
@@ -305,10 +318,212 @@ async def test_each_refresh_is_recorded(
 async def test_a_page_titled_otherwise_than_the_watchlist_is_the_same_film(
     engine: Engine, settings: Settings, fake_allocine: FakeAllocine
 ) -> None:
-    """The address names the film: the site's title becomes another name of it, not an error."""
-    publish_version_1(fake_allocine)  # pages titled "Backstage"
+    """The page declares the film's id: the site's title becomes another name of it, not an error."""
+    publish_version_1(fake_allocine, allocine_id=42)  # pages titled "Backstage"
     report = await run(engine, settings, fake_allocine, DAY_1, films=[WatchedFilm("Coulisses", 2005, 42)])
     assert report.ok, report.errors
     (film,) = find_films(engine, "Coulisses")
     assert film.title == "Coulisses"
     assert [f.id for f in find_films(engine, "Backstage")] == [film.id]
+
+
+@pytest.mark.parametrize("status", [200, 403, 503])
+async def test_a_challenge_page_stores_nothing_and_the_site_is_left_alone_for_the_run(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine, status: int
+) -> None:
+    publish_version_1(fake_allocine)
+    await run(engine, settings, fake_allocine, DAY_1)  # the film is known
+    stored = (_count(engine, SPECTATOR), _count(engine, Source), _count(engine, RatingSnapshot))
+    publish_version_2(fake_allocine)
+    fake_allocine.script(PAGE_1, Body(challenge_html().encode(), status=status))
+    asked = len(fake_allocine.requests)
+
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[BACKSTAGE, MASQUE])
+    backstage, masque = report.films
+    assert backstage.error is not None and backstage.error.code == "blocked"
+    assert problem_text(backstage.error, "site").startswith("AlloCiné bloque les requêtes")
+    assert masque.error is not None and masque.error.code == "blocked_earlier"
+    assert len(fake_allocine.requests) == asked + 1  # the challenge, and nothing after it
+    assert (_count(engine, SPECTATOR), _count(engine, Source), _count(engine, RatingSnapshot)) == stored
+
+    # The next refresh tries again, and reads both films in full.
+    report = await run(engine, settings, fake_allocine, DAY_3, films=[BACKSTAGE, MASQUE])
+    assert report.films[0].error is None and report.films[0].counts["spectateurs"].new == 1
+
+
+OTHER_FILM = spectator_html(
+    "Un autre film",
+    average=4.5,
+    ratings_count=900,
+    reviews_count=1,
+    histogram={5: 1},
+    reviews=[review("Intrus", 5.0, 18, "Rien à voir avec Backstage.")],
+    allocine_id=99,
+)
+
+
+def _snapshot(engine: Engine) -> tuple[int, ...]:
+    return tuple(_count(engine, table) for table in (SPECTATOR, Source, RatingSnapshot))
+
+
+@pytest.mark.parametrize("known", [False, True])
+async def test_another_films_page_at_the_films_address_stores_nothing(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine, known: bool
+) -> None:
+    publish_version_1(fake_allocine, allocine_id=42)
+    if known:
+        await run(engine, settings, fake_allocine, DAY_1)
+    stored = _snapshot(engine)
+    fake_allocine.set_page(PAGE_1, OTHER_FILM)  # declares film 99
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[WatchedFilm("Coulisses", 2005, 42)])
+    (film,) = report.films
+    assert film.error is not None and film.error.code == "other_film_page"
+    assert (film.error.params["page_id"], film.error.params["page_title"]) == (99, "Un autre film")
+    assert _snapshot(engine) == stored
+    assert find_films(engine, "Un autre film") == []  # not an alias of the watched film
+    assert "d'un autre film (« Un autre film », identifiant 99)" in problem_text(film.error, "site")
+
+
+async def test_a_page_without_id_must_bear_a_name_of_the_film(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine, allocine_id=42)
+    watched = WatchedFilm("Coulisses", 2005, 42)
+    await run(engine, settings, fake_allocine, DAY_1, films=[watched])  # "Backstage" is now an alias
+    stored = _snapshot(engine)
+
+    other, _ = spectator_pages(average=2.2, ratings=146, recent=RECENT)  # no id: titled Backstage
+    fake_allocine.set_page(PAGE_1, other.replace("Backstage", "Maintenance"))
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[watched])
+    (film,) = report.films
+    assert film.error is not None and film.error.code == "unproven_page"
+    assert film.error.params["page_title"] == "Maintenance"
+    assert _snapshot(engine) == stored and find_films(engine, "Maintenance") == []
+
+    publish_version_2(fake_allocine)  # no id either, but titled Backstage: a name the film goes by
+    report = await run(engine, settings, fake_allocine, DAY_3, films=[watched])
+    assert report.ok, report.errors
+    assert report.films[0].counts["spectateurs"].new == 1
+
+
+async def test_a_page_without_declared_id_is_known_by_its_links(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    first, _ = spectator_pages(average=2.2, ratings=146, recent=RECENT)
+    tabs = '<a href="/film/fichefilm-42/critiques/presse/">Presse</a>' * 3
+    recommended = '<a href="/film/fichefilm_gen_cfilm=99.html">Un autre film</a>'
+    fake_allocine.set_page(PAGE_1, first.replace("<main", tabs + recommended + "<main"))
+    report = await run(engine, settings, fake_allocine, DAY_1, films=[WatchedFilm("Coulisses", 2005, 42)])
+    assert report.ok, report.errors
+    assert [f.title for f in find_films(engine, "Backstage")] == ["Coulisses"]
+
+    fake_allocine.set_page(PAGE_1, first.replace("<main", tabs[:50] + recommended * 2 + "<main"))
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[WatchedFilm("Coulisses", 2005, 42)])
+    assert report.films[0].error is not None and report.films[0].error.code == "other_film_page"
+
+
+async def test_a_page_past_the_last_redirects_and_reading_stops(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    fake_allocine.script(PAGE_3, Redirect(PAGE_2))  # as the site does past the last page
+    report = await run(engine, settings, fake_allocine, DAY_1)
+    (film,) = report.films
+    assert film.error is None and film.pages == 3  # two spectator pages and the press page
+    assert len(fake_allocine.requests_for(PAGE_2)) == 2  # asked, then reached by the redirect: stored once
+    assert _count(engine, Source) == 3
+
+
+def publish_masque(site: FakeAllocine) -> None:
+    page = spectator_html(
+        "Derrière le masque",
+        average=2.3,
+        ratings_count=158,
+        reviews_count=1,
+        histogram={3: 1},
+        reviews=[review("Shawn777", 3.0, 15, "Efficace.")],
+        allocine_id=77,
+    )
+    site.set_page("/film/fichefilm-77/critiques/spectateurs/recentes/", page)
+
+
+async def test_retry_after_on_every_retry_ends_at_the_films_deadline(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    publish_masque(fake_allocine)
+    fake_allocine.script(PAGE_1, *[TooMany(retry_after="300")] * 3)  # 15 minutes, were it obeyed
+    settings = settings.model_copy(update={"refresh_film_deadline": 500.0})
+    clock = Clock()
+    report = await run(engine, settings, fake_allocine, DAY_1, films=[BACKSTAGE, MASQUE], clock=clock)
+    backstage, masque = report.films
+    assert backstage.error == Problem(
+        "film_deadline", {"seconds": 500.0, "url": fake_allocine.base_url + PAGE_1}
+    )
+    assert problem_text(backstage.error, "site") == (
+        "délai dépassé (500 s pour ce film) : ce qui a été lu est gardé"
+    )
+    assert clock.waits == [300]  # the second 300 s would pass the deadline: not begun
+    assert len(fake_allocine.requests_for(PAGE_1)) == 2
+    assert masque.error is None and masque.counts["spectateurs"].new == 1  # the next film has its own
+
+    # Read in full the next time.
+    asked = len(fake_allocine.requests)
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[BACKSTAGE, MASQUE])
+    assert report.ok and report.films[0].counts["spectateurs"].new == 5
+    assert "If-None-Match" not in fake_allocine.requests[asked].headers
+
+
+async def test_a_slow_page_ends_at_the_films_deadline_not_at_the_timeout(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    fake_allocine.script(PAGE_2, Delay(5.0))
+    settings = settings.model_copy(update={"refresh_film_deadline": 0.6, "allocine_timeout": 4.0})
+    started = time.monotonic()
+    report = await run(engine, settings, fake_allocine, DAY_1)
+    (film,) = report.films
+    assert time.monotonic() - started < 2.0
+    assert film.error is not None and film.error.code == "film_deadline"
+    assert film.pages == 1 and film.counts["spectateurs"].new == 3  # page 1 was stored and stays
+    assert len(fake_allocine.requests_for(PAGE_2)) == 1
+
+
+async def test_past_the_run_deadline_no_film_is_begun_and_those_come_first_next_time(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    publish_masque(fake_allocine)
+    third = WatchedFilm("Troisième", 2010, 88)
+    fake_allocine.set_page(
+        "/film/fichefilm-88/critiques/spectateurs/recentes/",
+        spectator_html(
+            "Troisième",
+            average=3.0,
+            ratings_count=1,
+            reviews_count=0,
+            histogram={},
+            reviews=[],
+            allocine_id=88,
+        ),
+    )
+    fake_allocine.script(PAGE_1, TooMany(retry_after="60"), TooMany(retry_after="60"))
+    settings = settings.model_copy(update={"refresh_run_deadline": 100.0})
+    report = await run(engine, settings, fake_allocine, DAY_1, films=[BACKSTAGE, MASQUE, third])
+    backstage, masque, late = report.films
+    assert backstage.error is None  # begun in time, it goes on to its own deadline
+    for film in (masque, late):
+        assert film.error == Problem("not_reached", {"seconds": 100.0})
+    assert not any("fichefilm-77" in r.path or "fichefilm-88" in r.path for r in fake_allocine.requests)
+    assert masque.error is not None
+    assert problem_text(masque.error, "site").startswith("pas lu : le rafraîchissement a dépassé son délai")
+
+    asked = len(fake_allocine.requests)
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[BACKSTAGE, MASQUE, third])
+    assert report.ok, report.errors
+    assert [f.title for f in report.films] == [
+        "Derrière le masque (2006)",
+        "Troisième (2010)",
+        "Backstage (2005)",
+    ]
+    assert "fichefilm-77" in fake_allocine.requests[asked].path
