@@ -101,6 +101,9 @@ def _duration_text(interval: timedelta) -> str:
 
 def _print_refresh(report: RefreshReport) -> None:
     when = report.started_at.astimezone(ZoneInfo(get_settings().timezone))
+    if report.busy and report.failure:
+        err.print(problem_text(report.failure, "site"))
+        return
     out.print(f"Rafraîchissement du {long_date(when.date())} à {when:%H:%M} :")
     for file in report.files:
         if file.error:
@@ -121,7 +124,9 @@ def _print_refresh(report: RefreshReport) -> None:
             b, a = film.before, film.after
             line += f" ; note {figures_change(b.average, a.average, b.ratings_count, a.ratings_count)}"
         out.print(line)
-    if not report.files and not report.films:
+    if report.failure:
+        out.print(f"  [red]✗ {problem_text(report.failure, 'site')}[/]")
+    elif not report.files and not report.films:
         out.print("  Rien à lire : ni fichier dans les boîtes de dépôt, ni film suivi avec --allocine-id.")
     totals = report.totals()
     summary = counts_text(totals)

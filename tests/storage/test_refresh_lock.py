@@ -139,6 +139,7 @@ async def test_a_refresh_in_another_process_keeps_this_one_out(
     output, _ = await asyncio.wait_for(second.communicate(), 30)
     assert second.returncode == 1
     assert BUSY in output.decode()
+    assert "Rien à lire" not in output.decode() and "Total" not in output.decode()  # it read nothing
 
     output, _ = await asyncio.wait_for(first.communicate(), 30)
     assert first.returncode == 0, output.decode()
