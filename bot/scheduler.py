@@ -25,7 +25,8 @@ from bot.answers.context import AnswerContext
 from config import Settings
 from storage import guild_settings
 from storage.guild_settings import DigestSettings
-from storage.refresher import RefreshReport, last_runs, refresh
+from storage.refresher import RefreshReport, refresh
+from storage.run_log import last_runs
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class Schedule:
         period = timedelta(hours=self.settings.refresh_every_hours)
         soon = now + FIRST_REFRESH_DELAY
         runs = last_runs(self.ctx.engine, limit=1)
-        return max(runs[0]["started_at"] + period, soon) if runs else soon
+        return max(runs[0].started_at + period, soon) if runs else soon
 
     # --- digests ---------------------------------------------------------------------------------------
 

@@ -15,24 +15,23 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, exists, insert, select, update
+from sqlalchemy import Engine, exists, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from config import Settings
 from storage.db.tables import ALIAS, FILM, REFRESH_RUN, REVIEW_TABLES
-from storage.db.upsert import inserted_id
 from storage.folding import fold
 from storage.importer import FileResult, shown_path
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.problems import Problem
 from storage.refresh_lock import try_lock
+from storage.run_log import films_to_read_in_full, finish_run, start_run
 from storage.sources.allocine import AllocineClient, Fetched, FetchError, film_ids
 from storage.sources.inbox import import_inbox
 from storage.sources.validators import remember, validators_for
@@ -174,8 +173,8 @@ async def _refresh(
 ) -> RefreshReport:
     started = report.started_at
     films = list(watchlist) if watchlist is not None else load_watchlist(settings.watchlist)
-    in_full = await asyncio.to_thread(_films_to_read_in_full, engine)
-    report.run_id = await asyncio.to_thread(_start_run, engine, started)
+    in_full = await asyncio.to_thread(films_to_read_in_full, engine)
+    report.run_id = await asyncio.to_thread(start_run, engine, started)
     try:
         await _read_everything(engine, settings, client, films, in_full, report)
     except BaseException as error:  # cancelled or crashed: recorded as failed, never as still running
@@ -402,62 +401,10 @@ def _known_state(engine: Engine, film: WatchedFilm) -> tuple[Figures | None, set
     return Figures(row.site_average, row.site_ratings_count, row.site_reviews_count), empty
 
 
-def _films_to_read_in_full(engine: Engine) -> set[int] | None:
-    """Films whose last refresh failed midway: their next one reads every page, unconditionally.
-
-    Otherwise the pages after the failure would never be read: page 1 answers 304 or has nothing new.
-    After a run that crashed, or never finished (the process died), every film is (None).
-    """
-    with engine.connect() as conn:
-        last = conn.execute(
-            select(RUN.c.finished_at, RUN.c.report).order_by(RUN.c.id.desc()).limit(1)
-        ).first()
-    if last is None:
-        return set()
-    recorded = json.loads(last.report)
-    if last.finished_at is None or recorded.get("failure"):  # films after the crash were not read
-        return None
-    films = recorded.get("films", [])
-    return {film["allocine_id"] for film in films if film.get("error")}
-
-
-def _start_run(engine: Engine, started: datetime) -> int:
-    with engine.begin() as conn:
-        return inserted_id(conn.execute(insert(RUN).values(started_at=started, report="{}")))
-
-
 def _finish_run(engine: Engine, report: RefreshReport) -> None:
-    values = {
-        "finished_at": report.finished_at,
-        "ok": report.ok,
-        "report": json.dumps(report.to_dict(), ensure_ascii=False),
-    }
-    with engine.begin() as conn:
-        conn.execute(update(RUN).where(RUN.c.id == report.run_id).values(**values))
+    finish_run(engine, report.run_id, finished_at=report.finished_at, ok=report.ok, report=report.to_dict())
 
 
 def _file_refresh(result: FileResult) -> FileRefresh:
     counts = dict(result.report.counts) if result.report else {}
     return FileRefresh(path=shown_path(result.path), counts=counts, error=result.error)
-
-
-def last_runs(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:
-    """The latest refreshes, newest first, as recorded (times in UTC): for `critibot status`."""
-    query = select(RUN).order_by(RUN.c.id.desc()).limit(limit)
-    with engine.connect() as conn:
-        return [
-            {
-                "started_at": _utc(r.started_at),
-                "finished_at": _utc(r.finished_at),
-                "ok": r.ok,
-                "report": json.loads(r.report),
-            }
-            for r in conn.execute(query)
-        ]
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite gives back naive datetimes, PostgreSQL aware ones; both were written in UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)

@@ -7,7 +7,7 @@ import re
 import signal
 import time
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -25,7 +25,7 @@ from bot.cli.common import (
 )
 from bot.wording import figures_change, long_date, plural, problem_text
 from config import get_settings
-from storage.problems import Problem
+from storage.run_log import RecordedError, last_runs
 
 if TYPE_CHECKING:
     from storage.refresher import RefreshReport
@@ -139,17 +139,10 @@ def status_command(
     db: DbOption = None,
 ) -> None:
     """L'état de critibot : les derniers rafraîchissements et leurs erreurs, les films suivis."""
-    from storage.refresher import last_runs
-
     engine = engine_for(db)
     runs = last_runs(engine, limit=5)
     if as_json:
-        print_json(
-            [
-                {**past, "started_at": str(past["started_at"]), "finished_at": str(past["finished_at"])}
-                for past in runs
-            ]
-        )
+        print_json([past.as_json() for past in runs])
         return
     films = watchlist_or_exit()
     online = sum(1 for film in films if film.allocine_id is not None)
@@ -160,24 +153,23 @@ def status_command(
         return
     zone = ZoneInfo(get_settings().timezone)
     for past in runs:
-        started = past["started_at"].astimezone(zone)
-        report = past["report"]
-        if past["finished_at"] is None:
+        started = past.started_at.astimezone(zone)
+        if past.finished_at is None:
             state = "[yellow]interrompu ou en cours[/]"
-        elif past["ok"]:
+        elif past.ok:
             state = "[green]réussi[/]"
         else:
-            state = f"[red]{plural(len(report.get('errors', [])), 'erreur')}[/]"
-        totals = report.get("totals", {})
-        news = ", ".join(f"{KIND_LABELS.get(k, k)} +{c['new']}" for k, c in totals.items()) or "rien de neuf"
+            state = f"[red]{plural(len(past.errors), 'erreur')}[/]"
+        news = (
+            ", ".join(f"{KIND_LABELS.get(k, k)} +{c.new}" for k, c in past.totals.items()) or "rien de neuf"
+        )
         out.print(f"• {long_date(started.date())} à {started:%H:%M} — {state} — {news}")
-        for problem in report.get("errors", []):
-            out.print(f"    ✗ {_recorded_problem(problem)}")
+        for error in past.errors:
+            out.print(f"    ✗ {_recorded_problem(error)}")
 
 
-def _recorded_problem(recorded: str | dict[str, Any]) -> str:
-    """An error of a recorded refresh: {source, where, code, params}, or a sentence (older reports)."""
-    if isinstance(recorded, str):
-        return recorded
-    problem = Problem.from_dict(recorded)
-    return f"{recorded.get('where', '')} : {problem_text(problem, recorded.get('source', 'site'))}"
+def _recorded_problem(error: RecordedError) -> str:
+    if error.problem is None:  # an older report's own sentence
+        return error.sentence or ""
+    text = problem_text(error.problem, error.source)
+    return f"{error.where} : {text}" if error.where else text

@@ -20,7 +20,8 @@ from config import Settings
 from storage import digest_ledger, guild_settings
 from storage.db.engine import make_engine
 from storage.pages.text import parse_text
-from storage.refresher import FileRefresh, RefreshReport, _finish_run, _start_run
+from storage.refresher import FileRefresh, RefreshReport, _finish_run
+from storage.run_log import start_run
 from storage.store import Counts, FilmHint, store_page
 from tests.conftest import SPECTATOR_SEED
 from tests.doubles.fakediscord import FakeDiscord
@@ -155,7 +156,7 @@ async def test_the_first_refresh_comes_soon_unless_a_recent_one_ran(
     now = utc(2026, 11, 23, 10, 0)
     assert sched._first_refresh(now) == now + FIRST_REFRESH_DELAY
     report = RefreshReport(started_at=now - timedelta(hours=2), finished_at=now - timedelta(hours=2))
-    report.run_id = _start_run(engine, report.started_at)
+    report.run_id = start_run(engine, report.started_at)
     _finish_run(engine, report)
     assert sched._first_refresh(now) == now + timedelta(hours=4)
 

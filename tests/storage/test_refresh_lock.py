@@ -16,7 +16,8 @@ from config import Settings
 from storage.db.engine import make_engine
 from storage.db.tables import REFRESH_RUN
 from storage.refresh_lock import lock_file, try_lock
-from storage.refresher import RefreshReport, last_runs, refresh
+from storage.refresher import RefreshReport, refresh
+from storage.run_log import last_runs
 from storage.sources.allocine import AllocineClient
 from storage.watchlist import WatchedFilm
 from tests.doubles.fakeallocine import Delay, FakeAllocine, spectator_html
@@ -89,7 +90,7 @@ async def test_two_refreshes_at_once_one_runs_and_the_other_says_so(
         )
         assert BUSY in caplog.messages  # what the bot's scheduled refresh leaves in its log
         assert len(fake_allocine.requests_for(PAGE)) == 1  # not asked twice
-        assert runs(engine) == 1 and last_runs(engine)[0]["finished_at"] is not None
+        assert runs(engine) == 1 and last_runs(engine)[0].finished_at is not None
 
         again = await refresh_with(other, settings)  # the lock went with the first refresh
         assert not again.busy and again.ok

@@ -17,7 +17,8 @@ from storage.db.models import RatingSnapshot, Source
 from storage.db.tables import FETCHED_PAGE, SNAPSHOT, SPECTATOR
 from storage.problems import Problem
 from storage.queries import find_films, press_reviews, spectator_reviews
-from storage.refresher import Figures, RefreshReport, last_runs, refresh
+from storage.refresher import Figures, RefreshReport, refresh
+from storage.run_log import last_runs
 from storage.sources.allocine import AllocineClient
 from storage.watchlist import WatchedFilm
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
@@ -245,14 +246,9 @@ async def test_a_failing_film_is_reported_the_others_stored_and_it_is_read_in_fu
     assert backstage.error is None and backstage.counts["spectateurs"].new == 5
     assert not report.ok and report.errors == [("site", "Derrière le masque (2006)", masque.error)]
     (recorded,) = last_runs(engine, limit=1)
-    assert recorded["ok"] is False
-    (error,) = recorded["report"]["errors"]
-    assert (error["source"], error["where"], error["code"]) == (
-        "site",
-        "Derrière le masque (2006)",
-        "page_unreadable",
-    )
-    assert Problem.from_dict(error) == masque.error
+    assert recorded.ok is False
+    (error,) = recorded.errors
+    assert (error.source, error.where, error.problem) == ("site", "Derrière le masque (2006)", masque.error)
 
     # The site is back: the failed film is read again, in full and without conditional headers.
     fake_allocine.set_page(
@@ -271,7 +267,7 @@ async def test_a_failing_film_is_reported_the_others_stored_and_it_is_read_in_fu
     assert report.ok and report.films[0].counts["spectateurs"].new == 1
     retried = [r for r in fake_allocine.requests[asked:] if r.path == masque_page]
     assert retried and "If-None-Match" not in retried[0].headers
-    assert last_runs(engine, limit=1)[0]["ok"] is True
+    assert last_runs(engine, limit=1)[0].ok is True
 
 
 async def test_the_inbox_is_read_once_per_content_and_a_bad_file_stays(
@@ -310,9 +306,9 @@ async def test_each_refresh_is_recorded(
     await run(engine, settings, fake_allocine, DAY_1)
     await run(engine, settings, fake_allocine, DAY_3)
     runs = last_runs(engine)
-    assert [r["started_at"].replace(tzinfo=UTC) for r in runs] == [DAY_3, DAY_1]
-    assert runs[1]["report"]["totals"]["spectateurs"]["new"] == 5
-    assert runs[0]["report"]["totals"] == {}
+    assert [r.started_at for r in runs] == [DAY_3, DAY_1]
+    assert runs[1].totals["spectateurs"].new == 5
+    assert runs[0].totals == {}
 
 
 async def test_a_page_titled_otherwise_than_the_watchlist_is_the_same_film(

@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 
 from config import Settings
 from storage import refresher
-from storage.refresher import last_runs, refresh
+from storage.refresher import refresh
+from storage.run_log import films_to_read_in_full, last_runs
 from storage.watchlist import WatchedFilm
 from tests.conftest import SPECTATOR_SEED
 
@@ -45,9 +46,9 @@ async def test_a_file_name_that_is_not_utf8_is_reported_escaped_and_the_rest_imp
     assert failed.error is not None and failed.error.code == "file_name"
     assert failed.path.endswith("dump\\xff.txt") and failed.path.isprintable()
     (run,) = last_runs(engine)
-    assert run["finished_at"] is not None and run["ok"] is False
+    assert run.finished_at is not None and run.ok is False
     # Recorded as failed for a file, not as a crash: the next refresh does not re-read films in full.
-    assert refresher._films_to_read_in_full(engine) == set()
+    assert films_to_read_in_full(engine) == set()
 
 
 async def test_a_broken_link_is_reported_not_skipped_silently(engine: Engine, settings: Settings) -> None:
@@ -65,8 +66,9 @@ async def test_a_refresh_that_fails_is_recorded_as_failed_not_as_running(
     with pytest.raises(RuntimeError):
         await refresh(engine, settings, watchlist=[MASQUE], now=NOW)
     (run,) = last_runs(engine)
-    assert run["finished_at"] is not None and run["ok"] is False
-    assert [e["code"] for e in run["report"]["errors"]] == ["interrupted"]
+    assert run.finished_at is not None and run.ok is False
+    assert [e.problem.code for e in run.errors if e.problem] == ["interrupted"]
+    assert run.failure is not None and run.failure.code == "interrupted"
 
 
 async def test_after_a_crashed_refresh_every_film_is_read_in_full(
@@ -75,4 +77,4 @@ async def test_after_a_crashed_refresh_every_film_is_read_in_full(
     monkeypatch.setattr(refresher, "import_inbox", _disk_full)
     with pytest.raises(RuntimeError):
         await refresh(engine, settings, watchlist=[MASQUE], now=NOW)
-    assert refresher._films_to_read_in_full(engine) is None
+    assert films_to_read_in_full(engine) is None
