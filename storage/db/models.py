@@ -35,6 +35,15 @@ class Film(SQLModel, table=True):
     site_ratings_count: int | None = None
     site_reviews_count: int | None = None
     site_press_average: float | None = None
+    # From the film's main page (fichefilm), when it was read: what /note and /film show beside the figures.
+    kind: str = Field(default="film", sa_column_kwargs={"server_default": "film"})  # film | series
+    release_date: date | None = None
+    directors: str | None = None  # JSON list of names
+    genres: str | None = None  # JSON list
+    duration_minutes: int | None = None
+    poster_url: str | None = None
+    synopsis: str | None = Field(default=None, sa_column=Column(Text))
+    details_at: datetime | None = None  # when the main page was last read
 
 
 class FilmAlias(SQLModel, table=True):
@@ -194,3 +203,42 @@ class DigestPost(SQLModel, table=True):
     spectator_upto: int | None = None
     press_upto: int | None = None
     error: str | None = None
+
+
+class SearchCache(SQLModel, table=True):
+    """AlloCiné's autocomplete answer for a query, kept a while: a search typed twice costs one request."""
+
+    __tablename__ = "search_cache"
+
+    id: int | None = Field(default=None, primary_key=True)
+    query_folded: str = Field(unique=True)
+    results: str = Field(
+        sa_column=Column(Text, nullable=False)
+    )  # JSON list of candidates ([]: nothing found)
+    fetched_at: datetime
+    expires_at: datetime = Field(index=True)
+
+
+class GuildFollow(SQLModel, table=True):
+    """A film a Discord server follows (/suivre): the refresher reads it, the server's digest covers it."""
+
+    __tablename__ = "guild_follow"
+    __table_args__ = (UniqueConstraint("guild_id", "film_id", name="uq_guild_follow"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(index=True, sa_type=BigInteger)
+    film_id: int = Field(foreign_key="film.id", index=True)
+    followed_at: datetime
+    followed_by: int | None = Field(default=None, sa_type=BigInteger)  # the member's Discord id
+
+
+class OnDemandRequest(SQLModel, table=True):
+    """One request made to AlloCiné because someone asked (a search, a film read): counted by budgets."""
+
+    __tablename__ = "ondemand_request"
+    __table_args__ = (Index("ix_ondemand_scope_time", "scope", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str  # "guild:<id>", "console"…: the budget it counts against (and the global one)
+    kind: str  # search | read
+    at: datetime

@@ -19,5 +19,8 @@ GUILD_SETTINGS = cast(Table, models.GuildSettings.__table__)  # type: ignore[att
 FETCHED_PAGE = cast(Table, models.FetchedPage.__table__)  # type: ignore[attr-defined]
 REFRESH_RUN = cast(Table, models.RefreshRun.__table__)  # type: ignore[attr-defined]
 DIGEST_POST = cast(Table, models.DigestPost.__table__)  # type: ignore[attr-defined]
+SEARCH_CACHE = cast(Table, models.SearchCache.__table__)  # type: ignore[attr-defined]
+GUILD_FOLLOW = cast(Table, models.GuildFollow.__table__)  # type: ignore[attr-defined]
+ONDEMAND_REQUEST = cast(Table, models.OnDemandRequest.__table__)  # type: ignore[attr-defined]
 
 REVIEW_TABLES = {"spectateurs": SPECTATOR, "presse": PRESS}

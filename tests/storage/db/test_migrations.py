@@ -231,6 +231,9 @@ EARLY_ROWS: dict[str, list[dict[str, Any]]] = {
 EARLY_ROWS = {name: _uniform(rows) for name, rows in EARLY_ROWS.items()}
 
 
+LATER_TABLES = {"search_cache", "guild_follow", "ondemand_request"}  # made by revisions after the baseline
+
+
 # --- databases ---------------------------------------------------------------------------------------------
 
 
@@ -421,7 +424,10 @@ def test_a_database_patched_by_add_missing_columns_is_completed(
             conn.exec_driver_sql(f'ALTER TABLE {table} ADD COLUMN "first_seen_at" {when}')
             conn.exec_driver_sql(f'ALTER TABLE {table} ADD COLUMN "backlog" BOOLEAN DEFAULT {no}')
         conn.exec_driver_sql("UPDATE spectator_review SET backlog = (id <= 100), first_seen_at = updated_at")
-    SQLModel.metadata.create_all(blank)  # the tables it lacked
+    # The tables it lacked, as that critibot declared them: the baseline's, not those of later revisions.
+    SQLModel.metadata.create_all(
+        blank, tables=[t for t in SQLModel.metadata.sorted_tables if t.name not in LATER_TABLES]
+    )
 
     assert migrate.ensure_current(blank) == Upgrade(before=None, after=migrate.head(), adopted=True)
 
