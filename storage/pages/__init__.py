@@ -1,5 +1,7 @@
 """Page parsers: AlloCiné page text or HTML → typed results. Pure functions: no I/O, no database."""
 
+import re
+
 from storage.pages.model import (
     STARS,
     OutletReview,
@@ -34,17 +36,44 @@ __all__ = [
 _HTML_MARKERS = ("<!doctype html", "<html", "<body", "<div", "<head", "<meta", "<section", "<article")
 
 
+# `<meta charset="utf-8">` or `<meta http-equiv="Content-Type" content="text/html; charset=utf-8">`.
+_DECLARED = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([a-z0-9_.:-]{1,40})", re.IGNORECASE)
+_UTF8_NAMES = {"utf-8", "utf8", "unicode-1-1-utf-8"}
+
+
 def decode(raw: bytes) -> str:
-    """Page bytes → text: UTF-8 (with or without BOM), else Windows-1252 as old saved pages use."""
+    """Page bytes → text.
+
+    A page that is UTF-8 (declared so, or mostly valid UTF-8) is read as UTF-8, each invalid byte
+    becoming U+FFFD: one stray byte or a cut inside a character must not turn every accent of the page
+    into mojibake. Only a page that is not UTF-8 at all is read as Windows-1252, as old saved pages are.
+    """
     if b"\x00" in raw[:4096]:
         raise PageError("ce fichier n'est pas du texte (fichier binaire ?)")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", "replace")
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
-        try:
-            return raw.decode("cp1252")
-        except UnicodeDecodeError as error:
-            raise PageError(f"encodage illisible (ni UTF-8 ni Windows-1252) : {error.reason}") from None
+        pass
+    declared = _declared_charset(raw)
+    as_utf8 = raw.decode("utf-8", "replace")
+    if declared is None:
+        # Valid multi-byte characters against invalid bytes: a UTF-8 page with a few bad bytes still
+        # has far more of the first; a Windows-1252 page has (nearly) none.
+        bad = as_utf8.count("\ufffd") - raw.count("\ufffd".encode())
+        good = sum(1 for char in as_utf8 if char > "\x7f" and char != "\ufffd")
+        declared = "utf-8" if good > bad else "cp1252"
+    if declared in _UTF8_NAMES:
+        return as_utf8
+    # Latin-1 and its aliases are Windows-1252 in practice (the WHATWG rule); 0x81 and the like,
+    # undefined there, become U+FFFD.
+    return raw.decode("cp1252", "replace")
+
+
+def _declared_charset(raw: bytes) -> str | None:
+    match = _DECLARED.search(raw[:8192])
+    return match.group(1).decode("ascii").lower() if match else None
 
 
 def is_html(text: str) -> bool:
