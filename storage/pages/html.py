@@ -23,6 +23,7 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
+from storage.pages.checks import scrub
 from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
 from storage.pages.model import (
     STARS,
@@ -196,6 +197,10 @@ def _inline_text(tag: Tag | None) -> str:
 
 def parse_html(html: str) -> ParsedPage:
     """Read an AlloCiné page saved as HTML. Raises PageError (only) when it cannot."""
+    return scrub(_parse_html(html))
+
+
+def _parse_html(html: str) -> ParsedPage:
     soup = _soup(html)
     meta = _metadata(soup)
     cards = soup.select("div.review-card")
