@@ -1,4 +1,5 @@
-"""What the parsers refuse to pass on from a page, whatever its layout: control characters.
+"""What the parsers refuse to pass on from a page, whatever its layout: control characters, and links
+that are not web addresses.
 
 Applied to every parser's output, so that the store and the answers never see such values.
 """
@@ -8,10 +9,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 # C0 controls but tab and line feed, DEL, C1 controls: invisible in a review, and PostgreSQL refuses
 # NUL in text (one NUL would make it reject the whole page).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+SITE = "https://www.allocine.fr"
+_HOST = re.compile(r"^(?:[\w-]{1,63}\.)+[\w-]{2,63}$")  # letters of any script: IDN hosts are hosts
 
 _T = TypeVar("_T")
 
@@ -36,3 +41,29 @@ def scrub(result: _T) -> _T:
                     changes[field.name] = cleaned
         return dataclasses.replace(result, **changes) if changes else result
     return result
+
+
+def web_link(raw: str | None) -> str | None:
+    """A link people may be shown: `http(s)` as is, `/…` on AlloCiné. Anything else (`javascript:`,
+    `data:`, relative junk, credentials before the host, spaces) → None."""
+    if raw is None:
+        return None
+    link = raw.strip()
+    if link.startswith("/") and not link.startswith("//"):
+        link = SITE + link
+    if len(link) > 2000 or not link.isprintable() or any(char.isspace() for char in link):
+        return None
+    try:
+        parts = urlsplit(link)
+        host, _port = parts.hostname, parts.port  # a port that is not a number raises
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or "@" in parts.netloc or not host:
+        return None
+    return link if _HOST.match(host) else None
+
+
+def site_link(site: str) -> str | None:
+    """The site a page names in words (`Voir la critique sur www.lepoint.fr`) as a link."""
+    site = site.strip().rstrip(".")
+    return web_link(site if "://" in site else f"https://{site}")

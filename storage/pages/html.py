@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
-from storage.pages.checks import scrub
+from storage.pages.checks import scrub, site_link, web_link
 from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
 from storage.pages.model import (
     STARS,
@@ -522,20 +522,25 @@ def _press_link(item: Tag) -> str | None:
             continue
         if href := _href(tag):
             return href
-        if link_only:
-            site = link_only.group("site").rstrip(".")
-            return site if site.startswith("http") else f"https://{site}"
+        # A site-relative address is AlloCiné's redirection page: the outlet's site named in the text
+        # is better, and the redirection only when the text names none.
+        if link_only and (site := site_link(link_only.group("site"))):
+            return site
+        if href := _href(tag, relative=True):
+            return href
     return None
 
 
-def _href(tag: Tag) -> str | None:
-    """An absolute address: `href`, or one of AlloCiné's obfuscated links (class `ACr` + base64)."""
+def _href(tag: Tag, relative: bool = False) -> str | None:
+    """A web address: `href` (a `/…` one only if `relative`), or one of AlloCiné's obfuscated links
+    (class `ACr` + base64)."""
     href = tag.get("href")
-    if isinstance(href, str) and href.strip().startswith(("http://", "https://")):
-        return href.strip()
+    if isinstance(href, str) and (relative or "://" in href) and (link := web_link(href)):
+        return link
     for css_class in tag.get("class") or []:
-        if css_class.startswith("ACr") and (url := _decode_obfuscated(css_class)):
-            return url
+        url = _decode_obfuscated(css_class) if css_class.startswith("ACr") else None
+        if url and (relative or "://" in url):
+            return web_link(url)
     return None
 
 
@@ -545,7 +550,7 @@ def _decode_obfuscated(css_class: str) -> str | None:
         url = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
         return None
-    return url if url.startswith(("http://", "https://")) and url.isprintable() else None
+    return url
 
 
 def _stars_of(tag: Tag) -> float | None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.pages import parse_page
-from storage.pages.checks import strip_controls
+from storage.pages import ParsedPressPage, parse_page
+from storage.pages.checks import site_link, strip_controls, web_link
 from tests.conftest import PRESS_SEED, SPECTATOR_SEED
 
 HTML = Path(__file__).resolve().parent.parent / "fixtures" / "html"
@@ -44,3 +44,84 @@ def test_control_characters_never_reach_the_output(path: Path, anchors: list[byt
 def test_strip_controls_keeps_lines_and_tabs() -> None:
     assert strip_controls("a\x00b\tc\nd\x1b[31me\x85\x9f") == "ab\tc\nd[31me"
     assert strip_controls("Déjà vu — « ok » 🎬") == "Déjà vu — « ok » 🎬"
+
+
+# --- links --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "link"),
+    [
+        ("https://www.lemonde.fr/a?b=1#c", "https://www.lemonde.fr/a?b=1#c"),
+        (" http://cinelive.fr/x ", "http://cinelive.fr/x"),
+        ("/redirection/?site=lexpress", "https://www.allocine.fr/redirection/?site=lexpress"),
+        ("javascript:alert(1)", None),
+        ("JavaScript://%0aalert(1)", None),
+        ("data:text/html;base64,PHNjcmlwdD4=", None),
+        ("vbscript:msgbox", None),
+        ("//evil.example/x", None),
+        ("../critique.html", None),
+        ("critique.html", None),
+        ("https://www.allocine.fr@evil.example/", None),
+        ("https://", None),
+        ("https://www.x.fr:evil/", None),
+        ("https://bad host.fr/", None),
+        ("https://x.fr/\nSet-Cookie", None),
+        ("ftp://files.example.fr/x", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_web_link(raw: str | None, link: str | None) -> None:
+    assert web_link(raw) == link
+
+
+def test_site_link() -> None:
+    assert site_link("www.lepoint.fr.") == "https://www.lepoint.fr"
+    assert site_link("http://cinelive.fr") == "http://cinelive.fr"
+    assert site_link("javascript:alert(1)") is None
+    assert site_link("data:text/html,x") is None
+
+
+def _press_item(n: int, outlet: str, link_html: str) -> str:
+    return (
+        f'<div class="item hred" id="pressreview{n}"><h2 class="title">{outlet}</h2>'
+        f'<div class="meta"><span class="author">par Critique {n}</span></div>{link_html}</div>'
+    )
+
+
+def test_html_press_links_are_web_addresses_only() -> None:
+    items = [
+        _press_item(
+            1, "Le Point", '<a href="javascript:alert(1)">Voir la critique sur javascript:alert(1)</a>'
+        ),
+        _press_item(2, "L'Express", '<a href="data:text/html,x">Voir la critique sur www.lexpress.fr</a>'),
+        _press_item(
+            3,
+            "Le Monde",
+            '<p class="text">Un beau film.</p><a href="/redirection/?site=lemonde">'
+            "La critique complète est disponible sur le site Le Monde</a>",
+        ),
+        _press_item(
+            4, "Studio", '<a href="  https://www.studiomag.com/x  ">Voir la critique sur www.x.fr</a>'
+        ),
+    ]
+    page = parse_page("<html><body><h1>Backstage</h1>" + "".join(items) + "</body></html>")
+    assert isinstance(page, ParsedPressPage)
+    assert {r.outlet: r.link for r in page.reviews} == {
+        "Le Point": None,
+        "L'Express": "https://www.lexpress.fr",
+        "Le Monde": "https://www.allocine.fr/redirection/?site=lemonde",
+        "Studio": "https://www.studiomag.com/x",
+    }
+
+
+def test_text_press_links_are_web_addresses_only() -> None:
+    page = parse_page(
+        "Backstage\n3 critiques presse\n"
+        "Le Point\npar Olivier De Bruyn\nVoir la critique sur javascript:alert(1)\n"
+        "L'Express\npar Sophie Grassin\nVoir la critique sur data:text/html,x\n"
+        "Studio\npar Alain Spira\nVoir la critique sur www.studiomag.com\n"
+    )
+    assert isinstance(page, ParsedPressPage)
+    assert [r.link for r in page.reviews] == [None, None, "https://www.studiomag.com"]

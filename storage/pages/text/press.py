@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from storage.pages.checks import site_link
 from storage.pages.french import parse_count, parse_decimal
 from storage.pages.model import PageError, ParsedPressPage, PressReview, SiteFigures
 from storage.pages.text.lines import BULLET, Line, is_footer, looks_like_name, looks_like_title
@@ -126,8 +127,7 @@ def _read_press_entry(outlet: Line, critic: str | None, body: list[Line]) -> Pre
     quote_lines: list[str] = []
     for line in body:
         if link_match := LINK_ONLY.match(line.text):
-            site = link_match.group("site").rstrip(".")
-            link = site if site.startswith("http") else f"https://{site}"
+            link = site_link(link_match.group("site"))
         elif not FULL_REVIEW_NOTE.match(line.text):
             quote_lines.append(line.text)
     return PressReview(
