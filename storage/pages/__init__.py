@@ -1,6 +1,7 @@
 """Page parsers: AlloCiné page text or HTML → typed results. Pure functions: no I/O, no database."""
 
 import re
+from datetime import date
 
 from storage.pages.model import (
     STARS,
@@ -81,13 +82,19 @@ def is_html(text: str) -> bool:
     return head.startswith("<") and any(marker in head for marker in _HTML_MARKERS)
 
 
-def parse_page(content: bytes | str) -> ParsedPage:
-    """Any AlloCiné page, text or HTML, bytes or str → its typed result, or PageError."""
+def parse_page(content: bytes | str, *, today: date | None = None) -> ParsedPage:
+    """Any AlloCiné page, text or HTML, bytes or str → its typed result, or PageError.
+
+    `today` is the day the page is read (default: the machine's): review dates after the next day
+    are impossible, and dropped with a warning.
+    """
+    from storage.pages.checks import Reading
     from storage.pages.text import parse_text
 
+    reading = Reading(today=today or date.today())
     text = decode(content) if isinstance(content, bytes) else content
     if is_html(text):
         from storage.pages.html import parse_html
 
-        return parse_html(text)
-    return parse_text(text)
+        return parse_html(text, reading)
+    return parse_text(text, reading)

@@ -1,5 +1,5 @@
-"""What the parsers refuse to pass on from a page, whatever its layout: control characters, and links
-that are not web addresses.
+"""What the parsers refuse to pass on from a page, whatever its layout: control characters, links that
+are not web addresses, impossible dates.
 
 Applied to every parser's output, so that the store and the answers never see such values.
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -16,6 +18,9 @@ from urllib.parse import urlsplit
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 SITE = "https://www.allocine.fr"
+# AlloCiné's spectator reviews began in the early 2000s (the site opened in 1993, its members' reviews
+# later): a date before this floor is a misread or a forged one, never a real review's.
+EARLIEST_REVIEW = date(2000, 1, 1)
 _HOST = re.compile(r"^(?:[\w-]{1,63}\.)+[\w-]{2,63}$")  # letters of any script: IDN hosts are hosts
 
 _T = TypeVar("_T")
@@ -67,3 +72,23 @@ def site_link(site: str) -> str | None:
     """The site a page names in words (`Voir la critique sur www.lepoint.fr`) as a link."""
     site = site.strip().rstrip(".")
     return web_link(site if "://" in site else f"https://{site}")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one page is read against: the day it is read (dates after tomorrow are impossible)."""
+
+    today: date = field(default_factory=date.today)
+
+    def checked_date(self, published: date | None, where: str, warnings: list[str]) -> date | None:
+        """`published`, unless it is after tomorrow or before the site's reviews began: then None and
+        a warning. Tomorrow passes: the site's clock and ours may sit in different time zones."""
+        if published is None:
+            return None
+        if published > self.today + timedelta(days=1):
+            warnings.append(f"{where} : date de publication dans le futur ({published:%d/%m/%Y}), ignorée")
+            return None
+        if published < EARLIEST_REVIEW:
+            warnings.append(f"{where} : date de publication trop ancienne ({published:%d/%m/%Y}), ignorée")
+            return None
+        return published

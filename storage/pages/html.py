@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
-from storage.pages.checks import scrub, site_link, web_link
+from storage.pages.checks import Reading, scrub, site_link, web_link
 from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
 from storage.pages.model import (
     STARS,
@@ -195,12 +195,12 @@ def _inline_text(tag: Tag | None) -> str:
 # --- page ------------------------------------------------------------------------------------
 
 
-def parse_html(html: str) -> ParsedPage:
+def parse_html(html: str, reading: Reading | None = None) -> ParsedPage:
     """Read an AlloCiné page saved as HTML. Raises PageError (only) when it cannot."""
-    return scrub(_parse_html(html))
+    return scrub(_parse_html(html, reading or Reading()))
 
 
-def _parse_html(html: str) -> ParsedPage:
+def _parse_html(html: str, reading: Reading) -> ParsedPage:
     soup = _soup(html)
     meta = _metadata(soup)
     cards = soup.select("div.review-card")
@@ -208,27 +208,27 @@ def _parse_html(html: str) -> ParsedPage:
     layer = _layer(soup, cards + items)
 
     if outlet := _outlet_heading(soup, layer, meta):
-        page = parse_text(layer.text)
+        page = parse_text(layer.text, reading)
         if isinstance(page, ParsedOutletPage):
             return page
         raise PageError(f"page « Toutes les critiques de {outlet} » (films d'un titre de presse) illisible")
 
     if cards and len(cards) >= len(items):
-        spectator = _spectator_page(soup, cards, layer, meta)
+        spectator = _spectator_page(soup, cards, layer, meta, reading)
         if spectator is not None:
             return spectator
     elif items:
-        press = _press_page(items, layer, meta)
+        press = _press_page(items, layer, meta, reading)
         if press is not None:
             return press
     # Unknown markup (or none of it usable): the page as a browser shows it.
-    return parse_text(layer.text)
+    return parse_text(layer.text, reading)
 
 
-def _text_parse(layer: _Layer) -> ParsedPage | None:
+def _text_parse(layer: _Layer, reading: Reading) -> ParsedPage | None:
     """The text parser's reading of the page, to fill what the markup lacks; None when it has none."""
     try:
-        return parse_text(layer.text)
+        return parse_text(layer.text, reading)
     except PageError:
         return None
 
@@ -346,10 +346,10 @@ def _outlet_heading(soup: BeautifulSoup, layer: _Layer, meta: _Metadata) -> str 
 
 
 def _spectator_page(
-    soup: BeautifulSoup, cards: list[Tag], layer: _Layer, meta: _Metadata
+    soup: BeautifulSoup, cards: list[Tag], layer: _Layer, meta: _Metadata, reading: Reading
 ) -> ParsedSpectatorPage | None:
     warnings: list[str] = []
-    reviews = [review for card in cards if (review := _read_card(card, layer, warnings))]
+    reviews = [review for card in cards if (review := _read_card(card, layer, warnings, reading))]
     if not reviews:
         return None  # cards whose insides changed: the text parser does better
 
@@ -368,7 +368,7 @@ def _spectator_page(
     title = meta.title
 
     if None in (average, ratings_count, reviews_count, histogram, title):
-        textual = _text_parse(layer)
+        textual = _text_parse(layer, reading)
         if isinstance(textual, ParsedSpectatorPage):
             found = textual.figures
             average = average if average is not None else found.average
@@ -391,7 +391,7 @@ def _where(line: int | None) -> str:
     return f"ligne {line}" if line else "HTML"
 
 
-def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview | None:
+def _read_card(card: Tag, layer: _Layer, warnings: list[str], reading: Reading) -> SpectatorReview | None:
     line = layer.starts.get(id(card))
     infos = card.select_one(".review-card-user-infos") or card
     name_tag = infos.select_one(".meta-title")
@@ -418,6 +418,7 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview
         return None
     if published is None:
         warnings.append(f"{_where(line)} : date de publication illisible")
+    published = reading.checked_date(published, _where(line), warnings)
 
     card_id = _REVIEW_ID.match(str(card.get("id") or ""))
     return SpectatorReview(
@@ -465,13 +466,13 @@ def _next(lines: list[str], i: int) -> str:
 # --- press pages -----------------------------------------------------------------------------
 
 
-def _press_page(items: list[Tag], layer: _Layer, meta: _Metadata) -> ParsedPressPage | None:
+def _press_page(items: list[Tag], layer: _Layer, meta: _Metadata, reading: Reading) -> ParsedPressPage | None:
     warnings: list[str] = []
     reviews = [review for item in items if (review := _read_press_item(item, layer, warnings))]
     if not reviews:
         return None
     # JSON-LD's aggregateRating is the spectators': the press figures come from the page's text.
-    textual = _text_parse(layer)
+    textual = _text_parse(layer, reading)
     found = textual.figures if isinstance(textual, ParsedPressPage) else SiteFigures()
     count = found.reviews_count
     if count is None:

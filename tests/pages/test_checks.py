@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from storage.pages import ParsedPressPage, parse_page
-from storage.pages.checks import site_link, strip_controls, web_link
+from storage.pages import ParsedPressPage, ParsedSpectatorPage, parse_page
+from storage.pages.checks import EARLIEST_REVIEW, site_link, strip_controls, web_link
 from tests.conftest import PRESS_SEED, SPECTATOR_SEED
 
 HTML = Path(__file__).resolve().parent.parent / "fixtures" / "html"
@@ -125,3 +126,45 @@ def test_text_press_links_are_web_addresses_only() -> None:
     )
     assert isinstance(page, ParsedPressPage)
     assert [r.link for r in page.reviews] == [None, None, "https://www.studiomag.com"]
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", [SPECTATOR_SEED, HTML / "spectateurs_derriere_le_masque.html"], ids=lambda p: p.name
+)
+@pytest.mark.parametrize("forged", ["1 janvier 2999", "3 mars 1999", "31 décembre 1899"])
+def test_impossible_dates_are_dropped_with_a_warning(path: Path, forged: str) -> None:
+    raw = path.read_text(encoding="utf-8")
+    clean = parse_page(raw)
+    assert isinstance(clean, ParsedSpectatorPage)
+    page = parse_page(raw.replace("Publiée le 25 janvier 2023", f"Publiée le {forged}"))
+    assert isinstance(page, ParsedSpectatorPage)
+    first, *others = page.reviews
+    assert first.published is None
+    assert first.author == "Shawn777"
+    assert others == clean.reviews[1:]
+    (warning,) = page.warnings
+    assert "date de publication" in warning and "ignorée" in warning
+
+
+@pytest.mark.parametrize(
+    ("today", "kept"),
+    [(date(2023, 1, 25), True), (date(2023, 1, 24), True), (date(2023, 1, 23), False)],
+)
+def test_a_date_after_tomorrow_is_in_the_future(today: date, kept: bool) -> None:
+    for raw in (SPECTATOR_SEED.read_bytes(), (HTML / "spectateurs_derriere_le_masque.html").read_bytes()):
+        page = parse_page(raw, today=today)
+        assert isinstance(page, ParsedSpectatorPage)
+        first = page.reviews[0]
+        assert first.published == (date(2023, 1, 25) if kept else None)
+        assert bool(page.warnings) is not kept
+        assert all(r.published is not None for r in page.reviews[1:])
+
+
+def test_earliest_review_date_is_kept() -> None:
+    text = SPECTATOR_SEED.read_text(encoding="utf-8").replace("25 janvier 2023", "1 janvier 2000")
+    page = parse_page(text)
+    assert isinstance(page, ParsedSpectatorPage)
+    assert page.reviews[0].published == EARLIEST_REVIEW == date(2000, 1, 1)

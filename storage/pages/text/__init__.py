@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from storage.pages.checks import scrub
+from storage.pages.checks import Reading, scrub
 from storage.pages.model import PageError, ParsedPage
 from storage.pages.text.lines import split_lines
 from storage.pages.text.outlet import outlet_heading, parse_outlet_page
@@ -23,12 +23,12 @@ from storage.pages.vocabulary import PRESS_COUNT, PUBLISHED, SPECTATOR_COUNT
 __all__ = ["parse_text"]
 
 
-def parse_text(text: str) -> ParsedPage:
+def parse_text(text: str, reading: Reading | None = None) -> ParsedPage:
     """Read a page's text layer. Raises PageError when it is none of the known page kinds."""
-    return scrub(_parse_text(text))
+    return scrub(_parse_text(text, reading or Reading()))
 
 
-def _parse_text(text: str) -> ParsedPage:
+def _parse_text(text: str, reading: Reading) -> ParsedPage:
     if not isinstance(text, str):
         raise PageError("le contenu doit être du texte")
     _refuse_binary(text)
@@ -43,7 +43,7 @@ def _parse_text(text: str) -> ParsedPage:
         heading, outlet = outlet_page
         return parse_outlet_page(content, outlet, heading)
     if spectator_anchors or any(SPECTATOR_COUNT.match(line.text) for line in content):
-        return parse_spectator_page(lines, content, spectator_anchors)
+        return parse_spectator_page(lines, content, spectator_anchors, reading)
     if len(press_anchors) >= 2 or any(PRESS_COUNT.match(line.text) for line in content):
         return parse_press_page(content, press_anchors)
     return parse_plain_reviews(content, text)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from storage.pages.checks import Reading
 from storage.pages.french import parse_count, parse_date, parse_decimal
 from storage.pages.model import STARS, PageError, ParsedSpectatorPage, SiteFigures, SpectatorReview
 from storage.pages.text.lines import (
@@ -29,7 +32,9 @@ from storage.pages.vocabulary import (
 )
 
 
-def parse_spectator_page(lines: list[Line], content: list[Line], anchors: list[int]) -> ParsedSpectatorPage:
+def parse_spectator_page(
+    lines: list[Line], content: list[Line], anchors: list[int], reading: Reading
+) -> ParsedSpectatorPage:
     warnings: list[str] = []
     starts: list[int] = []
     for k, anchor in enumerate(anchors):
@@ -49,8 +54,9 @@ def parse_spectator_page(lines: list[Line], content: list[Line], anchors: list[i
             warnings.append(f"ligne {content[stray].number} : carte sans date de publication, ignorée")
             text_end, ended = stray, True
         body = content[anchor + 1 : text_end]
-        review = _read_card(content[start:anchor], content[anchor], body, lines)
         where = f"ligne {content[start].number}"
+        review = _read_card(content[start:anchor], content[anchor], body, lines)
+        review = replace(review, published=reading.checked_date(review.published, where, warnings))
         if not review.text:
             warnings.append(f"{where} : critique sans texte (page coupée ?), ignorée")
         elif not ended and not SENTENCE_END.search(review.text):
