@@ -57,6 +57,7 @@ from storage.pages.vocabulary import (
     TITLE_SUFFIX,
     author_stats,
     is_anonymous,
+    is_site_words,
     out_of_five,
 )
 
@@ -396,7 +397,7 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str], reading: Reading) 
     infos = card.select_one(".review-card-user-infos") or card
     name_tag = infos.select_one(".meta-title")
     name = _inline_text(name_tag)
-    author = None if not name or is_anonymous(name) else name
+    author = None if not name or is_anonymous(name) or is_site_words(name) else name
 
     stats_tag = infos.select_one(".meta-content") or infos.select_one(".meta-sub")
     stats = _inline_text(stats_tag) if stats_tag else ""

@@ -11,7 +11,6 @@ from storage.pages.vocabulary import (
     CRITIC,
     FOOTER,
     FULL_REVIEW_NOTE,
-    HEADER_NOISE,
     HISTO_COUNT,
     LINK_ONLY,
     PRESS_COUNT,
@@ -20,6 +19,7 @@ from storage.pages.vocabulary import (
     RATINGS_COUNT,
     SPECTATOR_COUNT,
     STATS,
+    is_site_words,
 )
 
 BULLET = re.compile(r"^[•·\-*]\s*")
@@ -49,8 +49,7 @@ def looks_like_name(text: str) -> bool:
         and not PUNCTUATED.search(text)
         and not RATING.match(text)
         and not is_stats(text)
-        and not HEADER_NOISE.match(text)
-        and not FOOTER.match(text)
+        and not is_site_words(text)
         and not PUBLISHED.match(text)
         and not CRITIC.match(text)
         and not LINK_ONLY.match(text)

@@ -28,6 +28,7 @@ from storage.pages.vocabulary import (
     TITLE_PROMPT,
     author_stats,
     is_anonymous,
+    is_site_words,
     out_of_five,
 )
 
@@ -140,7 +141,13 @@ def _card_start(content: list[Line], anchor: int, floor: int) -> int:
     above = content[i - 1].text if i - 1 >= floor else None
     if is_anonymous(name):
         return i - 1 if above is not None and is_anonymous(above) else i
-    if above == name and not HEADER_NOISE.match(name):  # the name twice (avatar's alt text + link)
+    if is_site_words(name):
+        # A menu or footer line where the name should be: the card has none, and that chrome belongs
+        # to no review's text.
+        while i - 1 >= floor and is_site_words(content[i - 1].text):
+            i -= 1
+        return i
+    if above == name:  # the name twice (avatar's alt text + link)
         return i - 1
     if looks_like_name(name):
         return i
@@ -217,6 +224,8 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
             line_followers, line_reviews = author_stats(text)
             followers = line_followers if line_followers is not None else followers
             author_reviews = line_reviews if line_reviews is not None else author_reviews
+        elif is_site_words(text):
+            continue  # chrome above a card without a name line
         elif not named:
             named = True
             author = None if is_anonymous(text) else text
