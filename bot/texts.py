@@ -180,6 +180,7 @@ PROBLEMS = {
     "interrupted": "rafraîchissement interrompu ({error}) : les films seront tous relus la prochaine fois",
     "file_unreadable": "lecture impossible : {reason}",
     "page_unreadable": "page illisible : {reason}",
+    "page_too_slow": "page trop longue à lire (plus de {seconds:g} s), ignorée : elle est sans doute piégée",
     "unexpected_page": "{url} n'est pas la page attendue (lu : {kind})",
     "fetch": "{reason}",
     "database": "erreur de la base de données, rien n'a été gardé : {error}",

@@ -3,10 +3,12 @@
 import re
 from datetime import date
 
+from storage.pages.checks import PARSE_SECONDS, Reading
 from storage.pages.model import (
     STARS,
     OutletReview,
     PageError,
+    PageTooSlow,
     ParsedOutletPage,
     ParsedPage,
     ParsedPlainReviews,
@@ -18,9 +20,11 @@ from storage.pages.model import (
 )
 
 __all__ = [
+    "PARSE_SECONDS",
     "STARS",
     "OutletReview",
     "PageError",
+    "PageTooSlow",
     "ParsedOutletPage",
     "ParsedPage",
     "ParsedPlainReviews",
@@ -82,16 +86,18 @@ def is_html(text: str) -> bool:
     return head.startswith("<") and any(marker in head for marker in _HTML_MARKERS)
 
 
-def parse_page(content: bytes | str, *, today: date | None = None) -> ParsedPage:
+def parse_page(
+    content: bytes | str, *, today: date | None = None, time_limit: float | None = PARSE_SECONDS
+) -> ParsedPage:
     """Any AlloCiné page, text or HTML, bytes or str → its typed result, or PageError.
 
     `today` is the day the page is read (default: the machine's): review dates after the next day
-    are impossible, and dropped with a warning.
+    are impossible, and dropped with a warning. A page that takes more than `time_limit` seconds to
+    read (None: no limit) raises PageTooSlow, a PageError.
     """
-    from storage.pages.checks import Reading
     from storage.pages.text import parse_text
 
-    reading = Reading(today=today or date.today())
+    reading = Reading(today=today or date.today(), seconds=time_limit)
     text = decode(content) if isinstance(content, bytes) else content
     if is_html(text):
         from storage.pages.html import parse_html

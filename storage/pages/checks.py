@@ -1,5 +1,5 @@
 """What the parsers refuse to pass on from a page, whatever its layout: control characters, links that
-are not web addresses, impossible dates.
+are not web addresses, impossible dates; and how long they may take on one page.
 
 Applied to every parser's output, so that the store and the answers never see such values.
 """
@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit
+
+from storage.pages.model import PageTooSlow
 
 # C0 controls but tab and line feed, DEL, C1 controls: invisible in a review, and PostgreSQL refuses
 # NUL in text (one NUL would make it reject the whole page).
@@ -23,7 +29,12 @@ SITE = "https://www.allocine.fr"
 EARLIEST_REVIEW = date(2000, 1, 1)
 _HOST = re.compile(r"^(?:[\w-]{1,63}\.)+[\w-]{2,63}$")  # letters of any script: IDN hosts are hosts
 
+# A page of a few MB reads in well under a second: past this many seconds, it is hostile.
+PARSE_SECONDS = 5.0
+
 _T = TypeVar("_T")
+# When the page being read must be done (time.monotonic()), and the limit it was given.
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("page_deadline", default=None)
 
 
 def strip_controls(text: str) -> str:
@@ -76,9 +87,25 @@ def site_link(site: str) -> str | None:
 
 @dataclass(frozen=True)
 class Reading:
-    """What one page is read against: the day it is read (dates after tomorrow are impossible)."""
+    """What one page is read against: the day it is read (dates after tomorrow are impossible) and the
+    seconds it may take (None: no limit)."""
 
     today: date = field(default_factory=date.today)
+    seconds: float | None = PARSE_SECONDS
+
+    @contextmanager
+    def timed(self) -> Iterator[None]:
+        """The parsers' loops call `tick()` while inside: past the limit, it raises PageTooSlow.
+
+        A limit set by an outer reading (parse_html reading its text layer) is kept."""
+        if self.seconds is None or _DEADLINE.get() is not None:
+            yield
+            return
+        token = _DEADLINE.set((time.monotonic() + self.seconds, self.seconds))
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
 
     def checked_date(self, published: date | None, where: str, warnings: list[str]) -> date | None:
         """`published`, unless it is after tomorrow or before the site's reviews began: then None and
@@ -92,3 +119,10 @@ class Reading:
             warnings.append(f"{where} : date de publication trop ancienne ({published:%d/%m/%Y}), ignorée")
             return None
         return published
+
+
+def tick() -> None:
+    """Raise PageTooSlow when the page being read is past its time limit (see Reading.timed)."""
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline[0]:
+        raise PageTooSlow(deadline[1])

@@ -25,7 +25,9 @@ __all__ = ["parse_text"]
 
 def parse_text(text: str, reading: Reading | None = None) -> ParsedPage:
     """Read a page's text layer. Raises PageError when it is none of the known page kinds."""
-    return scrub(_parse_text(text, reading or Reading()))
+    reading = reading or Reading()
+    with reading.timed():
+        return scrub(_parse_text(text, reading))
 
 
 def _parse_text(text: str, reading: Reading) -> ParsedPage:

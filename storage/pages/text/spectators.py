@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from storage.pages.checks import Reading
+from storage.pages.checks import Reading, tick
 from storage.pages.french import parse_count, parse_date, parse_decimal
 from storage.pages.model import STARS, PageError, ParsedSpectatorPage, SiteFigures, SpectatorReview
 from storage.pages.text.lines import (
     PUNCTUATED,
     SENTENCE_END,
+    Footers,
     Line,
-    is_footer,
     is_stats,
     looks_like_name,
     looks_like_title,
@@ -45,6 +45,7 @@ def parse_spectator_page(
 
     reviews: list[SpectatorReview] = []
     for k, anchor in enumerate(anchors):
+        tick()
         start = starts[k]
         if k + 1 < len(anchors):
             text_end, ended = starts[k + 1], True
@@ -188,7 +189,12 @@ def _header_within(content: list[Line], lo: int, hi: int) -> int | None:
     Only unmistakable headers count: an anonymous visitor then a rating, or a member's name (twice,
     or once above the stats) then stats and/or a rating.
     """
-    return next((i for i in range(lo, hi) if _is_header_at(content, i, hi)), None)
+    for i in range(lo, hi):
+        if not i & 4095:
+            tick()
+        if _is_header_at(content, i, hi):
+            return i
+    return None
 
 
 def _is_header_at(content: list[Line], i: int, hi: int) -> bool:
@@ -242,8 +248,11 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
 
 def _last_text_end(content: list[Line], start: int, warnings: list[str]) -> tuple[int, bool]:
     """Where the last card's text stops, and whether the page visibly goes on after it."""
+    is_footer = Footers(content)
     for i in range(start, len(content)):
-        if is_footer(content, i):
+        if not i & 4095:
+            tick()
+        if is_footer(i):
             return i, True
     # No footer: the page may have been cut, possibly inside the next card's header.
     cut = _dateless_card_start(content, start + 1, len(content))
