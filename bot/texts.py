@@ -204,6 +204,7 @@ PROBLEMS = {
     "interrupted": "rafraîchissement interrompu ({error}) : les films seront tous relus la prochaine fois",
     "file_unreadable": "lecture impossible : {reason}",
     "page_unreadable": "page illisible : {reason}",
+    "page_too_slow": "page trop longue à lire (plus de {seconds:g} s), ignorée : elle est sans doute piégée",
     "unexpected_page": "{url} n'est pas la page attendue (lu : {kind})",
     "fetch": "{reason}",  # reports written before fetch problems had codes of their own
     # AlloCiné over HTTP (storage/sources/allocine.py FetchError reasons).

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from storage.pages.checks import strip_controls
+
 MONTHS = {
     "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
     "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
@@ -24,9 +26,10 @@ _DATE = re.compile(
 
 
 def normalize_spaces(text: str) -> str:
-    """One kind of space, no zero-width characters, Unix line ends (also for Unicode line separators)."""
+    """One kind of space, no zero-width or control characters, Unix line ends (also for Unicode line
+    separators). Controls go last: tabs, form feeds and NEL are spaces or line ends first."""
     text = _LINE_BREAKS.sub("\n", text)
-    return _ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", text))
+    return strip_controls(_ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", text)))
 
 
 def parse_decimal(text: str) -> float | None:

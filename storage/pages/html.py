@@ -17,12 +17,14 @@ import re
 import unicodedata
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
+from storage.pages.checks import Reading, scrub, site_link, tick, web_link
 from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
 from storage.pages.model import (
     STARS,
@@ -56,6 +58,7 @@ from storage.pages.vocabulary import (
     TITLE_SUFFIX,
     author_stats,
     is_anonymous,
+    is_site_words,
     out_of_five,
 )
 
@@ -82,6 +85,7 @@ _MARK = "\ue000"  # private-use character marking where a card starts, removed f
 _REVIEW_ID = re.compile(r"^review_?(\d{1,18})$")
 _PRESS_ID = re.compile(r"^pressreview_?(\d{1,18})$")
 _STARS_CLASS = re.compile(r"^n(\d{2})$")  # rating-mdl n35 → 3.5 stars
+_CONTENT_CLASSES = frozenset({"content-txt", "review-card-content"})
 
 
 # --- text layer ------------------------------------------------------------------------------
@@ -102,28 +106,69 @@ def text_layer(html: str) -> str:
     return _layer(_soup(html)).text
 
 
+class _TimedSoup(BeautifulSoup):
+    """BeautifulSoup that checks the page's time limit as it builds the tree (every 4 096 tags)."""
+
+    _tags = 0
+
+    def handle_starttag(self, *args: Any, **kwargs: Any) -> Tag | None:
+        self._tags += 1
+        if not self._tags & 4095:
+            tick()
+        return super().handle_starttag(*args, **kwargs)
+
+    def _linkage_fixer(self, el: Tag) -> None:
+        """bs4 links a text appended to an element that has children by walking up the element's
+        ancestors for one with a next sibling: O(depth) per text, quadratic on a page of cards left
+        open. While html.parser builds the tree, the element being filled and all its ancestors are
+        still open, so none has a next sibling yet: the walk finds nothing, and is skipped."""
+        if el is not self.currentTag or not el.contents or not isinstance(el.contents[-1], NavigableString):
+            super()._linkage_fixer(el)
+            return
+        child = el.contents[-1]
+        if child is el.contents[0] and el.parent is not None:
+            el.next_element = child
+            prev_el = child.previous_element
+            if prev_el is not None and prev_el is not el:
+                prev_el.next_element = None
+            child.previous_element = el
+            child.previous_sibling = None
+        child.next_sibling = None
+        child.next_element = None
+
+
 def _soup(html: str) -> BeautifulSoup:
     if not isinstance(html, str):
         raise PageError("le contenu HTML doit être du texte")
     if not html.strip():
         raise PageError("la page est vide")
     try:
-        return BeautifulSoup(html, "html.parser")
+        return _TimedSoup(html, "html.parser")
+    except PageError:
+        raise  # past the time limit
     except (ParserRejectedMarkup, AssertionError, ValueError, RecursionError) as error:
         raise PageError(f"HTML illisible : {error}") from None
 
 
-def _layer(root: Tag, marked: Sequence[Tag] = ()) -> _Layer:
-    """Render `root` as text; remember the line where each element of `marked` starts."""
-    raw, entered = _render(root, {id(tag) for tag in marked})
+def _layer(
+    root: Tag, marked: Sequence[Tag] = (), skip: frozenset[int] = frozenset(), limit: int | None = None
+) -> _Layer:
+    """Render `root` as text; remember the line where each element of `marked` starts.
+
+    Elements whose id() is in `skip` (other cards inside this one) are left out; `limit` stops the
+    rendering after about that many characters."""
+    raw, entered = _render(root, {id(tag) for tag in marked}, skip, limit)
     lines: list[str] = []
     starts: dict[int, int] = {}
     pending: list[int] = []
-    for line in normalize_spaces(raw).split("\n"):
+    taken = 0  # marks of `entered` already given to a line
+    for n, line in enumerate(normalize_spaces(raw).split("\n")):
+        if not n & 1023:
+            tick()
         marks = line.count(_MARK)
         if marks:
-            pending.extend(entered[:marks])
-            del entered[:marks]
+            pending.extend(entered[taken : taken + marks])
+            taken += marks
             line = line.replace(_MARK, "")
         line = _SPACES.sub(" ", line).strip()
         if not line and (not lines or not lines[-1]):
@@ -137,7 +182,7 @@ def _layer(root: Tag, marked: Sequence[Tag] = ()) -> _Layer:
     return _Layer(lines, starts)
 
 
-def _render(root: Tag, marked: set[int]) -> tuple[str, list[int]]:
+def _render(root: Tag, marked: set[int], skip: frozenset[int], limit: int | None) -> tuple[str, list[int]]:
     """Text with line breaks, and the marked elements in the order their marks were written.
 
     Breaks owed by blocks merge (a `</div><div>` is one line break, a `<p>` a blank line), those of
@@ -147,9 +192,13 @@ def _render(root: Tag, marked: set[int]) -> tuple[str, list[int]]:
     entered: list[int] = []
     waiting: list[int] = []  # marked elements whose first text is still to come
     owed = 0  # line breaks owed before the next text
+    size = 0
     stack: list[PageElement | int] = [root]
     while stack:
         node = stack.pop()
+        size += 1
+        if not size & 4095:
+            tick()
         if isinstance(node, int):  # the end of a block
             owed = max(owed, node)
         elif isinstance(node, NavigableString):
@@ -167,7 +216,11 @@ def _render(root: Tag, marked: set[int]) -> tuple[str, list[int]]:
             entered.extend(waiting)
             waiting.clear()
             out.append(text)
-        elif isinstance(node, Tag) and node.name not in _HIDDEN:
+            if limit is not None:
+                limit -= len(text)
+                if limit < 0:
+                    break
+        elif isinstance(node, Tag) and node.name not in _HIDDEN and (node is root or id(node) not in skip):
             if node.name == "br":
                 owed += 1
                 continue
@@ -181,49 +234,150 @@ def _render(root: Tag, marked: set[int]) -> tuple[str, list[int]]:
     return "".join(out), entered
 
 
-def _block_text(tag: Tag | None) -> str:
+def _block_text(tag: Tag | None, skip: frozenset[int] = frozenset()) -> str:
     """An element's text: lines as rendered, paragraphs separated by a blank line."""
-    return "\n".join(_layer(tag).lines) if tag is not None else ""
+    return "\n".join(_layer(tag, skip=skip).lines) if tag is not None else ""
 
 
-def _inline_text(tag: Tag | None) -> str:
+def _inline_text(tag: Tag | None, skip: frozenset[int] = frozenset(), limit: int | None = None) -> str:
     """An element's text on one line."""
-    return " ".join(line for line in _layer(tag).lines if line) if tag is not None else ""
+    if tag is None:
+        return ""
+    return " ".join(line for line in _layer(tag, skip=skip, limit=limit).lines if line)
+
+
+# --- what the markup holds, found in one walk ----------------------------------------------------
+
+_INFOS, _META, _CONTENT = 1, 2, 4  # where an element sits inside its card
+_BLOCK_CLASSES = {_INFOS: "review-card-user-infos", _META: "review-card-meta"}
+_EMPTY: frozenset[str] = frozenset()
+_HISTOGRAMS = frozenset({"rating-histogram", "histogram", "rating-repartition", "repartition"})
+
+
+@dataclass
+class _Own:
+    """A card's (or a press item's) own elements, in page order: those inside it but not inside a card
+    or item nested in it. Its fields are read from these alone: nested cards (left open by a broken
+    page) must neither lend their fields nor make reading quadratic."""
+
+    tag: Tag
+    elements: list[tuple[Tag, frozenset[str], int]] = field(default_factory=list)  # tag, classes, where
+    strings: list[NavigableString] = field(default_factory=list)
+
+    def first(self, css_class: str, where: int = 0, name: str | None = None) -> Tag | None:
+        """The first own element with `css_class` (and tag `name`), inside the `where` block if the card
+        has one."""
+        scoped = bool(where) and self.has(_BLOCK_CLASSES[where])
+        for tag, classes, at in self.elements:
+            if css_class in classes and (name is None or tag.name == name) and (not scoped or at & where):
+                return tag
+        return None
+
+    def has(self, css_class: str, where: int = 0) -> bool:
+        return any(css_class in classes and (not where or at & where) for _, classes, at in self.elements)
+
+
+@dataclass
+class _Survey:
+    cards: list[_Own] = field(default_factory=list)
+    items: list[_Own] = field(default_factory=list)
+    histogram: Tag | None = None
+    big_note: Tag | None = None  # `.big-note .note`
+    note_count: Tag | None = None  # `.user-note-count`
+    headings: list[Tag] = field(default_factory=list)  # the first h1 and h2
+
+    @property
+    def nested(self) -> frozenset[int]:
+        return frozenset(id(own.tag) for own in (*self.cards, *self.items))
+
+
+def _survey(soup: BeautifulSoup) -> _Survey:
+    """One walk over the page: cards and press items with their own elements, and the few blocks the
+    page's figures are read from. Linear in the page's size, whatever its nesting."""
+    survey = _Survey()
+    stack: list[tuple[PageElement, _Own | None, int, bool]] = [(soup, None, 0, False)]
+    walked = 0
+    while stack:
+        node, owner, where, in_big_note = stack.pop()
+        walked += 1
+        if not walked & 4095:
+            tick()
+        if isinstance(node, NavigableString):
+            if owner is not None and not isinstance(node, PreformattedString):
+                owner.strings.append(node)
+            continue
+        if not isinstance(node, Tag):
+            continue
+        css = node.get("class")
+        classes = frozenset(css) if isinstance(css, list) and css else _EMPTY
+        if node.name == "div" and "review-card" in classes:
+            owner, where = _Own(node), 0
+            survey.cards.append(owner)
+        elif node.name == "div" and "item" in classes and "hred" in classes:
+            owner, where = _Own(node), 0
+            survey.items.append(owner)
+        else:
+            if owner is not None:
+                owner.elements.append((node, classes, where))
+            if classes:
+                if survey.histogram is None and classes & _HISTOGRAMS:
+                    survey.histogram = node
+                if survey.big_note is None and in_big_note and "note" in classes:
+                    survey.big_note = node
+                if survey.note_count is None and "user-note-count" in classes:
+                    survey.note_count = node
+                in_big_note = in_big_note or "big-note" in classes
+                if "review-card-user-infos" in classes:
+                    where |= _INFOS
+                if "review-card-meta" in classes:
+                    where |= _META
+                if "content-txt" in classes or "review-card-content" in classes:
+                    where |= _CONTENT
+            if node.name in {"h1", "h2"} and len(survey.headings) < 20:
+                survey.headings.append(node)
+        stack.extend((child, owner, where, in_big_note) for child in reversed(node.contents))
+    return survey
 
 
 # --- page ------------------------------------------------------------------------------------
 
 
-def parse_html(html: str) -> ParsedPage:
+def parse_html(html: str, reading: Reading | None = None) -> ParsedPage:
     """Read an AlloCiné page saved as HTML. Raises PageError (only) when it cannot."""
+    reading = reading or Reading()
+    with reading.timed():
+        return scrub(_parse_html(html, reading))
+
+
+def _parse_html(html: str, reading: Reading) -> ParsedPage:
     soup = _soup(html)
     meta = _metadata(soup)
-    cards = soup.select("div.review-card")
-    items = soup.select("div.item.hred")
-    layer = _layer(soup, cards + items)
+    survey = _survey(soup)
+    cards, items = survey.cards, survey.items
+    layer = _layer(soup, [own.tag for own in (*cards, *items)])
 
-    if outlet := _outlet_heading(soup, layer, meta):
-        page = parse_text(layer.text)
+    if outlet := _outlet_heading(survey, layer, meta):
+        page = parse_text(layer.text, reading)
         if isinstance(page, ParsedOutletPage):
             return page
         raise PageError(f"page « Toutes les critiques de {outlet} » (films d'un titre de presse) illisible")
 
     if cards and len(cards) >= len(items):
-        spectator = _spectator_page(soup, cards, layer, meta)
+        spectator = _spectator_page(survey, layer, meta, reading)
         if spectator is not None:
             return spectator
     elif items:
-        press = _press_page(items, layer, meta)
+        press = _press_page(survey, layer, meta, reading)
         if press is not None:
             return press
     # Unknown markup (or none of it usable): the page as a browser shows it.
-    return parse_text(layer.text)
+    return parse_text(layer.text, reading)
 
 
-def _text_parse(layer: _Layer) -> ParsedPage | None:
+def _text_parse(layer: _Layer, reading: Reading) -> ParsedPage | None:
     """The text parser's reading of the page, to fill what the markup lacks; None when it has none."""
     try:
-        return parse_text(layer.text)
+        return parse_text(layer.text, reading)
     except PageError:
         return None
 
@@ -314,6 +468,8 @@ def _json_count(value: object) -> int | None:
 
 
 def _clean_title(raw: str) -> str | None:
+    if len(raw) > 1000:  # no film's title: and stripping suffixes one by one must stay cheap
+        return None
     title = TITLE_PREFIX.sub("", _clean(raw))
     while (shorter := TITLE_SUFFIX.sub("", title)) != title:
         title = shorter
@@ -325,10 +481,11 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", normalize_spaces(text).replace("\n", " ")).strip()
 
 
-def _outlet_heading(soup: BeautifulSoup, layer: _Layer, meta: _Metadata) -> str | None:
+def _outlet_heading(survey: _Survey, layer: _Layer, meta: _Metadata) -> str | None:
     """`Toutes les critiques de Le Figaro` as the page's heading: an outlet's page, not a film's."""
     first_mark = min(layer.starts.values(), default=len(layer.lines) + 1)
-    candidates = [_inline_text(h) for h in soup.find_all(["h1", "h2"], limit=20)]
+    # A heading left open holds the rest of the page: a few hundred characters are enough here.
+    candidates = [_inline_text(h, limit=300) for h in survey.headings]
     candidates += [_clean(part) for part in TITLE_SPLIT.split(meta.heading or "")]
     candidates += layer.lines[: min(first_mark - 1, 40)]
     for text in candidates:
@@ -341,29 +498,33 @@ def _outlet_heading(soup: BeautifulSoup, layer: _Layer, meta: _Metadata) -> str 
 
 
 def _spectator_page(
-    soup: BeautifulSoup, cards: list[Tag], layer: _Layer, meta: _Metadata
+    survey: _Survey, layer: _Layer, meta: _Metadata, reading: Reading
 ) -> ParsedSpectatorPage | None:
     warnings: list[str] = []
-    reviews = [review for card in cards if (review := _read_card(card, layer, warnings))]
+    nested = survey.nested
+    reviews = [
+        review for card in survey.cards if (review := _read_card(card, layer, warnings, reading, nested))
+    ]
     if not reviews:
         return None  # cards whose insides changed: the text parser does better
 
     average = meta.average
-    if average is None:
-        note = soup.select_one(".big-note .note")
-        average = out_of_five(_inline_text(note)) if note else None
+    if average is None and survey.big_note is not None:
+        average = out_of_five(_inline_text(survey.big_note, nested, limit=100))
     ratings_count = meta.ratings_count
-    if ratings_count is None and (count := soup.select_one(".user-note-count")):
-        match = RATINGS_COUNT.search(_inline_text(count))
+    if ratings_count is None and survey.note_count is not None:
+        match = RATINGS_COUNT.search(_inline_text(survey.note_count, nested, limit=200))
         ratings_count = parse_count(match.group("n")) if match else None
     reviews_count = meta.reviews_count
     if reviews_count is None:
         reviews_count = _count_line(layer, SPECTATOR_COUNT)
-    histogram = _histogram(soup, warnings)
+    histogram = _histogram(survey.histogram, nested, warnings)
     title = meta.title
 
     if None in (average, ratings_count, reviews_count, histogram, title):
-        textual = _text_parse(layer)
+        # The figures sit above the first card: reading the cards' text again would double the work.
+        first_card = min(layer.starts.values(), default=len(layer.lines) + 1)
+        textual = _text_parse(_Layer(layer.lines[: first_card - 1], {}), reading)
         if isinstance(textual, ParsedSpectatorPage):
             found = textual.figures
             average = average if average is not None else found.average
@@ -386,35 +547,36 @@ def _where(line: int | None) -> str:
     return f"ligne {line}" if line else "HTML"
 
 
-def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview | None:
-    line = layer.starts.get(id(card))
-    infos = card.select_one(".review-card-user-infos") or card
-    name_tag = infos.select_one(".meta-title")
-    name = _inline_text(name_tag)
-    author = None if not name or is_anonymous(name) else name
+def _read_card(
+    card: _Own, layer: _Layer, warnings: list[str], reading: Reading, nested: frozenset[int]
+) -> SpectatorReview | None:
+    tick()
+    line = layer.starts.get(id(card.tag))
+    name = _inline_text(card.first("meta-title", _INFOS), nested, limit=500)
+    author = None if not name or is_anonymous(name) or is_site_words(name) else name
 
-    stats_tag = infos.select_one(".meta-content") or infos.select_one(".meta-sub")
-    stats = _inline_text(stats_tag) if stats_tag else ""
-    followers, author_reviews = author_stats(stats)
+    stats_tag = card.first("meta-content", _INFOS) or card.first("meta-sub", _INFOS)
+    followers, author_reviews = author_stats(_inline_text(stats_tag, nested, limit=500))
 
-    meta = card.select_one(".review-card-meta") or card
-    note = meta.select_one("span.stareval-note")
-    rating = out_of_five(_inline_text(note)) if note else _stars_of(meta)
-    date_tag = meta.select_one(".review-card-meta-date")
-    published = parse_date(_inline_text(date_tag)) if date_tag else None
+    note = card.first("stareval-note", _META, name="span")
+    rating = out_of_five(_inline_text(note, nested, limit=100)) if note else _stars_of(card, _META)
+    date_tag = card.first("review-card-meta-date", _META)
+    published = parse_date(_inline_text(date_tag, nested, limit=200)) if date_tag else None
 
-    content = card.select_one("div.content-txt.review-card-content") or card.select_one(
-        ".review-card-content, .content-txt"
-    )
-    lines = _block_text(content).split("\n")
+    content = next(
+        (tag for tag, classes, _ in card.elements if tag.name == "div" and classes >= _CONTENT_CLASSES),
+        None,
+    ) or next((tag for tag, classes, _ in card.elements if classes & _CONTENT_CLASSES), None)
+    lines = _block_text(content, nested).split("\n")
     text = _BLANKS.sub("\n\n", "\n".join(line for line in lines if not CARD_CHROME.match(line))).strip()
     if not text:
         warnings.append(f"{_where(line)} : critique sans texte, ignorée")
         return None
     if published is None:
         warnings.append(f"{_where(line)} : date de publication illisible")
+    published = reading.checked_date(published, _where(line), warnings)
 
-    card_id = _REVIEW_ID.match(str(card.get("id") or ""))
+    card_id = _REVIEW_ID.match(str(card.tag.get("id") or ""))
     return SpectatorReview(
         author=author,
         rating=rating,
@@ -422,18 +584,17 @@ def _read_card(card: Tag, layer: _Layer, warnings: list[str]) -> SpectatorReview
         text=text,
         followers=followers,
         author_reviews=author_reviews,
-        spoiler=content is not None and content.select_one(".spoiler-content") is not None,
+        spoiler=content is not None and card.has("spoiler-content", _CONTENT),
         site_id=card_id.group(1) if card_id else None,
         line=line,
     )
 
 
-def _histogram(soup: BeautifulSoup, warnings: list[str]) -> dict[str, int] | None:
+def _histogram(block: Tag | None, nested: frozenset[int], warnings: list[str]) -> dict[str, int] | None:
     """Rows of a star value and `N critiques`, in a `.rating-histogram` (or similarly named) block."""
-    block = soup.select_one(".rating-histogram, .histogram, .rating-repartition, .repartition")
     if block is None:
         return None
-    lines = [line for line in _layer(block).lines if line]
+    lines = [line for line in _layer(block, skip=nested).lines if line]
     found: dict[str, int] = {}
     i = 0
     while i < len(lines):
@@ -460,13 +621,14 @@ def _next(lines: list[str], i: int) -> str:
 # --- press pages -----------------------------------------------------------------------------
 
 
-def _press_page(items: list[Tag], layer: _Layer, meta: _Metadata) -> ParsedPressPage | None:
+def _press_page(survey: _Survey, layer: _Layer, meta: _Metadata, reading: Reading) -> ParsedPressPage | None:
     warnings: list[str] = []
-    reviews = [review for item in items if (review := _read_press_item(item, layer, warnings))]
+    nested = survey.nested
+    reviews = [review for item in survey.items if (review := _read_press_item(item, layer, warnings, nested))]
     if not reviews:
         return None
     # JSON-LD's aggregateRating is the spectators': the press figures come from the page's text.
-    textual = _text_parse(layer)
+    textual = _text_parse(layer, reading)
     found = textual.figures if isinstance(textual, ParsedPressPage) else SiteFigures()
     count = found.reviews_count
     if count is None:
@@ -478,59 +640,69 @@ def _press_page(items: list[Tag], layer: _Layer, meta: _Metadata) -> ParsedPress
     return ParsedPressPage(title=title, figures=figures, reviews=reviews, warnings=warnings)
 
 
-def _read_press_item(item: Tag, layer: _Layer, warnings: list[str]) -> PressReview | None:
-    line = layer.starts.get(id(item))
-    outlet = _inline_text(item.select_one("h2.title") or item.select_one(".title"))
+def _read_press_item(
+    item: _Own, layer: _Layer, warnings: list[str], nested: frozenset[int]
+) -> PressReview | None:
+    tick()
+    line = layer.starts.get(id(item.tag))
+    outlet = _inline_text(item.first("title", name="h2") or item.first("title"), nested, limit=500)
     if not outlet:
         warnings.append(f"{_where(line)} : critique presse sans nom de journal, ignorée")
         return None
-    author = _inline_text(item.select_one(".author"))
+    author = _inline_text(item.first("author"), nested, limit=500)
     critic = (match.group("critic") if (match := CRITIC.match(author)) else author).strip() or None
-    quote = _block_text(item.select_one("p.text") or item.select_one(".text")) or None
-    item_id = _PRESS_ID.match(str(item.get("id") or ""))
+    quote = _block_text(item.first("text", name="p") or item.first("text"), nested) or None
+    item_id = _PRESS_ID.match(str(item.tag.get("id") or ""))
     return PressReview(
         outlet=outlet,
         critic=critic,
         quote=quote,
-        link=_press_link(item),
+        link=_press_link(item, nested),
         rating=_stars_of(item),
         site_id=item_id.group(1) if item_id else None,
         line=line,
     )
 
 
-def _press_link(item: Tag) -> str | None:
+def _press_link(item: _Own, nested: frozenset[int]) -> str | None:
     """The review on the outlet's site: the link's address, else the site named in its text."""
-    for string in item.find_all(string=LINK_WORDS):
+    for string in item.strings:
+        if not LINK_WORDS.search(string):
+            continue
         tag = string.parent
         # The words may sit in a <span> inside the link: look a few inline levels up for the address.
         for _ in range(3):
             parent = tag.parent if tag is not None else None
-            if tag is None or _href(tag) or parent is None or parent is item or parent.name in _BLOCKS:
+            if tag is None or _href(tag) or parent is None or parent is item.tag or parent.name in _BLOCKS:
                 break
             tag = parent
         if tag is None:
             continue
-        text = _inline_text(tag)
+        text = _inline_text(tag, nested, limit=500)
         link_only = LINK_ONLY.match(text)
         if not (link_only or FULL_REVIEW_NOTE.match(text)):
             continue
         if href := _href(tag):
             return href
-        if link_only:
-            site = link_only.group("site").rstrip(".")
-            return site if site.startswith("http") else f"https://{site}"
+        # A site-relative address is AlloCiné's redirection page: the outlet's site named in the text
+        # is better, and the redirection only when the text names none.
+        if link_only and (site := site_link(link_only.group("site"))):
+            return site
+        if href := _href(tag, relative=True):
+            return href
     return None
 
 
-def _href(tag: Tag) -> str | None:
-    """An absolute address: `href`, or one of AlloCiné's obfuscated links (class `ACr` + base64)."""
+def _href(tag: Tag, relative: bool = False) -> str | None:
+    """A web address: `href` (a `/…` one only if `relative`), or one of AlloCiné's obfuscated links
+    (class `ACr` + base64)."""
     href = tag.get("href")
-    if isinstance(href, str) and href.strip().startswith(("http://", "https://")):
-        return href.strip()
+    if isinstance(href, str) and (relative or "://" in href) and (link := web_link(href)):
+        return link
     for css_class in tag.get("class") or []:
-        if css_class.startswith("ACr") and (url := _decode_obfuscated(css_class)):
-            return url
+        url = _decode_obfuscated(css_class) if css_class.startswith("ACr") else None
+        if url and (relative or "://" in url):
+            return web_link(url)
     return None
 
 
@@ -540,17 +712,21 @@ def _decode_obfuscated(css_class: str) -> str | None:
         url = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
         return None
-    return url if url.startswith(("http://", "https://")) and url.isprintable() else None
+    return url
 
 
-def _stars_of(tag: Tag) -> float | None:
-    """Stars as a class (`rating-mdl n35 stareval-stars` → 3.5; `n00`: no rating) or a `title` label."""
-    for stars in tag.select(".rating-mdl, .stareval-stars"):
-        for css_class in stars.get("class") or []:
-            if match := _STARS_CLASS.match(css_class):
-                tenths = int(match.group(1))
-                return tenths / 10 if 0 < tenths <= 50 else None
-    for labelled in tag.find_all(title=True):
+def _stars_of(own: _Own, where: int = 0) -> float | None:
+    """Stars as a class (`rating-mdl n35 stareval-stars` → 3.5; `n00`: no rating) or a `title` label,
+    among the card's own elements (inside its `where` block, if it has one)."""
+    scoped = bool(where) and own.has(_BLOCK_CLASSES[where])
+    elements = [(tag, classes) for tag, classes, at in own.elements if not scoped or at & where]
+    for _stars, classes in elements:
+        if "rating-mdl" in classes or "stareval-stars" in classes:
+            for css_class in sorted(classes):
+                if match := _STARS_CLASS.match(css_class):
+                    tenths = int(match.group(1))
+                    return tenths / 10 if 0 < tenths <= 50 else None
+    for labelled, _classes in elements:
         label = labelled.get("title")
         if isinstance(label, str) and (value := STAR_LABELS.get(_fold_label(label))) is not None:
             return value

@@ -21,6 +21,21 @@ class PageError(ValueError):
         super().__init__(f"ligne {line} : {message}" if line is not None else message)
 
 
+class PageTooSlow(PageError):
+    """A page that took longer than the time limit to read: refused, whatever it would have given."""
+
+    code = "page_too_slow"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        shown = f"{seconds:g}".replace(".", ",")
+        super().__init__(f"lecture trop longue (plus de {shown} s), page abandonnée")
+
+    @property
+    def params(self) -> dict[str, float]:
+        return {"seconds": self.seconds}
+
+
 @dataclass(frozen=True)
 class SiteFigures:
     """The figures a page shows for the whole film (not only the reviews on the page)."""

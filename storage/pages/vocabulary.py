@@ -86,6 +86,15 @@ HEADER_NOISE = re.compile(
     r"|Critiques? (?:spectateurs|presse)|Films?|Accueil.*|AlloCiné|Séries|Trailers|News)$",
     re.IGNORECASE,
 )
+# Menus, sort and filter labels, buttons: printed where a member's name could be, never one.
+SITE_LABELS = re.compile(
+    r"^(?:Toutes les notes|Tous les avis|Toutes les critiques|Membres avec le plus.*|Suivre son activité"
+    r"|Suivre|Note moyenne.*|Votre avis sur.*|Mon AlloCiné|Notez des films|Mes amis|Mes cinémas"
+    r"|Ma Collection|Déconnexion|Connexion|S'inscrire|Ajouter à ma liste|Signaler.*|Répondre|Partager"
+    r"|Utile|Pas utile|Lire sa critique|Lire ses critiques|Voir le profil|Abonnés?|Critiques?"
+    r"|Critique de la série|\(A propos de la saison \d+\)|[0-5] étoiles?|Plus d'options.*)$",
+    re.IGNORECASE,
+)
 # What the <title> and og:title wrap around a film's title.
 TITLE_PREFIX = re.compile(
     r"^(?:les )?(?:critiques?|avis)(?: (?:des )?spectateurs| (?:de la )?presse)?"
@@ -102,6 +111,13 @@ def out_of_five(text: str) -> float | None:
     """A rating as the site writes it (`3,5`, `4`, `2,5/5`) → its value, or None outside 0–5."""
     value = parse_decimal(text.split("/")[0])
     return value if value is not None and 0 <= value <= 5 else None
+
+
+def is_site_words(text: str) -> bool:
+    """The site's own words (menus, sort links, buttons, footer, figures' labels): never a member's name.
+
+    Sort links are glued in dumps (`Les plus utilesLes plus récentes…`): matched by their start."""
+    return any(pattern.match(text) for pattern in (HEADER_NOISE, FOOTER, SITE_LABELS, CARD_CHROME, AVERAGE))
 
 
 def is_anonymous(name: str) -> bool:

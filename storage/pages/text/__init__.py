@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from storage.pages.checks import Reading, scrub
 from storage.pages.model import PageError, ParsedPage
 from storage.pages.text.lines import split_lines
 from storage.pages.text.outlet import outlet_heading, parse_outlet_page
@@ -22,12 +23,16 @@ from storage.pages.vocabulary import PRESS_COUNT, PUBLISHED, SPECTATOR_COUNT
 __all__ = ["parse_text"]
 
 
-def parse_text(text: str) -> ParsedPage:
+def parse_text(text: str, reading: Reading | None = None) -> ParsedPage:
     """Read a page's text layer. Raises PageError when it is none of the known page kinds."""
+    reading = reading or Reading()
+    with reading.timed():
+        return scrub(_parse_text(text, reading))
+
+
+def _parse_text(text: str, reading: Reading) -> ParsedPage:
     if not isinstance(text, str):
         raise PageError("le contenu doit être du texte")
-    if "\x00" in text:
-        raise PageError("ce fichier n'est pas du texte (octets nuls)")
     _refuse_binary(text)
     lines = split_lines(text)
     content = [line for line in lines if line.text]
@@ -40,7 +45,7 @@ def parse_text(text: str) -> ParsedPage:
         heading, outlet = outlet_page
         return parse_outlet_page(content, outlet, heading)
     if spectator_anchors or any(SPECTATOR_COUNT.match(line.text) for line in content):
-        return parse_spectator_page(lines, content, spectator_anchors)
+        return parse_spectator_page(lines, content, spectator_anchors, reading)
     if len(press_anchors) >= 2 or any(PRESS_COUNT.match(line.text) for line in content):
         return parse_press_page(content, press_anchors)
     return parse_plain_reviews(content, text)
@@ -52,9 +57,12 @@ def _refuse_binary(text: str) -> None:
     # Measured against the visible characters: indentation and line ends must not change the verdict.
     visible = sum(1 for char in text if not char.isspace()) + odd
     if odd >= 3 and odd * 100 > visible:
+        if "\x00" in text:
+            raise PageError("ce fichier n'est pas du texte (octets nuls)")
         raise PageError(
             f"ce fichier ne ressemble pas à du texte ({odd} caractères de contrôle ou illisibles)"
         )
+    # A few stray control characters (a NUL among them) are dropped from the output: see checks.scrub.
 
 
 def _is_control(char: str) -> bool:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from storage.pages.checks import tick
 from storage.pages.french import normalize_spaces, parse_decimal
 from storage.pages.vocabulary import (
     AVERAGE,
     CRITIC,
     FOOTER,
     FULL_REVIEW_NOTE,
-    HEADER_NOISE,
     HISTO_COUNT,
     LINK_ONLY,
     PRESS_COUNT,
@@ -20,6 +20,7 @@ from storage.pages.vocabulary import (
     RATINGS_COUNT,
     SPECTATOR_COUNT,
     STATS,
+    is_site_words,
 )
 
 BULLET = re.compile(r"^[•·\-*]\s*")
@@ -49,8 +50,7 @@ def looks_like_name(text: str) -> bool:
         and not PUNCTUATED.search(text)
         and not RATING.match(text)
         and not is_stats(text)
-        and not HEADER_NOISE.match(text)
-        and not FOOTER.match(text)
+        and not is_site_words(text)
         and not PUBLISHED.match(text)
         and not CRITIC.match(text)
         and not LINK_ONLY.match(text)
@@ -85,14 +85,28 @@ def _is_pager(text: str) -> bool:
     return len(numbers) >= 3 and numbers == sorted(set(numbers))  # strictly increasing
 
 
-def is_footer(content: list[Line], i: int) -> bool:
-    """Site chrome from here on: a footer link, or a pager (`1 2 3 Suivante`, numbers on their own lines)."""
-    text = BULLET.sub("", content[i].text)
-    if FOOTER.match(text) or _is_pager(text):
-        return True
-    if not text.isdigit() or len(text) > 4:
-        return False
-    j = i
-    while j < len(content) and (content[j].text.isdigit() or content[j].text in {"…", "..."}):
-        j += 1
-    return j - i >= 2 and (j == len(content) or bool(FOOTER.match(content[j].text)))
+class Footers:
+    """Where site chrome begins: a footer link, or a pager (`1 2 3 Suivante`, numbers on their own lines).
+
+    The runs of number lines are measured once, from the end: asking line after line stays linear
+    even on a page of thousands of digit-only lines."""
+
+    def __init__(self, content: list[Line]) -> None:
+        self.content = content
+        # run_end[i]: the first line at or after i that is not a pager number (or ellipsis).
+        self.run_end = [len(content)] * (len(content) + 1)
+        for i in range(len(content) - 1, -1, -1):
+            if not i & 4095:
+                tick()
+            text = content[i].text
+            self.run_end[i] = self.run_end[i + 1] if text.isdigit() or text in {"…", "..."} else i
+
+    def __call__(self, i: int) -> bool:
+        """Site chrome from line `i` on."""
+        text = BULLET.sub("", self.content[i].text)
+        if FOOTER.match(text) or _is_pager(text):
+            return True
+        if not text.isdigit() or len(text) > 4:
+            return False
+        j = self.run_end[i]
+        return j - i >= 2 and (j == len(self.content) or bool(FOOTER.match(self.content[j].text)))

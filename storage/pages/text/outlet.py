@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.pages.checks import tick
 from storage.pages.french import parse_decimal
 from storage.pages.model import OutletReview, PageError, ParsedOutletPage
 from storage.pages.text.lines import PUNCTUATED, Line
@@ -13,6 +14,7 @@ def outlet_heading(content: list[Line], end: int) -> tuple[Line, str] | None:
 
     Far from the top, the heading only counts when the page also holds an outlet block.
     """
+    last_marker: dict[str, int] | None = None  # an outlet's name → its last block's line, once needed
     for i, line in enumerate(content[:end]):
         match = OUTLET_PAGE.match(line.text)
         if not match:
@@ -23,12 +25,15 @@ def outlet_heading(content: list[Line], end: int) -> tuple[Line, str] | None:
             and len(outlet.split()) <= 6
             and not PUNCTUATED.search(outlet)
             and not NOT_AN_OUTLET.match(outlet)
-            and (
-                i < 5
-                or any(_is_outlet_marker(content, j, outlet.casefold()) for j in range(i + 1, len(content)))
-            )
         ):
-            return line, outlet
+            if i >= 5 and last_marker is None:
+                last_marker = {
+                    content[j].text.casefold(): j
+                    for j in range(len(content))
+                    if _is_outlet_marker(content, j, content[j].text.casefold())
+                }
+            if i < 5 or (last_marker or {}).get(outlet.casefold(), -1) > i:
+                return line, outlet
     return None
 
 
@@ -45,6 +50,8 @@ def parse_outlet_page(content: list[Line], outlet: str, heading: Line) -> Parsed
     start = next(i for i, line in enumerate(content) if line is heading) + 1
     i = start
     while i < len(content):
+        if not i & 4095:
+            tick()
         if not _is_outlet_marker(content, i, folded):
             i += 1
             continue

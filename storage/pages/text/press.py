@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from storage.pages.checks import site_link, tick
 from storage.pages.french import parse_count, parse_decimal
 from storage.pages.model import PageError, ParsedPressPage, PressReview, SiteFigures
-from storage.pages.text.lines import BULLET, Line, is_footer, looks_like_name, looks_like_title
+from storage.pages.text.lines import BULLET, Footers, Line, looks_like_name, looks_like_title
 from storage.pages.vocabulary import AVERAGE, CRITIC, FULL_REVIEW_NOTE, HEADER_NOISE, LINK_ONLY, PRESS_COUNT
 
 
@@ -48,7 +49,8 @@ def parse_press_page(content: list[Line], anchors: list[int]) -> ParsedPressPage
     read_quotes: set[str] = set()  # the quotes' lines: seen again, the repeated list has begun
     i = entries_at
     repeated = False
-    while i < len(content) and not repeated and not is_footer(content, i):
+    is_footer = Footers(content)
+    while i < len(content) and not repeated and not is_footer(i):
         outlet = content[i].text.casefold()
         with_critic = i + 1 in anchor_set
         orphan = not with_critic and _critic_of(content[i]) is not None
@@ -61,7 +63,9 @@ def parse_press_page(content: list[Line], anchors: list[int]) -> ParsedPressPage
         body_start = j = i + 2 if with_critic else i + 1
         while j < len(content):
             text = content[j].text
-            if j + 1 in anchor_set or is_footer(content, j) or text.casefold() in outlets:
+            if not j & 1023:
+                tick()
+            if j + 1 in anchor_set or is_footer(j) or text.casefold() in outlets:
                 break  # the next entry, the site's footer, or the repeated list
             if _critic_of(content[j]) is not None:
                 break  # a `par …` whose outlet line is missing
@@ -126,8 +130,7 @@ def _read_press_entry(outlet: Line, critic: str | None, body: list[Line]) -> Pre
     quote_lines: list[str] = []
     for line in body:
         if link_match := LINK_ONLY.match(line.text):
-            site = link_match.group("site").rstrip(".")
-            link = site if site.startswith("http") else f"https://{site}"
+            link = site_link(link_match.group("site"))
         elif not FULL_REVIEW_NOTE.match(line.text):
             quote_lines.append(line.text)
     return PressReview(

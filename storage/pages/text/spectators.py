@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from storage.pages.checks import Reading, tick
 from storage.pages.french import parse_count, parse_date, parse_decimal
 from storage.pages.model import STARS, PageError, ParsedSpectatorPage, SiteFigures, SpectatorReview
 from storage.pages.text.lines import (
     PUNCTUATED,
     SENTENCE_END,
+    Footers,
     Line,
-    is_footer,
     is_stats,
     looks_like_name,
     looks_like_title,
@@ -25,11 +28,14 @@ from storage.pages.vocabulary import (
     TITLE_PROMPT,
     author_stats,
     is_anonymous,
+    is_site_words,
     out_of_five,
 )
 
 
-def parse_spectator_page(lines: list[Line], content: list[Line], anchors: list[int]) -> ParsedSpectatorPage:
+def parse_spectator_page(
+    lines: list[Line], content: list[Line], anchors: list[int], reading: Reading
+) -> ParsedSpectatorPage:
     warnings: list[str] = []
     starts: list[int] = []
     for k, anchor in enumerate(anchors):
@@ -39,6 +45,7 @@ def parse_spectator_page(lines: list[Line], content: list[Line], anchors: list[i
 
     reviews: list[SpectatorReview] = []
     for k, anchor in enumerate(anchors):
+        tick()
         start = starts[k]
         if k + 1 < len(anchors):
             text_end, ended = starts[k + 1], True
@@ -49,8 +56,9 @@ def parse_spectator_page(lines: list[Line], content: list[Line], anchors: list[i
             warnings.append(f"ligne {content[stray].number} : carte sans date de publication, ignorée")
             text_end, ended = stray, True
         body = content[anchor + 1 : text_end]
-        review = _read_card(content[start:anchor], content[anchor], body, lines)
         where = f"ligne {content[start].number}"
+        review = _read_card(content[start:anchor], content[anchor], body, lines)
+        review = replace(review, published=reading.checked_date(review.published, where, warnings))
         if not review.text:
             warnings.append(f"{where} : critique sans texte (page coupée ?), ignorée")
         elif not ended and not SENTENCE_END.search(review.text):
@@ -134,7 +142,13 @@ def _card_start(content: list[Line], anchor: int, floor: int) -> int:
     above = content[i - 1].text if i - 1 >= floor else None
     if is_anonymous(name):
         return i - 1 if above is not None and is_anonymous(above) else i
-    if above == name and not HEADER_NOISE.match(name):  # the name twice (avatar's alt text + link)
+    if is_site_words(name):
+        # A menu or footer line where the name should be: the card has none, and that chrome belongs
+        # to no review's text.
+        while i - 1 >= floor and is_site_words(content[i - 1].text):
+            i -= 1
+        return i
+    if above == name:  # the name twice (avatar's alt text + link)
         return i - 1
     if looks_like_name(name):
         return i
@@ -175,7 +189,12 @@ def _header_within(content: list[Line], lo: int, hi: int) -> int | None:
     Only unmistakable headers count: an anonymous visitor then a rating, or a member's name (twice,
     or once above the stats) then stats and/or a rating.
     """
-    return next((i for i in range(lo, hi) if _is_header_at(content, i, hi)), None)
+    for i in range(lo, hi):
+        if not i & 4095:
+            tick()
+        if _is_header_at(content, i, hi):
+            return i
+    return None
 
 
 def _is_header_at(content: list[Line], i: int, hi: int) -> bool:
@@ -211,6 +230,8 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
             line_followers, line_reviews = author_stats(text)
             followers = line_followers if line_followers is not None else followers
             author_reviews = line_reviews if line_reviews is not None else author_reviews
+        elif is_site_words(text):
+            continue  # chrome above a card without a name line
         elif not named:
             named = True
             author = None if is_anonymous(text) else text
@@ -227,8 +248,11 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
 
 def _last_text_end(content: list[Line], start: int, warnings: list[str]) -> tuple[int, bool]:
     """Where the last card's text stops, and whether the page visibly goes on after it."""
+    is_footer = Footers(content)
     for i in range(start, len(content)):
-        if is_footer(content, i):
+        if not i & 4095:
+            tick()
+        if is_footer(i):
             return i, True
     # No footer: the page may have been cut, possibly inside the next card's header.
     cut = _dateless_card_start(content, start + 1, len(content))

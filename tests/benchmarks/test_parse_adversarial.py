@@ -1,0 +1,27 @@
+"""benchmarks/parse_adversarial.py --quick runs, ends on one JSON line, and finds the parsers linear."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "parse_adversarial.py"
+CASES = {"nested cards", "flat cards", "long line", "deep nesting", "digit run"}
+
+
+def test_quick_run_prints_linear_figures_as_json() -> None:
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True, timeout=300, check=True
+    )
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) > 3  # a table first
+    figures = json.loads(lines[-1])
+    assert {"sizes_kb", "baseline_ms", "cases", "worst_ms_per_100kb", "max_growth"} <= set(figures)
+    assert set(figures["cases"]) == CASES
+    for name, case in figures["cases"].items():
+        assert {"ms", "ms_per_100kb", "vs_baseline", "growth"} <= set(case), name
+        assert len(case["ms"]) == len(figures["sizes_kb"])
+        # 1 is linear; a quadratic parser would show about 4 over these sizes (×4 from first to last).
+        assert case["growth"] < 2, (name, case)
