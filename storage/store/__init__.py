@@ -7,6 +7,7 @@ row and the site's figures, kept as the film's rating history.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from storage.pages import (
     SiteFigures,
 )
 from storage.pages import SpectatorReview as ParsedSpectator
+from storage.pages.checks import strip_controls
 from storage.store.errors import AmbiguousFilm, NoFilmNamed, OtherFilm, OutletPage, StoreError
 from storage.store.identity import FilmHint, FilmRef, find_film, find_films, resolve_film, same_name
 from storage.store.reviews import Counts, merge_reviews, spectator_key
@@ -80,7 +82,7 @@ def store_page(
     """
     if isinstance(page, ParsedOutletPage):
         raise OutletPage(page.outlet)
-    hint = hint or FilmHint()
+    hint = _clean(hint or FilmHint())
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
         film = resolve_film(conn, page.title, hint, now, _film_figures(page))
@@ -105,6 +107,14 @@ def store_page(
                 conn, "spectateurs", film.id, reviews, source_id, now, backlog, film.created
             )
     return report
+
+
+def _clean(hint: FilmHint) -> FilmHint:
+    """The caller's names without control characters, as the parsers give the page's (PostgreSQL refuses
+    NUL; none of them belongs in a title)."""
+    texts = {"title": hint.title, "original_title": hint.original_title, "url": hint.url}
+    cleaned = {k: strip_controls(v) for k, v in texts.items() if v is not None and strip_controls(v) != v}
+    return dataclasses.replace(hint, **cleaned) if cleaned else hint
 
 
 def _film_figures(page: ParsedPage) -> dict[str, Any]:

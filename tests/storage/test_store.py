@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, Table, func, select
 
 from storage import store
-from storage.db.tables import FILM, PRESS, SNAPSHOT, SOURCE, SPECTATOR
-from storage.pages import ParsedOutletPage
+from storage.db.tables import ALIAS, FILM, PRESS, SNAPSHOT, SOURCE, SPECTATOR
+from storage.pages import ParsedOutletPage, parse_page
 from storage.pages.text import parse_text
 from storage.queries import film_stats, find_films, press_reviews, spectator_reviews
 from storage.store import AmbiguousFilm, FilmHint, NoFilmNamed, OtherFilm, OutletPage, store_page
@@ -20,6 +20,7 @@ MASQUE = FilmHint(
     title="Derrière le masque", year=2006, original_title="Behind the Mask: The Rise of Leslie Vernon"
 )
 BACKSTAGE = FilmHint(title="Backstage", year=2005)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
 
 
 def _store(
@@ -235,3 +236,21 @@ def test_explicit_backlog_overrides_the_default(engine: Engine) -> None:
     store_page(engine, parse_text(raw), location="p", raw=raw, hint=BACKSTAGE, backlog=False)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).where(PRESS.c.backlog.is_(False))).scalar_one() == 24
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x1b", "\x85"])
+def test_control_characters_in_a_page_or_a_name_are_never_stored(engine: Engine, control: str) -> None:
+    """PostgreSQL refuses NUL in text: one byte deep in a page used to lose the whole page there."""
+    html = (FIXTURES / "spectateurs_derriere_le_masque.html").read_text(encoding="utf-8")
+    cut = html.index("</body>") - 10
+    assert cut > 4096
+    poisoned = html[:cut] + control + html[cut:]
+    poisoned = poisoned.replace("Shawn777", f"Shawn{control}777", 1)
+    hint = FilmHint(title=f"Derrière{control} le masque", year=2006)
+    report = store_page(engine, parse_page(poisoned), location="x", raw=poisoned, hint=hint)
+    assert report.counts["spectateurs"].new > 0
+    with engine.connect() as conn:
+        texts = [*conn.scalars(select(SPECTATOR.c.text)), *conn.scalars(select(SPECTATOR.c.author))]
+        titles = [*conn.scalars(select(FILM.c.title)), *conn.scalars(select(ALIAS.c.alias))]
+    assert all(control not in t for t in [*texts, *titles] if t)
+    assert "Derrière le masque" in titles
