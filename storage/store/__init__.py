@@ -112,9 +112,12 @@ def store_page(
 def _clean(hint: FilmHint) -> FilmHint:
     """The caller's names without control characters, as the parsers give the page's (PostgreSQL refuses
     NUL; none of them belongs in a title)."""
-    texts = {"title": hint.title, "original_title": hint.original_title, "url": hint.url}
-    cleaned = {k: strip_controls(v) for k, v in texts.items() if v is not None and strip_controls(v) != v}
-    return dataclasses.replace(hint, **cleaned) if cleaned else hint
+    def clean(text: str | None) -> str | None:
+        return strip_controls(text) if text is not None else None
+
+    return dataclasses.replace(
+        hint, title=clean(hint.title), original_title=clean(hint.original_title), url=clean(hint.url)
+    )
 
 
 def _film_figures(page: ParsedPage) -> dict[str, Any]:
