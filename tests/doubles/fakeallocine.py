@@ -21,7 +21,8 @@ API
   ``remove_page(path)``; unknown paths get a 404 page.
 - ``script(path_and_query, *behaviours)``: one-off behaviours, consumed one per request (in order) before
   normal serving: ``Status(500)`` (that status, a small HTML body), ``Delay(seconds)`` (sleep, then serve
-  normally: longer than the client's timeout, it times out), ``TooMany(retry_after="7")`` (429 with that
+  normally: longer than the client's timeout, it times out), ``Hold(event)`` (serve once the test sets
+  the event), ``TooMany(retry_after="7")`` (429 with that
   Retry-After header; ``None``: none), ``Redirect(location, status=302)``, ``Body(body, …)``: exactly that
   response once (``status``, ``content_type`` — None: no header —, ``encoding`` sent as Content-Encoding
   for a body given already encoded, ``repeat``: the body sent that many times over, ``chunked``: without
@@ -63,6 +64,7 @@ __all__ = [
     "Body",
     "Delay",
     "FakeAllocine",
+    "Hold",
     "RecordedRequest",
     "Redirect",
     "Status",
@@ -82,6 +84,14 @@ class Status:
 @dataclass(frozen=True)
 class Delay:
     seconds: float
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Wait until the test sets `release`, then serve normally: a request kept in flight as long as a
+    test needs, whatever the machine's load (a Delay may end too soon on a busy machine)."""
+
+    release: asyncio.Event
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,7 @@ class Body:
     chunked: bool = False
 
 
-Behaviour = Status | Delay | TooMany | Redirect | Body
+Behaviour = Status | Delay | Hold | TooMany | Redirect | Body
 
 
 def gzip_bomb(size: int) -> bytes:
@@ -236,6 +246,8 @@ class FakeAllocine:
                 return await _send(request, behaviour)
             case Delay(seconds):
                 await asyncio.sleep(seconds)
+            case Hold(release):
+                await release.wait()
         if request.method not in ("GET", "HEAD"):
             return _html("<html><body>Méthode non autorisée</body></html>", 405, {"Allow": "GET, HEAD"})
         page = self._pages.get(key)

@@ -20,7 +20,7 @@ from storage.refresher import RefreshReport, refresh
 from storage.run_log import last_runs
 from storage.sources.allocine import AllocineClient
 from storage.watchlist import WatchedFilm
-from tests.doubles.fakeallocine import Delay, FakeAllocine, spectator_html
+from tests.doubles.fakeallocine import FakeAllocine, Hold, spectator_html
 
 CRITIBOT = Path(sys.executable).parent / "critibot"
 FILM = WatchedFilm("Backstage", 2005, 42)
@@ -73,11 +73,15 @@ async def test_two_refreshes_at_once_one_runs_and_the_other_says_so(
     engine: Engine, tmp_path: Path, fake_allocine: FakeAllocine, caplog: pytest.LogCaptureFixture
 ) -> None:
     publish(fake_allocine)
-    fake_allocine.script(PAGE, Delay(0.5))  # the first one is still reading when the second starts
+    release = asyncio.Event()
+    fake_allocine.script(PAGE, Hold(release))  # whichever reads first is still reading when the other starts
     settings = settings_for(tmp_path, fake_allocine)
     other = same_database(engine)
     try:
-        reports = await asyncio.gather(refresh_with(engine, settings), refresh_with(other, settings))
+        tasks = [asyncio.create_task(refresh_with(db, settings)) for db in (engine, other)]
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)  # the refused one returns at once
+        release.set()
+        reports = [await task for task in tasks]
         busy = [r for r in reports if r.busy]
         done = [r for r in reports if not r.busy]
         assert len(busy) == 1 and len(done) == 1
@@ -103,7 +107,8 @@ async def test_a_refresh_in_another_process_keeps_this_one_out(
 ) -> None:
     """`critibot refresh` as deployments run it, against one in a process of its own."""
     publish(fake_allocine)
-    fake_allocine.script(PAGE, Delay(2.0))
+    release = asyncio.Event()
+    fake_allocine.script(PAGE, Hold(release))  # the first refresh holds the lock until released
     watchlist = tmp_path / "films.toml"
     watchlist.write_text('[[film]]\ntitle = "Backstage"\nyear = 2005\nallocine_id = 42\n', encoding="utf-8")
     (tmp_path / "inbox").mkdir()
@@ -142,6 +147,7 @@ async def test_a_refresh_in_another_process_keeps_this_one_out(
     assert BUSY in output.decode()
     assert "Rien à lire" not in output.decode() and "Total" not in output.decode()  # it read nothing
 
+    release.set()
     output, _ = await asyncio.wait_for(first.communicate(), 30)
     assert first.returncode == 0, output.decode()
     assert BUSY not in output.decode()
