@@ -120,3 +120,15 @@ def watched_ids(engine: Engine, watchlist: Sequence[WatchedFilm]) -> frozenset[i
             if row is not None:
                 ids.add(row.id)
     return frozenset(ids)
+
+
+def with_followed(engine: Engine, watchlist: Sequence[WatchedFilm]) -> list[WatchedFilm]:
+    """What the refresher reads: the watchlist, then every followed film with an AlloCiné id that the
+    watchlist does not name by that id (its entry wins: the operator's title, year and files)."""
+    known = {film.allocine_id for film in watchlist if film.allocine_id is not None}
+    extra = [
+        followed.watched()
+        for followed in all_followed(engine)
+        if followed.allocine_id is not None and followed.allocine_id not in known
+    ]
+    return [*watchlist, *extra]
