@@ -92,6 +92,12 @@ HELP_COMMANDS = (
      "/critiques Derrière le masque tri:pires"),
     ("/film <recherche>", "Les films qui correspondent à une recherche.", "/film masque"),
     ("/top [nombre] [tri]", "Les films les mieux notés, par les spectateurs ou la presse.", "/top 10"),
+    ("/suivre <film>", "Ce serveur suit ce film : son résumé quotidien annonce ses nouvelles critiques "
+     "(membres qui peuvent gérer le serveur).", "/suivre Backstage"),
+    ("/ne-plus-suivre <film>", "Ce serveur ne suit plus ce film (membres qui peuvent gérer le serveur).",
+     "/ne-plus-suivre Backstage"),
+    ("/suivis", "Les films que suit ce serveur. S'il n'en suit aucun, son résumé couvre ceux que choisit "
+     "l'administrateur de critibot.", "/suivis"),
     ("/aide", "Ce message.", "/aide"),
 )  # fmt: skip
 HELP_EXAMPLE = "Exemple : `{example}`"
@@ -130,6 +136,40 @@ SETTINGS_TIME_SET = "C'est noté : le résumé quotidien partira chaque jour à 
 SETTINGS_TIME_INVALID = "« {value} » n'est pas une heure : écrivez-la comme 09:00 ou 18h30."
 SETTINGS_OFF = "Le résumé quotidien est désactivé. `/reglages digest salon` le relance."
 PAGER_NOT_YOURS = "Ces boutons sont à la personne qui a posé la question : lancez votre propre commande."
+
+# --- /suivre, /ne-plus-suivre, /suivis ------------------------------------------------------------------
+FOLLOW_TITLE = "Les films suivis par ce serveur"
+FOLLOW_REFUSED = (
+    "Seuls les membres qui peuvent **gérer le serveur** choisissent les films qu'il suit. "
+    "`/suivis` montre la liste à tout le monde."
+)
+FOLLOW_GUILD_ONLY = (
+    "Les films suivis sont ceux d'un serveur Discord : utilisez cette commande sur un serveur "
+    "(dans le terminal : critibot ask … --server ID)."
+)
+FOLLOW_ADDED = (
+    "C'est noté : ce serveur suit **{film}**. Ses nouvelles critiques figureront dans son résumé quotidien."
+)
+FOLLOW_ALREADY = "Ce serveur suit déjà **{film}**."
+FOLLOW_NO_ADDRESS = (
+    "Je ne connais pas son adresse AlloCiné : ses nouvelles critiques n'arriveront que par les pages "
+    "importées par l'administrateur de critibot."
+)
+FOLLOW_NO_CHANNEL = "Le résumé quotidien n'a pas encore de salon : `/reglages digest salon` le lance."
+FOLLOW_REMOVED = "Ce serveur ne suit plus **{film}**."
+FOLLOW_NOT_FOLLOWED = "Ce serveur ne suivait pas **{film}**."
+FOLLOW_NOW_NONE = (
+    "Il ne suit plus aucun film : son résumé quotidien couvre la liste choisie par l'administrateur "
+    "de critibot."
+)
+FOLLOW_NONE = (
+    "Ce serveur ne suit aucun film : son résumé quotidien couvre la liste choisie par l'administrateur "
+    "de critibot. `/suivre <film>` en ajoute un (membres qui peuvent gérer le serveur)."
+)
+FOLLOW_LINE = "• **{film}**"
+FOLLOW_LINE_LINKED = "• **{film}** · {url}"
+FOLLOW_COUNT = ("film suivi", "films suivis")  # after the number
+FOLLOW_DIGEST = "Le résumé quotidien de ce serveur couvre ces films."
 
 # --- the daily digest -------------------------------------------------------------------------------------
 DIGEST_TITLE = "Le résumé du jour — {date}"

@@ -11,6 +11,7 @@ the marks the digest recorded; such a review is missed, never announced twice (S
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypedDict
@@ -90,17 +91,25 @@ def max_ids(engine: Engine) -> Marks:
 
 
 class Window(TypedDict):
-    """Which reviews are new: ids after `after_id` and up to `upto`, first seen since `since`."""
+    """Which reviews are new: ids after `after_id` and up to `upto`, first seen since `since`, of the
+    `films` a server's digest covers (None: every film)."""
 
     after_id: int | None
     since: datetime | None
     upto: int | None
+    films: Collection[int] | None
 
 
 def _window(
-    table: Table, *, after_id: int | None, since: datetime | None, upto: int | None
+    table: Table,
+    *,
+    after_id: int | None,
+    since: datetime | None,
+    upto: int | None,
+    films: Collection[int] | None,
 ) -> list[ColumnElement[bool]]:
-    """Not backlog; id above `after_id` (the previous digest's mark) and up to `upto`; seen since `since`."""
+    """Not backlog; id above `after_id` (the previous digest's mark) and up to `upto`; seen since `since`;
+    of one of `films` when given."""
     conditions: list[ColumnElement[bool]] = [table.c.backlog == false()]
     if after_id is not None:
         conditions.append(table.c.id > after_id)
@@ -108,6 +117,8 @@ def _window(
         conditions.append(table.c.first_seen_at >= since)  # NULL (rows older than the column) is never new
     if upto is not None:
         conditions.append(table.c.id <= upto)
+    if films is not None:
+        conditions.append(table.c.film_id.in_(sorted(films)))
     return conditions
 
 
@@ -117,6 +128,7 @@ def new_spectator_reviews(
     after_id: int | None,
     since: datetime | None,
     upto: int | None = None,
+    films: Collection[int] | None = None,
     limit: int | None = None,
 ) -> list[NewSpectatorReview]:
     """New spectator reviews, the most notable first: named authors with the most followers, rated ones,
@@ -135,7 +147,7 @@ def new_spectator_reviews(
             SPECTATOR.c.spoiler,
         )
         .join(FILM, FILM.c.id == SPECTATOR.c.film_id)
-        .where(*_window(SPECTATOR, after_id=after_id, since=since, upto=upto))
+        .where(*_window(SPECTATOR, after_id=after_id, since=since, upto=upto, films=films))
         .order_by(
             SPECTATOR.c.author.is_(None),
             SPECTATOR.c.followers.desc().nulls_last(),
@@ -154,6 +166,7 @@ def new_press_reviews(
     after_id: int | None,
     since: datetime | None,
     upto: int | None = None,
+    films: Collection[int] | None = None,
     limit: int | None = None,
 ) -> list[NewPressReview]:
     """New press reviews, those with a quote first (a link alone says little), then in page order."""
@@ -169,7 +182,7 @@ def new_press_reviews(
             PRESS.c.rating,
         )
         .join(FILM, FILM.c.id == PRESS.c.film_id)
-        .where(*_window(PRESS, after_id=after_id, since=since, upto=upto))
+        .where(*_window(PRESS, after_id=after_id, since=since, upto=upto, films=films))
         .order_by(PRESS.c.quote.is_(None), PRESS.c.film_id, PRESS.c.position, PRESS.c.id)
         .limit(limit)
     )
@@ -184,12 +197,13 @@ def new_review_counts(
     after_id: int | None,
     since: datetime | None,
     upto: int | None = None,
+    films: Collection[int] | None = None,
 ) -> dict[int, int]:
     """film id → number of new reviews of `kind` (spectateurs | presse), whatever `limit` showed."""
     table = SPECTATOR if kind == "spectateurs" else PRESS
     query = (
         select(table.c.film_id, func.count())
-        .where(*_window(table, after_id=after_id, since=since, upto=upto))
+        .where(*_window(table, after_id=after_id, since=since, upto=upto, films=films))
         .group_by(table.c.film_id)
     )
     with engine.connect() as conn:
@@ -211,18 +225,17 @@ def _newest_snapshots(*conditions: ColumnElement[bool]) -> Select[Any]:
     return select(ranked.c.film_id, ranked.c.average, ranked.c.ratings_count).where(ranked.c.rank == 1)
 
 
-def moved_films(engine: Engine, since: datetime) -> list[MovedFilm]:
-    """Films whose spectator average or ratings count changed since `since`.
+def moved_films(engine: Engine, since: datetime, films: Collection[int] | None = None) -> list[MovedFilm]:
+    """Films (of `films` when given) whose spectator average or ratings count changed since `since`.
 
     Compares each film's newest snapshot with its newest one taken at or before `since`; a film first
     read after `since` has nothing to compare with and is left out (it is new, not moved). `since` is
     compared in the database as given: pass a value read from it (the ledger's claimed_at) unchanged.
     """
-    recent = (
-        select(SNAPSHOT.c.film_id)
-        .where(SNAPSHOT.c.kind == "spectateurs", SNAPSHOT.c.taken_at > since)
-        .scalar_subquery()
-    )
+    conditions = [SNAPSHOT.c.kind == "spectateurs", SNAPSHOT.c.taken_at > since]
+    if films is not None:
+        conditions.append(SNAPSHOT.c.film_id.in_(sorted(films)))
+    recent = select(SNAPSHOT.c.film_id).where(*conditions).scalar_subquery()
     with engine.connect() as conn:
         after = {row.film_id: row for row in conn.execute(_newest_snapshots(SNAPSHOT.c.film_id.in_(recent)))}
         if not after:

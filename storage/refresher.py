@@ -1,4 +1,5 @@
-"""One refresh: the inbox folders, then each watched film's AlloCiné pages, one film at a time.
+"""One refresh: the inbox folders, then each watched film's AlloCiné pages, one film at a time. The
+watched films are the watchlist (`config/films.toml`) and every film a Discord server follows (/suivre).
 
 Every page is stored in its own transaction (storage.store.store_page). A film that fails (network,
 parse, database, a page that is not its own, its deadline) is logged, keeps what its earlier pages
@@ -27,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from config import Settings
 from storage.db.tables import ALIAS, FILM, REFRESH_RUN, REVIEW_TABLES
 from storage.folding import fold
+from storage.follows import with_followed
 from storage.importer import FileResult, shown_path
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
 from storage.problems import Problem
@@ -172,7 +174,8 @@ async def _refresh(
     report: RefreshReport,
 ) -> RefreshReport:
     started = report.started_at
-    films = list(watchlist) if watchlist is not None else load_watchlist(settings.watchlist)
+    listed = list(watchlist) if watchlist is not None else load_watchlist(settings.watchlist)
+    films = await asyncio.to_thread(with_followed, engine, listed)  # and what the servers follow
     in_full = await asyncio.to_thread(films_to_read_in_full, engine)
     report.run_id = await asyncio.to_thread(start_run, engine, started)
     try:

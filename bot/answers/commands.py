@@ -2,8 +2,9 @@
 
 Discord's slash commands are built from COMMANDS (bot/discord_ui/cogs.py), so what Discord shows (names,
 descriptions, option types, choices, ranges, autocomplete) and what the console parses cannot drift.
-/reglages alone is Discord's own (it takes a channel and checks a permission): it is declared in
-bot/discord_ui/cogs.py, and its logic is bot/answers/settings.py.
+/reglages alone is Discord's own (it takes a channel): it is declared in bot/discord_ui/cogs.py, and its
+logic is bot/answers/settings.py. The commands about a server (`server`: /suivre, /ne-plus-suivre, /suivis)
+get the Member who asks: Discord says who and where, the console takes `--server ID`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 from bot import texts
 from bot.answers.catalogue import TOP_MAX, aide, film_search, top
 from bot.answers.citation import NOTE_MIN_RANGE, SOURCES, citation
-from bot.answers.context import AnswerContext
+from bot.answers.context import AnswerContext, Member
 from bot.answers.film_answers import SORTS, critiques, note, presse
 from bot.answers.film_arg import error
+from bot.answers.follows import ne_plus_suivre, suivis, suivre
 from bot.answers.model import Answer, fit
 from bot.answers.safe import literal
 
@@ -47,6 +49,8 @@ class Command:
     handler: Callable[..., Answer]
     options: tuple[Option, ...] = ()
     scoped: bool = False  # the handler remembers things per channel (quotes already given)
+    server: bool = False  # about the server it is typed on: the handler gets `member` (Member)
+    manage: bool = False  # for members who may *Gérer le serveur* (Discord hides it from the others)
 
 
 FILM = Option("film", "Le film (titre, même approximatif)", required=True, film=True)
@@ -105,6 +109,25 @@ COMMANDS: dict[str, Command] = {
                 Option("tri", "Selon les spectateurs ou la presse", choices=SOURCES),
             ),
         ),
+        Command(
+            "suivre",
+            "Suivre un film : le résumé quotidien du serveur annonce ses critiques",
+            "suivis",
+            suivre,
+            (FILM,),
+            server=True,
+            manage=True,
+        ),
+        Command(
+            "ne-plus-suivre",
+            "Ne plus suivre un film sur ce serveur",
+            "suivis",
+            ne_plus_suivre,
+            (FILM,),
+            server=True,
+            manage=True,
+        ),
+        Command("suivis", "Les films que suit ce serveur", "suivis", suivis, server=True),
         Command("aide", "Ce que critibot sait faire", "recherche", aide),
     )
 }
@@ -114,8 +137,16 @@ class CommandLineError(ValueError):
     """A typed command that cannot be understood; the message is for the user, in French."""
 
 
-def run(ctx: AnswerContext, name: str, arguments: dict[str, Any], *, scope: str = "console") -> Answer:
-    """Run a command. Whatever happens, the user gets an Answer that fits Discord; never a traceback."""
+def run(
+    ctx: AnswerContext,
+    name: str,
+    arguments: dict[str, Any],
+    *,
+    scope: str = "console",
+    member: Member | None = None,
+) -> Answer:
+    """Run a command. Whatever happens, the user gets an Answer that fits Discord; never a traceback.
+    `member`: who asks, on which server (None: no server, as in the console without --server)."""
     command = COMMANDS.get(name)
     if command is None:
         return error(texts.UNKNOWN_COMMAND.format(name=literal(name[:50])))
@@ -123,20 +154,22 @@ def run(ctx: AnswerContext, name: str, arguments: dict[str, Any], *, scope: str 
         kwargs = {o.name: arguments.get(o.name) for o in command.options}
         if command.scoped:
             kwargs["scope"] = scope
+        if command.server:
+            kwargs["member"] = member or Member(guild_id=None)
         return fit(command.handler(ctx, **kwargs))
     except Exception:
         log.exception("commande /%s échouée, arguments %r", name, arguments)
         return error(texts.INTERNAL_ERROR)
 
 
-def answer_line(ctx: AnswerContext, line: str, *, scope: str) -> Answer:
+def answer_line(ctx: AnswerContext, line: str, *, scope: str, member: Member | None = None) -> Answer:
     """A typed command line (`/note Backstage`) → its Answer; a line that cannot be understood → an error
     Answer saying why. What the terminal does with what the user types."""
     try:
         name, arguments = parse_command_line(line)
     except CommandLineError as problem:
         return error(str(problem))
-    return run(ctx, name, arguments, scope=scope)
+    return run(ctx, name, arguments, scope=scope, member=member)
 
 
 def parse_command_line(line: str) -> tuple[str, dict[str, Any]]:

@@ -34,3 +34,16 @@ class AnswerContext:
     def reload_titles(self) -> None:
         """After an import or a refresh. The index lives in memory, so autocomplete never waits on SQL."""
         self.titles = load_title_index(self.engine)
+
+
+@dataclass(frozen=True)
+class Member:
+    """Who asks, and on which Discord server: what /suivre, /ne-plus-suivre and /suivis act on.
+
+    `guild_id` None: no server (a private message; the console without --server). The console's
+    operator passes `--server ID` and may manage it: whoever holds the shell holds the database.
+    """
+
+    guild_id: int | None
+    user_id: int | None = None
+    can_manage: bool = False  # Discord's *Gérer le serveur*, checked by the Discord layer

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from bot import texts
 from bot.answers.citation import citation
 from bot.answers.context import AnswerContext
 from bot.answers.film_answers import rating_text
+from bot.answers.film_arg import FilmQuery, Resolved
 from bot.answers.model import (
     EMBED_TOTAL_MAX,
     FIELD_NAME_MAX,
@@ -38,9 +40,10 @@ from bot.answers.model import (
 from bot.answers.quotes import sentences
 from bot.answers.safe import literal
 from bot.wording import figures_change, long_date, plural
-from storage import changes, digest_ledger, guild_settings
+from storage import changes, digest_ledger, follows, guild_settings
 from storage.guild_settings import DigestSettings
 from storage.titles import TitleIndex
+from storage.watchlist import WatchlistError, load_watchlist
 
 log = logging.getLogger(__name__)
 _CUT_MARK = re.compile(r"^\s*\(\.\.\.\)\s*")  # press quotes often start with "(...)"
@@ -57,6 +60,7 @@ PRESS_BUDGET = 1500
 MOVED_BUDGET = 700
 ALSO_BUDGET = 500
 MORE_NAMES_MAX = 150
+QUOTE_FILMS_TRIED = 5  # a server's films tried, at random, for the quote of the day
 NewReview = TypeVar("NewReview", changes.NewSpectatorReview, changes.NewPressReview)
 SAFETY = 40  # slack for the "Page" markers and rounding: never brush against the limit
 
@@ -82,12 +86,14 @@ def compose_digest(
     now: datetime,
     zone: ZoneInfo,
     rng: random.Random | None = None,
+    films: Collection[int] | None = None,
 ) -> Digest:
     """The digest `guild_id` gets at `now`: reviews after its last digest's marks (first digest: those
     first seen in the last 24 hours), films whose average moved since then, and a quote of the day
     (the same all day for a server: chance is seeded with the server and the day).
 
     `guild_id` None composes the digest of a server that never had one (the preview's default).
+    `films`: the films it covers (`server_films`); None: every film.
     """
     day = now.astimezone(zone).date()
     # Marks first: whatever is stored while we read has a higher id and goes to the next digest.
@@ -105,18 +111,23 @@ def compose_digest(
     spectator_counts: dict[int, int] = {}
     reviews: list[changes.NewSpectatorReview] = []
     if marks.spectator is not None:
-        window: changes.Window = {"after_id": after_spectator, "since": since, "upto": marks.spectator}
+        window: changes.Window = {
+            "after_id": after_spectator,
+            "since": since,
+            "upto": marks.spectator,
+            "films": films,
+        }
         spectator_counts = changes.new_review_counts(engine, "spectateurs", **window)
         if spectator_counts:
             reviews = changes.new_spectator_reviews(engine, **window, limit=READ_MAX)
     press_counts: dict[int, int] = {}
     press: list[changes.NewPressReview] = []
     if marks.press is not None:
-        window = {"after_id": after_press, "since": since, "upto": marks.press}
+        window = {"after_id": after_press, "since": since, "upto": marks.press, "films": films}
         press_counts = changes.new_review_counts(engine, "presse", **window)
         if press_counts:
             press = changes.new_press_reviews(engine, **window, limit=PRESS_READ_MAX)
-    moved = changes.moved_films(engine, moved_since)
+    moved = changes.moved_films(engine, moved_since, films)
 
     first = previous is None
     title = texts.DIGEST_TITLE.format(date=long_date(day))
@@ -126,7 +137,7 @@ def compose_digest(
         line = texts.DIGEST_EMPTY_DAY if first else texts.DIGEST_EMPTY
         answer = Answer(title=title, pages=(Page(line),), footer=footer, tone="info")
     else:
-        quote = _quote(engine, guild_id, day, rng)
+        quote = _quote(engine, guild_id, day, rng, films)
         answer = _answer(title, footer, spectator_counts, reviews, press_counts, press, moved, quote)
     return Digest(
         answer=fit(answer),
@@ -138,6 +149,27 @@ def compose_digest(
         new_press=sum(press_counts.values()),
         moved=len(moved),
     )
+
+
+def server_films(engine: Engine, guild_id: int | None, watchlist: Path) -> frozenset[int] | None:
+    """The films `guild_id`'s digest covers: those it follows (/suivre), or when it follows none (or is
+    None: the preview's server without history) the operator's watchlist. None (every film) only when
+    the watchlist cannot be read: a broken file must not silence every digest."""
+    if guild_id is not None and (followed := follows.followed_ids(engine, guild_id)):
+        return followed
+    try:
+        return follows.watched_ids(engine, load_watchlist(watchlist))
+    except WatchlistError as problem:
+        log.warning("résumé : %s ; il couvre tous les films", problem)
+        return None
+
+
+def server_digest(
+    engine: Engine, guild_id: int | None, *, now: datetime, zone: ZoneInfo, watchlist: Path
+) -> Digest:
+    """`compose_digest` over the server's own films (`server_films`): what is posted and previewed."""
+    films = server_films(engine, guild_id, watchlist)
+    return compose_digest(engine, guild_id, now=now, zone=zone, films=films)
 
 
 # --- the answer ------------------------------------------------------------------------------------------
@@ -331,14 +363,28 @@ def _size(fields: Sequence[Field]) -> int:
 # --- the quote of the day --------------------------------------------------------------------------------
 
 
-def _quote(engine: Engine, guild_id: int | None, day: date, rng: random.Random | None) -> str | None:
-    """/citation's pick, with chance seeded by the server and the day: the same quote all day long."""
+def _quote(
+    engine: Engine,
+    guild_id: int | None,
+    day: date,
+    rng: random.Random | None,
+    films: Collection[int] | None = None,
+) -> str | None:
+    """/citation's pick, with chance seeded by the server and the day: the same quote all day long.
+    From one of `films` when given (a server's digest quotes the films it covers), else any film."""
     rng = rng or random.Random(f"critibot-digest:{guild_id or 0}:{day.isoformat()}")
     ctx = AnswerContext(engine=engine, titles=TitleIndex(), rng=rng)
-    answer = citation(ctx, scope="digest")
-    if answer.ephemeral or answer.tone == "error":  # nothing quotable in the catalogue
-        return None
-    return answer.description
+    if films is None:
+        choices: list[FilmQuery] = [None]
+    else:
+        order = sorted(films)
+        rng.shuffle(order)
+        choices = [Resolved(film_id) for film_id in order[:QUOTE_FILMS_TRIED]]
+    for film in choices:
+        answer = citation(ctx, film, scope="digest")
+        if not (answer.ephemeral or answer.tone == "error"):  # else nothing quotable there
+            return answer.description
+    return None
 
 
 # --- the ledger: once per server and day -----------------------------------------------------------------

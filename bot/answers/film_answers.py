@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from bot import texts
 from bot.answers.context import AnswerContext
@@ -42,11 +42,21 @@ def film_heading(stats: FilmStats) -> str:
     return literal(f"{stats.title} ({stats.year})" if stats.year else stats.title)
 
 
-def film_link(stats: FilmStats) -> str | None:
-    if stats.url:
-        return stats.url
-    if stats.allocine_id is not None:
-        return f"https://www.allocine.fr/film/fichefilm_gen_cfilm={stats.allocine_id}.html"
+class Linked(Protocol):
+    """A film as the database knows it: its address when a page gave it, its AlloCiné id."""
+
+    @property
+    def url(self) -> str | None: ...
+
+    @property
+    def allocine_id(self) -> int | None: ...
+
+
+def film_link(film: Linked) -> str | None:
+    if film.url:
+        return film.url
+    if film.allocine_id is not None:
+        return f"https://www.allocine.fr/film/fichefilm_gen_cfilm={film.allocine_id}.html"
     return None
 
 

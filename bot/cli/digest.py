@@ -10,15 +10,22 @@ import typer
 from sqlalchemy import Engine
 
 from bot import terminal, texts
-from bot.answers.digest import compose_digest
+from bot.answers.digest import server_digest
 from bot.cli.common import DbOption, engine_for
 from config import Settings, get_settings
 
 
 def preview(engine: Engine, settings: Settings, *, guild_id: int | None, now: datetime | None = None) -> str:
-    """The digest as the terminal shows it (bot/terminal.py): `guild_id`'s next one, or with None the one
-    a server that never had a digest would get. Reads only: the ledger is left untouched."""
-    digest = compose_digest(engine, guild_id, now=now or datetime.now(UTC), zone=ZoneInfo(settings.timezone))
+    """The digest as the terminal shows it (bot/terminal.py): `guild_id`'s next one, over the films it
+    follows (the watchlist's when it follows none), or with None the one a server that never had a
+    digest and follows nothing would get. Reads only: the ledger is left untouched."""
+    digest = server_digest(
+        engine,
+        guild_id,
+        now=now or datetime.now(UTC),
+        zone=ZoneInfo(settings.timezone),
+        watchlist=settings.watchlist,
+    )
     text = terminal.to_text(digest.answer)
     if digest.is_empty and settings.digest_when_empty == "nothing":
         text += "\n" + texts.DIGEST_PREVIEW_SILENT + "\n"

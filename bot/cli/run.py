@@ -10,7 +10,7 @@ import typer
 
 from bot import render, terminal
 from bot.answers.commands import answer_line
-from bot.answers.context import AnswerContext
+from bot.answers.context import AnswerContext, Member
 from bot.cli.catalogue import films_command
 from bot.cli.common import SAMPLES, DbOption, engine_for, err, out, print_json
 from bot.cli.importing import import_pages, print_summary
@@ -35,6 +35,21 @@ def demo_command(db: DbOption = None) -> None:
         raise typer.Exit(code=1)
 
 
+ServerOption = Annotated[
+    int | None,
+    typer.Option(
+        "--server",
+        help="Le serveur Discord (id) pour /suivre, /ne-plus-suivre et /suivis, "
+        "avec les droits d'un membre qui peut le gérer.",
+    ),
+]
+
+
+def _member(server: int | None) -> Member | None:
+    # Whoever runs critibot in the terminal holds its database: they may manage any server's follows.
+    return Member(server, can_manage=True) if server is not None else None
+
+
 def ask_command(
     line: Annotated[
         str, typer.Argument(help='Une commande comme sur Discord, par exemple "/note Backstage".')
@@ -42,11 +57,12 @@ def ask_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Affiche le message que le bot enverrait à Discord (JSON).")
     ] = False,
+    server: ServerOption = None,
     db: DbOption = None,
 ) -> None:
     """Pose une question à critibot, exactement comme sur Discord."""
     ctx = AnswerContext.open(engine_for(db))
-    answer = answer_line(ctx, line, scope="ask")
+    answer = answer_line(ctx, line, scope="ask", member=_member(server))
     if as_json:
         print_json(render.message(answer))
     else:
@@ -55,12 +71,12 @@ def ask_command(
         raise typer.Exit(code=1)
 
 
-def console_command(db: DbOption = None) -> None:
+def console_command(server: ServerOption = None, db: DbOption = None) -> None:
     """Une invite interactive pour poser des questions à critibot (historique avec ↑ ↓)."""
-    _console(AnswerContext.open(engine_for(db)))
+    _console(AnswerContext.open(engine_for(db)), _member(server))
 
 
-def _console(ctx: AnswerContext) -> None:
+def _console(ctx: AnswerContext, member: Member | None = None) -> None:
     history = get_settings().data_dir / "console_history"
     try:
         import readline
@@ -81,7 +97,7 @@ def _console(ctx: AnswerContext) -> None:
             if line.lower() in {"quitter", "exit", "quit", "q"}:
                 break
             if line:
-                print(terminal.to_text(answer_line(ctx, line, scope="console")))
+                print(terminal.to_text(answer_line(ctx, line, scope="console", member=member)))
     except KeyboardInterrupt:
         print()
     finally:

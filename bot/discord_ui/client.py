@@ -16,7 +16,7 @@ from bot.answers.commands import run
 from bot.answers.context import AnswerContext
 from bot.answers.film_arg import error
 from bot.answers.model import Answer, fit
-from bot.discord_ui.cogs import Reglages, topic_cogs
+from bot.discord_ui.cogs import Reglages, member_of, topic_cogs
 from bot.discord_ui.posting import post_digest, post_due_digests
 from bot.discord_ui.translations import EnglishTranslator
 from bot.discord_ui.views import Pager, embed_for
@@ -86,7 +86,10 @@ class Critibot(commands.Bot):
 
     async def answer(self, interaction: discord.Interaction, name: str, arguments: dict[str, Any]) -> None:
         scope = f"channel:{interaction.channel_id}"
-        await self.reply(interaction, asyncio.to_thread(run, self.ctx, name, arguments, scope=scope))
+        member = member_of(interaction)
+        await self.reply(
+            interaction, asyncio.to_thread(run, self.ctx, name, arguments, scope=scope, member=member)
+        )
 
     async def reply(self, interaction: discord.Interaction, work: Any) -> None:
         """Send the Answer that `work` (an awaitable) produces, deferring first if it is slow."""

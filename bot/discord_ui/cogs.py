@@ -21,6 +21,7 @@ from discord.ext import commands
 
 from bot.answers import settings as settings_answers
 from bot.answers.commands import COMMANDS, Command
+from bot.answers.context import Member
 from bot.discord_ui.options import transformer_for
 
 if TYPE_CHECKING:
@@ -53,7 +54,22 @@ def slash_command(bot: Critibot, command: Command) -> app_commands.Command[Any, 
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     if command.options:
         app_commands.describe(**{option.name: _(option.description) for option in command.options})(callback)
-    return app_commands.command(name=_(command.name), description=_(command.description))(callback)
+    slash: app_commands.Command[Any, ..., None] = app_commands.command(
+        name=_(command.name), description=_(command.description)
+    )(callback)
+    if command.server:
+        slash.guild_only = True
+    if command.manage:
+        # Hidden from the other members by default; the answer checks the permission again (a server
+        # may show the command to anyone in its integration settings).
+        slash.default_permissions = discord.Permissions(manage_guild=True)
+    return slash
+
+
+def member_of(interaction: discord.Interaction) -> Member:
+    """Who asks, on which server, and whether they may *Gérer le serveur* there (as /reglages checks)."""
+    guild_id = interaction.guild_id
+    return Member(guild_id, interaction.user.id, bool(guild_id) and interaction.permissions.manage_guild)
 
 
 class Topic(commands.Cog):
@@ -95,7 +111,7 @@ class Reglages(commands.Cog, name="reglages"):
     )
 
     def _can_manage(self, interaction: discord.Interaction) -> bool:
-        return bool(interaction.guild_id) and interaction.permissions.manage_guild
+        return member_of(interaction).can_manage
 
     async def _apply(self, interaction: discord.Interaction, work: Any) -> None:
         """Answer a settings change, then move the server's digest job at once (a refusal moves nothing)."""

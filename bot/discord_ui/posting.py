@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import discord
 from sqlalchemy import Engine
 
-from bot.answers.digest import Digest, claim_day, compose_digest, due_today, enabled_servers, record
+from bot.answers.digest import Digest, claim_day, due_today, enabled_servers, record, server_digest
 from bot.discord_ui.views import embed_for
 from config import Settings
 
@@ -59,7 +59,9 @@ async def post_digest(
         await asyncio.to_thread(record, engine, ledger_id, status, digest, message_id=message_id, error=error)
 
     try:
-        digest = await asyncio.to_thread(compose_digest, engine, guild_id, now=now, zone=zone)
+        digest = await asyncio.to_thread(
+            server_digest, engine, guild_id, now=now, zone=zone, watchlist=settings.watchlist
+        )
     except Exception as problem:
         log.exception("résumé du serveur %s : composition impossible", guild_id)
         await finish("failed", None, error=repr(problem))

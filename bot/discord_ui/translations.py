@@ -13,6 +13,9 @@ ENGLISH: dict[str, str] = {
     "film": "film",
     "top": "top",
     "aide": "help",
+    "suivre": "follow",
+    "ne-plus-suivre": "unfollow",
+    "suivis": "followed",
     "reglages": "settings",
     "digest": "digest",
     "salon": "channel",
@@ -38,6 +41,11 @@ ENGLISH: dict[str, str] = {
     "Chercher un film dans le catalogue": "Search the catalogue for a film",
     "Les films les mieux notés": "The best-rated films",
     "Ce que critibot sait faire": "What critibot can do",
+    "Suivre un film : le résumé quotidien du serveur annonce ses critiques": (
+        "Follow a film: the server's daily digest announces its reviews"
+    ),
+    "Ne plus suivre un film sur ce serveur": "Stop following a film on this server",
+    "Les films que suit ce serveur": "The films this server follows",
     "Le film (titre, même approximatif)": "The film (title, even approximate)",
     "Le film (facultatif)": "The film (optional)",
     "Spectateurs ou presse": "Audience or press",

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, exists, func, select, update
 
-from storage.db.tables import ALIAS, FILM, PRESS, SNAPSHOT, SOURCE, SPECTATOR
+from storage.db.tables import ALIAS, FILM, GUILD_FOLLOW, PRESS, SNAPSHOT, SOURCE, SPECTATOR
 from storage.db.upsert import upsert, upsert_statement
 from storage.folding import fold
 from storage.store.errors import AmbiguousFilm, NoFilmNamed, OtherFilm
@@ -254,6 +254,12 @@ def _merge_into(conn: Connection, film: Row[Any], other: Row[Any]) -> None:
     conn.execute(delete(SNAPSHOT).where(SNAPSHOT.c.film_id == other.id, same_page))
     conn.execute(update(SNAPSHOT).where(SNAPSHOT.c.film_id == other.id).values(film_id=film.id))
     conn.execute(update(SOURCE).where(SOURCE.c.film_id == other.id).values(film_id=film.id))
+    # A server that followed either follows the one film (once: the kept film's follow stays).
+    following = select(GUILD_FOLLOW.c.guild_id).where(GUILD_FOLLOW.c.film_id == film.id)
+    conn.execute(
+        delete(GUILD_FOLLOW).where(GUILD_FOLLOW.c.film_id == other.id, GUILD_FOLLOW.c.guild_id.in_(following))
+    )
+    conn.execute(update(GUILD_FOLLOW).where(GUILD_FOLLOW.c.film_id == other.id).values(film_id=film.id))
     names = [other.title, *conn.scalars(select(ALIAS.c.alias).where(ALIAS.c.film_id == other.id))]
     conn.execute(delete(ALIAS).where(ALIAS.c.film_id == other.id))
     conn.execute(delete(FILM).where(FILM.c.id == other.id))

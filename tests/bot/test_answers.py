@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot import render, terminal, texts
-from bot.answers.commands import CommandLineError, answer_line, parse_command_line, run
+from bot.answers.commands import COMMANDS, CommandLineError, answer_line, parse_command_line, run
 from bot.answers.context import AnswerContext
 from bot.answers.model import (
     DESCRIPTION_MAX,
@@ -261,7 +261,8 @@ def test_top_needs_enough_ratings(ctx: AnswerContext) -> None:
 def test_aide_lists_every_command(ctx: AnswerContext) -> None:
     answer = ask(ctx, "/aide")
     names = [f.name.split()[0] for f in answer.fields]
-    assert names == ["/note", "/presse", "/citation", "/critiques", "/film", "/top", "/aide"]
+    assert names == [f"/{name}" for name in COMMANDS]  # in the declaration's order
+    assert names[6:9] == ["/suivre", "/ne-plus-suivre", "/suivis"]
 
 
 # --- bad input and limits ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,17 +19,19 @@ from typer.testing import CliRunner
 
 from bot import render, texts
 from bot.answers.context import AnswerContext
-from bot.answers.digest import READ_MAX, Digest, compose_digest
+from bot.answers.digest import READ_MAX, Digest, compose_digest, server_digest, server_films
 from bot.answers.model import Answer, Field
 from bot.cli import app as cli
 from bot.cli.digest import preview
 from bot.discord_ui.client import Critibot
 from bot.discord_ui.posting import post_digest, post_due_digests
 from config import Settings
-from storage import changes, digest_ledger, guild_settings
+from config.settings import CONFIG_DIR
+from storage import changes, digest_ledger, follows, guild_settings
 from storage.db.engine import make_engine
 from storage.digest_ledger import TABLE as LEDGER
 from storage.pages import PressReview, SiteFigures
+from storage.queries import find_films
 from storage.store import FilmHint
 from tests.doubles.fakediscord import FakeDiscord
 from tests.storage.test_changes import (
@@ -42,6 +45,7 @@ from tests.storage.test_changes import (
 )
 
 PARIS = ZoneInfo("Europe/Paris")
+WATCHLIST = CONFIG_DIR / "films.toml"  # the samples' two films: Derrière le masque, Backstage
 NOW = T0 + timedelta(hours=1, minutes=30)  # 25 January 2025, 10:30 in Paris: a 09:00 digest is due
 
 
@@ -240,6 +244,71 @@ def test_a_given_rng_picks_the_quote(engine: Engine) -> None:
     assert one == fields(compose(engine, rng=random.Random(1)).answer)["La citation du jour"]
 
 
+# --- each server its films ------------------------------------------------------------------------------
+
+FOLLOWS_MASQUE, FOLLOWS_BACKSTAGE, FOLLOWS_NOTHING = 101, 202, 303
+
+
+def film_id(engine: Engine, hint: FilmHint) -> int:
+    (film,) = find_films(engine, hint.title or "", hint.year)
+    return int(film.id)
+
+
+def server(engine: Engine, guild_id: int, watchlist: Path = WATCHLIST) -> Digest:
+    return server_digest(engine, guild_id, now=NOW, zone=PARIS, watchlist=watchlist)
+
+
+def test_each_server_gets_the_films_it_follows_or_the_watchlist(engine: Engine, tmp_path: Path) -> None:
+    new_reviews(engine)  # two new reviews of Derrière le masque (after its backlog), one of Backstage
+    other = FilmHint(title="Un film que personne ne suit", year=2020)
+    store_spectators(engine, other, [review("Zoé", 5.0, "Hors sujet. Vraiment.")], now=T0, backlog=False)
+    masque, backstage = film_id(engine, MASQUE), film_id(engine, BACKSTAGE)
+    follows.follow(engine, FOLLOWS_MASQUE, masque, None, T0)  # followed after being read: backlog stays
+    follows.follow(engine, FOLLOWS_BACKSTAGE, backstage, None, T0)
+
+    only_masque = server(engine, FOLLOWS_MASQUE).answer
+    assert only_masque.description == "**2 nouvelles critiques** de spectateurs sur 1 film"
+    assert only_masque.fields[0].name == "Derrière le masque (2006) — 2 nouvelles critiques"
+    assert "Backstage" not in only_masque.text() and "Zoé" not in only_masque.text()
+    assert "à propos de **Derrière le masque (2006)**" in fields(only_masque)["La citation du jour"]
+    only_backstage = server(engine, FOLLOWS_BACKSTAGE).answer
+    assert only_backstage.description == "**1 nouvelle critique** de spectateurs sur 1 film"
+    assert "Alice" not in only_backstage.text() and "Bob" in only_backstage.text()
+    # Following nothing: the operator's watchlist (config/films.toml names both), not the other film.
+    watchlist = server(engine, FOLLOWS_NOTHING).answer
+    assert watchlist.description == "**3 nouvelles critiques** de spectateurs sur 2 films"
+    assert "Zoé" not in watchlist.text()
+    assert fields(server(engine, FOLLOWS_NOTHING, tmp_path / "absent.toml").answer) == {}
+    # Following it makes a film part of that server's digest at once.
+    follows.follow(engine, FOLLOWS_NOTHING, film_id(engine, other), None, NOW)
+    assert server(engine, FOLLOWS_NOTHING).answer.description == (
+        "**1 nouvelle critique** de spectateurs sur 1 film"
+    )
+
+
+def test_a_server_follows_moves_and_press_of_its_films_only(engine: Engine) -> None:
+    store_spectators(
+        engine, MASQUE, [], now=T0 - timedelta(days=2), backlog=True, figures=SiteFigures(2.2, 146)
+    )
+    seed_masque(engine, now=T0)  # 2,3/5 from 158 ratings: its average moved
+    press = [PressReview("Le Monde", None, "Un film habile.", rating=3.0)]
+    store_press(engine, BACKSTAGE, press, now=T0, backlog=False)
+    follows.follow(engine, FOLLOWS_BACKSTAGE, film_id(engine, BACKSTAGE), None, T0)
+    follows.follow(engine, FOLLOWS_MASQUE, film_id(engine, MASQUE), None, T0)
+    backstage = server(engine, FOLLOWS_BACKSTAGE)
+    masque = server(engine, FOLLOWS_MASQUE)
+    assert (backstage.new_press, backstage.moved) == (1, 0)
+    assert (masque.new_press, masque.moved) == (0, 1)
+
+
+def test_a_watchlist_that_cannot_be_read_leaves_the_digest_whole(engine: Engine, tmp_path: Path) -> None:
+    broken = tmp_path / "films.toml"
+    broken.write_text("[[film]\ntitle = ", encoding="utf-8")
+    new_reviews(engine)
+    assert server_films(engine, FOLLOWS_NOTHING, broken) is None
+    assert server(engine, FOLLOWS_NOTHING, broken).new_spectator == 3
+
+
 # --- preview ---------------------------------------------------------------------------------------------
 
 
@@ -344,7 +413,9 @@ async def test_posted_once_even_when_run_twice_and_pings_nobody(env: Env) -> Non
     second = fake.messages[later.message_id]["embeds"][0]
     assert second["description"] == "**1 nouvelle critique** de spectateurs sur 1 film"
     assert second["fields"][0]["name"] == "Derrière le masque (2006) — 1 nouvelle critique"
-    assert "Alice" not in str(second) and "Piégeur" not in str(second)
+    # (The quote of the day may quote any review of the server's films: it is no announcement.)
+    announced = str([f for f in second["fields"] if f["name"] != "La citation du jour"])
+    assert "Alice" not in announced and "Piégeur" not in announced
 
 
 async def test_two_bot_processes_sharing_the_database_post_once(env: Env) -> None:
@@ -439,3 +510,25 @@ async def test_nothing_new_posts_a_short_message_or_nothing(env: Env) -> None:
     assert statuses == {fake.guild_id: ("empty", top), 4242: ("posted", top)}
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(LEDGER)).scalar_one() == 2
+
+
+async def test_two_servers_following_different_films_are_posted_different_digests(env: Env) -> None:
+    fake, engine = env.fake, env.engine
+    new_reviews(engine)
+    guild_settings.update(engine, fake.guild_id, channel_id=fake.channel_id, enabled=True)
+    guild_settings.update(engine, 4242, channel_id=fake.other_channel_id, enabled=True)
+    follows.follow(engine, fake.guild_id, film_id(engine, MASQUE), None, T0)
+    follows.follow(engine, 4242, film_id(engine, BACKSTAGE), None, T0)
+    bot = await env.start_bot(engine)
+
+    outcomes = await post_due_digests(bot, engine, now=NOW, settings=env.settings)
+    assert sorted(o.status for o in outcomes) == ["posted", "posted"]
+    (masque,) = fake.channel_messages(fake.channel_id)
+    (backstage,) = fake.channel_messages(fake.other_channel_id)
+    assert [f["name"] for f in masque["embeds"][0]["fields"]][:1] == [
+        "Derrière le masque (2006) — 2 nouvelles critiques"
+    ]
+    assert [f["name"] for f in backstage["embeds"][0]["fields"]][:1] == [
+        "Backstage (2005) — 1 nouvelle critique"
+    ]
+    assert "Backstage" not in str(masque["embeds"]) and "masque" not in str(backstage["embeds"])

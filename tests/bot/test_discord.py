@@ -10,13 +10,14 @@ import discord
 import pytest
 import pytest_asyncio
 from apscheduler.job import Job
+from sqlalchemy import select
 
 from bot.answers.commands import COMMANDS
 from bot.answers.context import AnswerContext
 from bot.discord_ui.client import Critibot, point_at
 from bot.scheduler import digest_job_id
 from config import Settings, get_settings
-from storage import guild_settings
+from storage import follows, guild_settings
 from storage.db.engine import make_engine
 from storage.importer import import_files
 from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview
@@ -132,17 +133,33 @@ async def test_quoted_text_pings_nobody(running: Running) -> None:
 async def test_synced_commands_are_french_with_english_localisations(running: Running) -> None:
     put = await running.fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
     commands = {c["name"]: c for c in put.json}
-    assert set(commands) == {"note", "presse", "citation", "critiques", "film", "top", "aide", "reglages"}
+    assert set(commands) == {
+        "note",
+        "presse",
+        "citation",
+        "critiques",
+        "film",
+        "top",
+        "suivre",
+        "ne-plus-suivre",
+        "suivis",
+        "aide",
+        "reglages",
+    }
     assert commands["note"]["description"] == "La note des spectateurs d'un film"
     assert commands["note"]["name_localizations"]["en-US"] == "rating"
     assert commands["note"]["description_localizations"]["en-US"] == "A film's audience rating"
     film_option = commands["note"]["options"][0]
     assert film_option["name"] == "film" and film_option["autocomplete"] is True
     assert commands["citation"]["options"][2]["name_localizations"]["en-GB"] == "min_rating"
-    assert (
-        int(commands["reglages"]["default_member_permissions"])
-        == discord.Permissions(manage_guild=True).value
-    )
+    for managing in ("reglages", "suivre", "ne-plus-suivre"):
+        assert (
+            int(commands[managing]["default_member_permissions"])
+            == discord.Permissions(manage_guild=True).value
+        ), managing
+    assert commands["suivis"].get("default_member_permissions") is None  # anyone may read the list
+    assert commands["suivis"]["dm_permission"] is False and commands["suivre"]["dm_permission"] is False
+    assert commands["ne-plus-suivre"]["name_localizations"]["en-US"] == "unfollow"
 
 
 OPTION_TYPES = {str: 3, int: 4, float: 10}
@@ -262,6 +279,31 @@ async def test_settings_need_manage_server(running: Running) -> None:
     off = [{"type": 2, "name": "digest", "options": [{"type": 1, "name": "off", "options": []}]}]
     await running.command("reglages", off, permissions=MANAGE_GUILD)
     assert await _digest_job(running, lambda job: job is None) is None
+
+
+async def test_following_needs_manage_server_and_the_list_is_for_everyone(running: Running) -> None:
+    fake, engine = running.fake, running.bot.ctx.engine
+    refused = await running.command("suivre", {"film": "Backstage"}, permissions=NO_MANAGE)
+    assert refused["data"]["flags"] & 64
+    assert "gérer le serveur" in refused["data"]["embeds"][0]["description"]
+    assert follows.followed_films(engine, fake.guild_id) == []
+
+    accepted = await running.command("suivre", {"film": "backstge"}, permissions=MANAGE_GUILD)
+    assert "ce serveur suit **Backstage (2005)**" in accepted["data"]["embeds"][0]["description"]
+    assert not accepted["data"].get("flags", 0) & 64  # the server sees what it now follows
+    (followed,) = follows.followed_films(engine, fake.guild_id)
+    assert followed.label == "Backstage (2005)"
+    with engine.connect() as conn:
+        (row,) = conn.execute(select(follows.TABLE)).all()
+    assert row.followed_by == fake.user_id  # who asked, from the interaction
+
+    listed = await running.command("suivis", permissions=NO_MANAGE)
+    assert "• **Backstage (2005)**" in listed["data"]["embeds"][0]["description"]
+    kept = await running.command("ne-plus-suivre", {"film": "Backstage"}, permissions=NO_MANAGE)
+    assert kept["data"]["flags"] & 64 and len(follows.followed_films(engine, fake.guild_id)) == 1
+    gone = await running.command("ne-plus-suivre", {"film": "Backstage"}, permissions=MANAGE_GUILD)
+    assert "ne suit plus **Backstage (2005)**" in gone["data"]["embeds"][0]["description"]
+    assert follows.followed_films(engine, fake.guild_id) == []
 
 
 async def _digest_job(running: Running, ready: Callable[[Job | None], bool]) -> Job | None:

@@ -13,13 +13,17 @@ from sqlalchemy import Engine, func, select
 
 from bot.wording import figures_change, problem_text
 from config import Settings
+from storage import follows
 from storage.db.models import RatingSnapshot, Source
 from storage.db.tables import FETCHED_PAGE, SNAPSHOT, SPECTATOR
+from storage.db.tables import PRESS as PRESS_TABLE
+from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview
 from storage.problems import Problem
 from storage.queries import find_films, press_reviews, spectator_reviews
 from storage.refresher import Figures, RefreshReport, refresh
 from storage.run_log import last_runs
 from storage.sources.allocine import AllocineClient
+from storage.store import FilmHint, store_page
 from storage.watchlist import WatchedFilm
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
 from tests.doubles.fakeallocine import (
@@ -523,3 +527,69 @@ async def test_past_the_run_deadline_no_film_is_begun_and_those_come_first_next_
         "Backstage (2005)",
     ]
     assert "fichefilm-77" in fake_allocine.requests[asked].path
+
+
+# --- the films the servers follow ------------------------------------------------------------------------
+
+GUILD, OTHER_GUILD = 111_111_111_111_111_111, 222_222_222_222_222_222
+
+
+def _read_before(engine: Engine, hint: FilmHint, reviews: list[dict[str, Any]]) -> int:
+    """A film read once before anyone followed it (on demand, or by an import): its reviews are backlog."""
+    page = ParsedSpectatorPage(
+        title=hint.title,
+        figures=SiteFigures(average=2.2, ratings_count=146),
+        reviews=[SpectatorReview(**r) for r in reviews],
+    )
+    return store_page(
+        engine, page, location="before", raw="before", hint=hint, now=DAY_1, backlog=True
+    ).film_id
+
+
+async def test_the_films_servers_follow_are_read_with_the_watchlist(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    backstage = _read_before(engine, FilmHint(title="Backstage", year=2005, allocine_id=42), OLDER)
+    no_id = _read_before(engine, FilmHint(title="Sans adresse", year=2001), [])
+    follows.follow(engine, GUILD, backstage, None, DAY_1)
+    follows.follow(engine, OTHER_GUILD, backstage, None, DAY_1)  # two servers: read once
+    follows.follow(engine, GUILD, no_id, None, DAY_1)  # no AlloCiné id: nothing to read online
+
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[])
+    (film,) = report.films
+    assert report.ok and (film.title, film.allocine_id) == ("Backstage (2005)", 42)
+    assert film.counts["spectateurs"].new == 3 and film.counts["presse"].new == 2
+    with engine.connect() as conn:
+        backlog = {a: b for a, b in conn.execute(select(SPECTATOR.c.author, SPECTATOR.c.backlog))}
+        press_backlog = set(conn.scalars(select(PRESS_TABLE.c.backlog)))
+    # What existed when the film was first read stays its backlog; what came after is news. Its press
+    # page, read for the first time now, is its press backlog.
+    assert backlog == {
+        "Marion": True,
+        None: True,
+        "Shawn777": False,
+        "ollavatelli": False,
+        "Tof Benjamin": False,
+    }
+    assert press_backlog == {True}
+
+    # Nobody follows it any more, and the watchlist does not name it: it is no longer read.
+    follows.unfollow(engine, GUILD, backstage)
+    follows.unfollow(engine, OTHER_GUILD, backstage)
+    assert (await run(engine, settings, fake_allocine, DAY_3, films=[])).films == []
+
+
+async def test_a_film_both_watched_and_followed_is_read_once_as_the_watchlist_says(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish_version_1(fake_allocine)
+    backstage = _read_before(engine, FilmHint(title="Backstage", year=2005, allocine_id=42), [])
+    follows.follow(engine, GUILD, backstage, None, DAY_1)
+    watched = WatchedFilm(title="Backstage", year=2005, allocine_id=42, files=("backstage-*.txt",))
+    assert follows.with_followed(engine, [watched]) == [watched]
+
+    report = await run(engine, settings, fake_allocine, DAY_2, films=[watched])
+    (film,) = report.films
+    assert report.ok and film.title == "Backstage (2005)"
+    assert len(fake_allocine.requests_for(PAGE_1)) == 1
