@@ -112,6 +112,7 @@ def store_page(
 def _clean(hint: FilmHint) -> FilmHint:
     """The caller's names without control characters, as the parsers give the page's (PostgreSQL refuses
     NUL; none of them belongs in a title)."""
+
     def clean(text: str | None) -> str | None:
         return strip_controls(text) if text is not None else None
 
