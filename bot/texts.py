@@ -217,6 +217,7 @@ PROBLEMS = {
     "network": "le site ne répond pas après {attempts} essais : erreur réseau ({error})",
     "too_large": "page refusée : plus de {limit} octets (une vraie page en fait environ 500 000)",
     "not_html": "page refusée : ce n'est pas du HTML (Content-Type : {content_type})",
+    "not_json": "réponse refusée : du JSON était attendu (Content-Type : {content_type})",
     "bad_encoding": "page refusée : compression illisible ({encoding})",
     "redirect_elsewhere": (
         "le site renvoie ailleurs ({location}) : critibot ne suit que les redirections sur le site"
