@@ -495,7 +495,9 @@ async def test_the_request_hook_counts_requests_and_may_refuse_them(
 async def test_the_same_search_at_once_asks_once(
     engine: Engine, fake_allocine: FakeAllocine, client: AllocineClient
 ) -> None:
+    # One folded key: whichever search starts first sends its own spelling (the site ignores case).
     fake_allocine.set_autocomplete("Backstage", [PROMO, BACKSTAGE])
+    fake_allocine.set_autocomplete("backstage", [PROMO, BACKSTAGE])
     results = await asyncio.gather(
         *(find(engine, client, q) for q in ("Backstage", "backstage", "Backstage 2005"))
     )
