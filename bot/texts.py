@@ -258,6 +258,11 @@ PROBLEMS = {
     "network": "le site ne répond pas après {attempts} essais : erreur réseau ({error})",
     "too_large": "page refusée : plus de {limit} octets (une vraie page en fait environ 500 000)",
     "not_html": "page refusée : ce n'est pas du HTML (Content-Type : {content_type})",
+    "not_json": "réponse refusée : du JSON était attendu (Content-Type : {content_type})",
+    "bad_search_answer": (
+        "la recherche AlloCiné a répondu autre chose que sa liste de résultats habituelle : rien n'est "
+        "gardé, réessayez plus tard"
+    ),
     "bad_encoding": "page refusée : compression illisible ({encoding})",
     "redirect_elsewhere": (
         "le site renvoie ailleurs ({location}) : critibot ne suit que les redirections sur le site"

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # the run's, no film is begun (they come first next time).
     refresh_film_deadline: float = 600.0
     refresh_run_deadline: float = 3600.0
+    # AlloCiné's search answers are kept this many days (a search typed twice costs one request), and an
+    # answer that found nothing this many (a film may be added to the site meanwhile).
+    search_cache_days: float = 7.0
+    search_cache_empty_days: float = 1.0
 
     # The daily digest: what to post when nothing is new ("message": a short line; "nothing": no post).
     digest_when_empty: Literal["message", "nothing"] = "message"

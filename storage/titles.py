@@ -35,7 +35,7 @@ from rapidfuzz.distance import OSA
 
 from storage.folding import fold
 
-__all__ = ["Candidate", "Lookup", "TitleEntry", "TitleIndex"]
+__all__ = ["Candidate", "Lookup", "TitleEntry", "TitleIndex", "rank"]
 
 ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "the", "a", "an"})
 MAX_QUERY_CHARS = 200  # longer queries are cut (before and after folding)
@@ -438,12 +438,9 @@ class TitleIndex:
             film = self._entries[slot]
             if film is None:
                 continue
-            full, core = self._name_full[nid], self._name_core[nid]
-            score = similarity(full, core)
-            if q.year is not None:
-                score -= _year_penalty(q.year, film[_YEAR])
-                if with_year and q.year_token in full.split():  # `Blade Runner 2049`
-                    score = max(score, with_year(full, core))
+            score = _name_score(
+                q, similarity, with_year, self._name_full[nid], self._name_core[nid], film[_YEAR]
+            )
             if score > best.get(slot, (-1.0, 0))[0]:
                 best[slot] = (score, nid)
         ranked = [(max(0.0, s), slot, nid, self._closeness(q, nid)) for slot, (s, nid) in best.items()]
@@ -541,6 +538,48 @@ class TitleIndex:
         film = self._entries[slot]
         assert film is not None
         return _candidate(film, round(s if score is None else score, 1), self._name_text[nid])
+
+
+def rank(query: str, entries: Iterable[TitleEntry], year: int | None = None) -> list[Candidate]:
+    """Every entry scored against `query` as `TitleIndex.lookup` scores films (its best name, the year
+    given or typed at the end), best first; ties go to the name closest to the query letter by letter,
+    then to the entry given first. A plain scan, for a handful of entries that did not come from the
+    catalogue (AlloCiné's search answer): no index is built. An empty query (once folded): []."""
+    q = _parse(query, year)
+    if q is None:
+        return []
+    similarity = _Similarity(q.bare_full, q.bare_core, False)
+    with_year = _Similarity(q.full, q.core, False) if q.year_token else None
+    ranked: list[tuple[float, float, int, TitleEntry, str]] = []
+    for position, entry in enumerate(entries):
+        best: tuple[float, str, str] | None = None  # (score, name, folded name)
+        for text in (entry.title, entry.original_title, *entry.aliases):
+            full = fold(text[:MAX_NAME_CHARS]) if text else ""
+            if text and full:
+                score = _name_score(q, similarity, with_year, full, _strip_article(full), entry.year)
+                if best is None or score > best[0]:
+                    best = (score, text, full)
+        if best is not None:
+            closeness = OSA.normalized_similarity(q.full, best[2]) - len(best[2]) / 10_000
+            ranked.append((max(0.0, best[0]), closeness, position, entry, best[1]))
+    ranked.sort(key=lambda r: (-r[0], -r[1], r[2]))
+    return [
+        Candidate(e.film_id, e.title, e.year, e.original_title, score=round(s, 1), matched=matched)
+        for s, _, _, e, matched in ranked
+    ]
+
+
+def _name_score(
+    q: _Query, similarity: _Similarity, with_year: _Similarity | None, full: str, core: str, year: int | None
+) -> float:
+    """A name's score for the query (`full`, `core`: the name folded, without its article), its film's
+    year counted against the year asked."""
+    score = similarity(full, core)
+    if q.year is not None:
+        score -= _year_penalty(q.year, year)
+        if with_year and q.year_token in full.split():  # `Blade Runner 2049`
+            score = max(score, with_year(full, core))
+    return score
 
 
 def _candidate(film: _Film, score: float, matched: str) -> Candidate:

@@ -8,9 +8,10 @@ honoured on 429. Conditional requests (If-None-Match / If-Modified-Since) make a
 Every wait goes through the injected `sleep`, so tests record the waits instead of waiting.
 
 What comes back is not trusted: only HTML (`text/html` or `application/xhtml+xml`, any parameters) is
-read; a body is read in chunks and decompressed here (gzip, deflate), and the reading stops as soon as
-the decompressed page passes `max_page_bytes`, so a gzip bomb or an endless body costs at most that
-much memory. A `Content-Length` already above the limit is refused before reading.
+read, or only JSON (`application/json`, `text/json`) when the caller asks for JSON (`accept="json"`: the
+autocomplete); in both cases a body is read in chunks and decompressed here (gzip, deflate), and the
+reading stops as soon as the decompressed page passes `max_page_bytes`, so a gzip bomb or an endless body
+costs at most that much memory. A `Content-Length` already above the limit is refused before reading.
 
 A challenge page (Cloudflare's "Just a moment...", "Attention Required", "Access denied", `cf-chl-`,
 `challenge-platform`: allocine-site.md §7), whatever its status, 200 included, is a FetchError
@@ -33,20 +34,37 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import aiohttp
 from yarl import URL
 
 from config.settings import Settings
 
-__all__ = ["HTML_TYPES", "AllocineClient", "FetchError", "Fetched", "FilmIds", "challenge_marker", "film_ids"]
+__all__ = [
+    "HTML_TYPES",
+    "JSON_TYPES",
+    "Accept",
+    "AllocineClient",
+    "FetchError",
+    "Fetched",
+    "FilmIds",
+    "challenge_marker",
+    "film_ids",
+]
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+JSON_TYPES = frozenset({"application/json", "text/json"})
+Accept = Literal["html", "json"]  # what a fetch reads: pages, or the autocomplete's JSON
+_TYPES: dict[Accept, frozenset[str]] = {"html": HTML_TYPES, "json": JSON_TYPES}
+_ACCEPT_HEADERS: dict[Accept, str] = {
+    "html": "text/html,application/xhtml+xml;q=0.9",
+    "json": "application/json",
+}
 _CHUNK = 64 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
@@ -77,7 +95,8 @@ class FetchError(Exception):
     Reasons: bad_address, page_missing (404, 410), http_refused (other 4xx), wait_too_long (429 asking
     more than max_wait), site_down (5xx), too_many_requests (429), no_answer (timeouts), network.
     The last four come once the retries are spent, with `attempts`. What the site sent may be refused:
-    too_large (`limit` bytes, `size` when declared), not_html (`content_type`, None when absent),
+    too_large (`limit` bytes, `size` when declared), not_html (`content_type`, None when absent), not_json
+    (the same, when JSON was asked: an HTML page that is no challenge, say),
     bad_encoding (`encoding`: unknown, or a body that does not decompress), redirect_elsewhere
     (`location`: a redirect off the site asked), too_many_redirects (`limit`). A challenge page is
     blocked (`marker`, `pause`: seconds the site is left alone), and every fetch during that pause
@@ -181,7 +200,7 @@ class AllocineClient:
             self._session = aiohttp.ClientSession(
                 headers={
                     "User-Agent": self.user_agent,
-                    "Accept": "text/html,application/xhtml+xml;q=0.9",
+                    "Accept": _ACCEPT_HEADERS["html"],
                     "Accept-Language": "fr-FR,fr;q=0.9",
                     "Accept-Encoding": "gzip, deflate",  # what _Decoder reads
                 },
@@ -209,12 +228,17 @@ class AllocineClient:
         etag: str | None = None,
         last_modified: str | None = None,
         deadline: float | None = None,
+        accept: Accept = "html",
     ) -> Fetched:
         """GET `url`: Fetched (200 or 304), or FetchError once the retries are spent or at once on a 4xx.
+
+        `accept`: "html" reads pages only, "json" JSON only (a challenge page in its place is still one).
 
         `deadline` (on the client's clock, `now()`): no wait that would end past it is begun (a 429's
         Retry-After, a backoff, the delay), no request lasts past it: FetchError `deadline` instead."""
         headers: dict[str, str] = {}
+        if accept != "html":
+            headers["Accept"] = _ACCEPT_HEADERS[accept]
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -230,7 +254,7 @@ class AllocineClient:
                 self._refuse_while_blocked(host, url)
                 await self._pace(host, wait_at_least, url, deadline)
                 try:
-                    return await self._attempt(url, headers, etag, last_modified, deadline)
+                    return await self._attempt(url, headers, etag, last_modified, deadline, accept)
                 except _Retry as retry:
                     if deadline is not None and self._clock() >= deadline:
                         raise FetchError(url, "deadline", status=retry.status) from None
@@ -298,6 +322,7 @@ class AllocineClient:
         etag: str | None,
         last_modified: str | None,
         deadline: float | None,
+        accept: Accept = "html",
     ) -> Fetched:
         """One try at `url`. Redirects are followed here, only while they stay on `url`'s site (aiohttp
         would follow them anywhere), and each hop waits its turn like any request."""
@@ -322,7 +347,7 @@ class AllocineClient:
                         target = _next_hop(url, target, response)
                         continue
                     final = None if target == URL(url) else str(target)
-                    return await self._answer(url, final, response, etag, last_modified)
+                    return await self._answer(url, final, response, etag, last_modified, accept)
         except aiohttp.InvalidURL:
             raise FetchError(url, "bad_address") from None
         except TimeoutError:  # aiohttp's timeouts are TimeoutErrors too
@@ -338,6 +363,7 @@ class AllocineClient:
         response: aiohttp.ClientResponse,
         etag: str | None,
         last_modified: str | None,
+        accept: Accept = "html",
     ) -> Fetched:
         status = response.status
         host = _host(url)
@@ -352,7 +378,7 @@ class AllocineClient:
                 final_url=final,
             )
         if 200 <= status < 300:
-            body = await self._read_page(url, response)
+            body = await self._read_page(url, response, accept)
             if marker := challenge_marker(body, whole=False):
                 raise self._block(host, url, status, marker)
             self._blocks.pop(host, None)
@@ -372,12 +398,18 @@ class AllocineClient:
             raise _Retry("site_down", status=status)
         raise FetchError(url, "page_missing" if status in (404, 410) else "http_refused", status=status)
 
-    async def _read_page(self, url: str, response: aiohttp.ClientResponse) -> bytes:
-        """The decompressed body of an HTML page, or FetchError: not HTML, or larger than the limit."""
+    async def _read_page(self, url: str, response: aiohttp.ClientResponse, accept: Accept = "html") -> bytes:
+        """The decompressed body of an HTML page (or JSON, as asked), or FetchError: not of that type, or
+        larger than the limit."""
         status = response.status
         declared_type = response.headers.get("Content-Type")
         media_type = (declared_type or "").split(";", 1)[0].strip().lower()
-        if media_type not in HTML_TYPES:
+        if media_type not in _TYPES[accept]:
+            if accept == "json":
+                # What comes instead of JSON may be a challenge page served with 200: that is a block.
+                if marker := challenge_marker(await _error_body(response), whole=False):
+                    raise self._block(_host(url), url, status, marker)
+                raise FetchError(url, "not_json", status=status, content_type=declared_type)
             raise FetchError(url, "not_html", status=status, content_type=declared_type)
         limit = self.max_page_bytes
         if response.content_length is not None and response.content_length > limit:

@@ -19,6 +19,17 @@ API
   ``last_modified``: an HTTP date sent as Last-Modified. A request whose If-None-Match matches the ETag
   (or, without If-None-Match, whose If-Modified-Since is not older than Last-Modified) gets a 304.
   ``remove_page(path)``; unknown paths get a 404 page.
+- ``set_autocomplete(text, answer, *, content_type="application/json; charset=utf-8")``: what
+  ``/_/autocomplete/{text}`` answers (``autocomplete_path(text)``: ``text`` percent-encoded as UTF-8, a
+  space as ``%20``, as critibot sends it): ``answer`` a list of results (sent as ``{"results": [...]}``),
+  any other JSON value (sent as it is), or ``str`` / ``bytes`` sent verbatim (malformed or truncated JSON,
+  an HTML page); ``content_type`` as said (allocine-site.md does not say what the site sends: JSON's own
+  type is assumed). A challenge served with 200 in its place: ``script(autocomplete_path(text),
+  Body(challenge_html().encode()))``. Result builders in the site's shape (allocine-site.md §1.3):
+  ``movie_result(allocine_id, label, *, original_label, year, directors, poster_path, thumbnail)``,
+  ``series_result(allocine_id, label, *, original_label, year, creators, poster_path)``,
+  ``person_result(allocine_id, name)``; the id is sent as a JSON string, like the site; ``None`` for a
+  keyword leaves its key out.
 - ``script(path_and_query, *behaviours)``: one-off behaviours, consumed one per request (in order) before
   normal serving: ``Status(500)`` (that status, a small HTML body), ``Delay(seconds)`` (sleep, then serve
   normally: longer than the client's timeout, it times out), ``Hold(event)`` (serve once the test sets
@@ -56,6 +67,7 @@ from dataclasses import dataclass
 from datetime import date
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
+from urllib.parse import quote
 
 from aiohttp import web
 from yarl import URL
@@ -69,9 +81,13 @@ __all__ = [
     "Redirect",
     "Status",
     "TooMany",
+    "autocomplete_path",
     "challenge_html",
     "gzip_bomb",
+    "movie_result",
+    "person_result",
     "press_html",
+    "series_result",
     "spectator_html",
 ]
 
@@ -150,6 +166,7 @@ class _Page:
     body: bytes
     etag: str | None
     last_modified: str | None
+    content_type: str = "text/html; charset=utf-8"
 
 
 class FakeAllocine:
@@ -200,11 +217,21 @@ class FakeAllocine:
         *,
         etag: str | None = "auto",
         last_modified: str | None = None,
+        content_type: str = "text/html; charset=utf-8",
     ) -> None:
         raw = body.encode("utf-8") if isinstance(body, str) else body
         if etag == "auto":
             etag = f'"{hashlib.sha256(raw).hexdigest()[:20]}"'
-        self._pages[_key(path_and_query)] = _Page(raw, etag, last_modified)
+        self._pages[_key(path_and_query)] = _Page(raw, etag, last_modified, content_type)
+
+    def set_autocomplete(
+        self, text: str, answer: Any, *, content_type: str = "application/json; charset=utf-8"
+    ) -> None:
+        if isinstance(answer, list):
+            answer = {"results": answer}
+        if not isinstance(answer, str | bytes):
+            answer = json.dumps(answer, ensure_ascii=False)
+        self.set_page(autocomplete_path(text), answer, etag=None, content_type=content_type)
 
     def remove_page(self, path_and_query: str) -> None:
         self._pages.pop(_key(path_and_query), None)
@@ -261,8 +288,75 @@ class FakeAllocine:
         if _not_modified(request, page):
             return web.Response(status=304, headers=headers)
         return web.Response(
-            status=200, body=page.body, content_type="text/html", charset="utf-8", headers=headers
+            status=200, body=page.body, headers={"Content-Type": page.content_type, **headers}
         )
+
+
+def autocomplete_path(text: str) -> str:
+    """Where critibot asks AlloCiné's search for `text`."""
+    return "/_/autocomplete/" + quote(text, safe="")
+
+
+def _result(entity_type: str, allocine_id: int | str, label: str | None, **data: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {"entity_type": entity_type, "entity_id": str(allocine_id)}
+    if label is not None:
+        result["label"] = label
+    original = data.pop("original_label", None)
+    if original is not None:
+        result["original_label"] = original
+    result["data"] = {"id": str(allocine_id)} | {k: v for k, v in data.items() if v is not None}
+    return result
+
+
+def movie_result(
+    allocine_id: int | str,
+    label: str | None,
+    *,
+    original_label: str | None = None,
+    year: int | str | None = None,
+    directors: list[str] | None = None,
+    poster_path: str | None = None,
+    thumbnail: str | None = None,
+) -> dict[str, Any]:
+    """A film as the autocomplete lists it."""
+    return _result(
+        "movie",
+        allocine_id,
+        label,
+        original_label=original_label,
+        year=year,
+        director_name=directors,
+        poster_path=poster_path,
+        thumbnail=thumbnail,
+    )
+
+
+def series_result(
+    allocine_id: int | str,
+    label: str | None,
+    *,
+    original_label: str | None = None,
+    year: int | str | None = None,
+    creators: list[str] | None = None,
+    poster_path: str | None = None,
+) -> dict[str, Any]:
+    """A series as the autocomplete lists it."""
+    return _result(
+        "series",
+        allocine_id,
+        label,
+        original_label=original_label,
+        year=year,
+        creator_name=creators,
+        poster_path=poster_path,
+    )
+
+
+def person_result(allocine_id: int | str, name: str) -> dict[str, Any]:
+    """A person as the autocomplete lists it."""
+    return _result(
+        "person", allocine_id, name, activities=["Réalisateur"], nationality={"adjective": "français"}
+    )
 
 
 def _key(path_and_query: str) -> str:

@@ -534,6 +534,44 @@ async def test_what_is_not_html_is_refused(
     assert len(fake_allocine.requests_for(PRESS)) == 1
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "text/json"])
+async def test_json_is_read_when_asked(
+    fake_allocine: FakeAllocine, client: AllocineClient, content_type: str
+) -> None:
+    fake_allocine.script(PRESS, Body(b'{"results": []}', content_type=content_type))
+    fetched = await client.fetch(client.press_url(FILM), accept="json")
+    assert (fetched.status, fetched.body) == (200, b'{"results": []}')
+    assert fake_allocine.requests[0].headers["Accept"] == "application/json"
+
+
+async def test_pages_are_still_asked_as_html(fake_allocine: FakeAllocine, client: AllocineClient) -> None:
+    fake_allocine.set_page(PRESS, PAGE)
+    await client.fetch(client.press_url(FILM))
+    assert fake_allocine.requests[0].headers["Accept"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/html; charset=utf-8", "text/plain", "application/jsonx", None]
+)
+async def test_what_is_not_json_is_refused_when_json_is_asked(
+    fake_allocine: FakeAllocine, client: AllocineClient, content_type: str | None
+) -> None:
+    fake_allocine.script(PRESS, Body(PAGE, content_type=content_type))
+    with pytest.raises(FetchError) as caught:
+        await client.fetch(client.press_url(FILM), accept="json")
+    assert (caught.value.reason, caught.value.params) == ("not_json", {"content_type": content_type})
+    assert not client.blocked(client.press_url(FILM))
+    assert said(caught.value) == f"réponse refusée : du JSON était attendu (Content-Type : {content_type})"
+
+
+async def test_json_larger_than_the_limit_is_refused(fake_allocine: FakeAllocine, sleeps: Sleeps) -> None:
+    fake_allocine.script(PRESS, Body(b" " * 2000 + b"{}", content_type="application/json", chunked=True))
+    async with make_client(fake_allocine, sleeps, max_page_bytes=1000) as client:
+        with pytest.raises(FetchError) as caught:
+            await client.fetch(client.press_url(FILM), accept="json")
+    assert caught.value.reason == "too_large"
+
+
 # --- challenge pages: the site blocks us ---------------------------------------------------------
 
 
@@ -578,6 +616,18 @@ async def test_a_challenge_page_is_reported_and_not_retried(
     assert caught.value.params == {"marker": marker, "pause": 600}
     assert len(fake_allocine.requests) == 1 and time.waits == []  # a challenge is never asked again at once
     assert said(caught.value).startswith("AlloCiné bloque les requêtes (page de vérification")
+
+
+@pytest.mark.parametrize("kind", ["moment", "attention", "denied"])
+async def test_a_challenge_page_in_place_of_json_is_a_block(fake_allocine: FakeAllocine, kind: str) -> None:
+    fake_allocine.script(PRESS, Body(challenge_html(kind).encode(), status=200))
+    time = VirtualTime()
+    async with make_client(fake_allocine, time.sleep, clock=time.clock, block_pause=600) as client:
+        with pytest.raises(FetchError) as caught:
+            await client.fetch(client.press_url(FILM), accept="json")
+        assert (caught.value.reason, caught.value.status) == ("blocked", 200)
+        assert client.blocked(client.press_url(FILM))
+    assert len(fake_allocine.requests) == 1
 
 
 async def test_after_a_challenge_the_site_is_left_alone_longer_each_time(fake_allocine: FakeAllocine) -> None:

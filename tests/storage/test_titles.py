@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storage.titles import Candidate, Lookup, TitleEntry, TitleIndex
+from storage.titles import Candidate, Lookup, TitleEntry, TitleIndex, rank
 
 MASQUE = TitleEntry(1, "Derrière le masque", 2006, "Behind the Mask: The Rise of Leslie Vernon")
 BACKSTAGE = TitleEntry(2, "Backstage", 2005)
@@ -440,3 +440,48 @@ def test_exact_answers_only_an_exact_single_name() -> None:
     assert index.exact("derriere le masqe") is None  # a typo goes through lookup
     assert index.exact("Backstage") is None  # two films
     assert index.exact("Backstage (2017)") == 3
+
+
+# --- rank: a handful of entries from elsewhere (AlloCiné's search), scored as the index scores ---------
+
+
+def test_rank_scores_every_entry_as_the_index_does(index: TitleIndex) -> None:
+    for query in (
+        "Derière le masque",
+        "backstage",
+        "mask of zorro",
+        "retour vers le futur",
+        "Backstage 2005",
+    ):
+        ranked = rank(query, CATALOGUE)
+        assert len(ranked) == len(CATALOGUE)
+        best = index.search(query, limit=1)[0]
+        assert (ranked[0].film_id, ranked[0].score) == (best.film_id, pytest.approx(best.score, abs=0.2))
+
+
+def test_rank_puts_the_right_title_before_an_unrelated_first_entry() -> None:
+    ranked = rank("le masque de zorro", [FUTURE, MURS, ZORRO])
+    assert ranked[0].film_id == ZORRO.film_id
+    assert ranked[0].score == 100.0 and ranked[-1].score < 60
+
+
+def test_rank_matches_original_titles_and_says_which_name_matched() -> None:
+    (best, *_) = rank("Behind the Mask", [ZORRO, MASQUE])
+    assert (best.film_id, best.matched) == (MASQUE.film_id, MASQUE.original_title)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"), [("Backstage (2017)", 5), ("backstage 2005", 2), ("Backstage", 2)]
+)
+def test_rank_year_typed_or_given_breaks_the_tie(query: str, first: int) -> None:
+    assert rank(query, [BACKSTAGE, BACKSTAGE_2017])[0].film_id == first  # no year: the order given
+    assert rank("Backstage", [BACKSTAGE, BACKSTAGE_2017], year=2017)[0].film_id == 5
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?!…", "🎬🍿"])
+def test_rank_of_an_empty_query_is_empty(query: str) -> None:
+    assert rank(query, CATALOGUE) == []
+
+
+def test_rank_skips_entries_without_any_name() -> None:
+    assert [c.film_id for c in rank("backstage", [TitleEntry(9, "  "), BACKSTAGE])] == [2]
