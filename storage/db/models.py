@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Index, Text, UniqueConstraint, false, text
+from sqlalchemy import BigInteger, Index, Integer, Text, UniqueConstraint, false, text
 from sqlmodel import Column, Field, SQLModel
 
 
@@ -27,7 +27,11 @@ class Film(SQLModel, table=True):
     title_folded: str = Field(index=True)  # accent- and case-folded, for lookup
     original_title: str | None = None
     year: int | None = None
-    allocine_id: int | None = Field(default=None, unique=True)
+    # Film ids have reached 10 digits (1000045609): 64 bits. SQLite's INTEGER is 64-bit already, so the
+    # column keeps that name there (no table copy, which would lose the expression index above).
+    allocine_id: int | None = Field(
+        default=None, unique=True, sa_type=BigInteger().with_variant(Integer(), "sqlite")
+    )
     url: str | None = None
     created_at: datetime
     # The site's latest figures, copied from the newest rating snapshot so that rankings need no join.

@@ -178,3 +178,13 @@ def test_two_writers_storing_the_same_films_at_once_make_each_film_once(engine: 
         assert _count(engine, FILM) == len(titles)
         assert _count(engine, SPECTATOR) == 2 * len(titles)
     other.dispose()
+
+
+def test_a_ten_digit_allocine_id_is_stored(engine: Engine) -> None:
+    """Ids have reached 10 digits; past 2 147 483 647 a 32-bit column overflows on PostgreSQL."""
+    big = 9_876_543_210
+    store_page(
+        engine, _page("Très récent", "A"), location="a", raw="a", hint=FilmHint(allocine_id=big), now=NOW
+    )
+    with engine.connect() as conn:
+        assert conn.scalar(select(FILM.c.allocine_id)) == big
