@@ -18,6 +18,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup
 from bs4.builder import HTMLTreeBuilder
@@ -284,7 +285,12 @@ def _soup(html: str) -> _Tree:
         raise PageError("le contenu HTML doit être du texte")
     if not html.strip():
         raise PageError("la page est vide")
-    tree = _Tree()
+    if _FAST_TOKENS:
+        tree = _Tree()
+        if _tokenize(html, _Parser(tree, convert_charrefs=False)):  # type: ignore[arg-type]
+            tree.finish()
+            return tree
+    tree = _Tree()  # markup the fast reading does not take: html.parser reads it all again
     parser = _Parser(tree, convert_charrefs=False)  # type: ignore[arg-type]
     try:
         parser.feed(html)
@@ -295,6 +301,86 @@ def _soup(html: str) -> _Tree:
         raise _refusal(html, error) from None
     tree.finish()
     return tree
+
+
+# --- the fast reading of plain markup ------------------------------------------------------------
+#
+# html.parser finds each token with several regular expressions and Python steps; one expression for
+# the common, unambiguous forms (plain tags and attributes, `;`-terminated references, simple comments)
+# reads the same tokens several times faster. Anything else (a `<` or `&` it does not take) makes the
+# whole page go through html.parser instead, so that every page reads exactly as html.parser reads it.
+_SPACE = r"[ \t\n\r\f]"  # what html.parser's tag names stop at; `\s` would take NBSP and the like
+_NAME = r"[a-zA-Z_:@][-a-zA-Z0-9_:.@]*"
+_ATTRS = rf"""(?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*"""
+_ATTR = re.compile(rf"""{_SPACE}+({_NAME})(?:{_SPACE}*={_SPACE}*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_TOKEN = re.compile(
+    "(?P<text>[^<&]+)"
+    f"|<(?P<start>[a-zA-Z][-a-zA-Z0-9_:.]*)(?P<attrs>{_ATTRS}){_SPACE}*(?P<empty>/?)>"
+    f"|</(?P<end>[a-zA-Z][-a-zA-Z0-9_:.]*){_SPACE}*>"
+    "|<!--(?!-?>)(?P<comment>(?:[^-]|-(?!-))*)-->"  # no `--` inside: read alike by every Python
+    "|&(?P<entity>[a-zA-Z][-.a-zA-Z0-9]*);"
+    "|&#(?P<charref>[0-9]+|[xX][0-9a-fA-F]+);"
+    "|(?P<amp>&)(?![a-zA-Z#])"  # a lone `&` is text
+    "|(?P<lt><)(?![a-zA-Z/!?])"  # so is a lone `<`
+    "|<!(?P<doctype>[dD][oO][cC][tT][yY][pP][eE][^>]*)>"
+)
+# Where html.parser ends a script or style (3.11; later versions differ on odd forms, left to it).
+_RAW_END = {name: re.compile(rf"</\s*{name}", re.IGNORECASE) for name in ("script", "style")}
+# The fast reading knows html.parser's raw-text elements as they are up to Python 3.12; a Python that
+# has others (RCDATA) reads every page with html.parser.
+_FAST_TOKENS = HTMLParser.CDATA_CONTENT_ELEMENTS == ("script", "style") and not hasattr(
+    HTMLParser, "RCDATA_CONTENT_ELEMENTS"
+)
+
+
+def _tokenize(html: str, parser: _Parser) -> bool:
+    """Feed `parser` the page's tokens as html.parser would; False (and a tree to throw away) at the
+    first markup that is not plain."""
+    match, pos, size = _TOKEN.match, 0, len(html)
+    while pos < size:
+        token = match(html, pos)
+        if token is None:
+            return False
+        pos = token.end()
+        kind = token.lastgroup
+        if kind == "text":
+            parser.handle_data(token.group("text"))
+        elif kind == "attrs" or kind == "empty":  # a start tag: its last group is the one that closed
+            name = token.group("start").lower()
+            attrs: list[tuple[str, str | None]] = [
+                (key.lower(), _unescape(a or b or c)) for key, a, b, c in _ATTR.findall(token.group("attrs"))
+            ]
+            if token.group("empty"):
+                parser.handle_startendtag(name, attrs)
+                continue
+            parser.handle_starttag(name, attrs)
+            if name in _RAW_END:
+                end = _RAW_END[name].search(html, pos)
+                if end is None or not html.startswith(f"</{name}>", end.start()):
+                    return False
+                if "<!--" in html[pos : end.start()]:
+                    return False  # script-escaped text: Python versions read it differently
+                if end.start() > pos:
+                    parser.handle_data(html[pos : end.start()])
+                parser.handle_endtag(name)
+                pos = end.start() + len(name) + 3
+        elif kind == "end":
+            parser.handle_endtag(token.group("end").lower())
+        elif kind == "comment":
+            parser.handle_comment(token.group("comment"))
+        elif kind == "entity":
+            parser.handle_entityref(token.group("entity"))
+        elif kind == "charref":
+            parser.handle_charref(token.group("charref"))
+        elif kind == "amp" or kind == "lt":
+            parser.handle_data(token.group(kind))
+        else:
+            parser.handle_decl(token.group("doctype"))
+    return True
+
+
+def _unescape(value: str) -> str:
+    return html_lib.unescape(value) if "&" in value else value
 
 
 def _refusal(html: str, error: Exception) -> PageError:
