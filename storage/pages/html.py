@@ -121,7 +121,7 @@ class _Element:
         self.contents: list[_Element | _Text] = []
         css = attrs.get("class")
         # Split as bs4 splits a multi-valued attribute; in page order (obfuscated links take the first).
-        self.class_list: list[str] = _WORDS.findall(css) if css else []
+        self.class_list: Sequence[str] = _WORDS.findall(css) if css else ()
         self.classes = frozenset(self.class_list) if self.class_list else _EMPTY
 
     def get(self, key: str) -> str | None:
@@ -153,6 +153,7 @@ _WORDS = re.compile(r"\S+")
 _ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
 _ROOT = "[document]"
 _EMPTY: frozenset[str] = frozenset()
+_NONE: dict[str, str] = {}  # no attributes: shared, never changed
 _LD_JSON = re.compile(r"ld\+json", re.IGNORECASE)
 
 
@@ -271,8 +272,11 @@ class _Parser(BeautifulSoupHTMLParser):
         self, tag: str, attrs: list[tuple[str, str | None]], handle_empty_element: bool = True
     ) -> None:
         # bs4's, without its per-tag overhead: the last of duplicate attributes wins, None becomes "".
+        self.start(tag, {k: "" if v is None else v for k, v in attrs}, handle_empty_element)
+
+    def start(self, tag: str, attrs: dict[str, str], handle_empty_element: bool = True) -> None:
         tree: _Tree = self.soup  # type: ignore[assignment]
-        element = tree.handle_starttag(tag, None, None, {k: "" if v is None else v for k, v in attrs})
+        element = tree.handle_starttag(tag, None, None, attrs)
         if handle_empty_element and element.is_empty_element:
             self.handle_endtag(tag, check_already_closed=False)
             self.already_closed_empty_element.append(tag)
@@ -347,13 +351,15 @@ def _tokenize(html: str, parser: _Parser) -> bool:
             parser.handle_data(token.group("text"))
         elif kind == "attrs" or kind == "empty":  # a start tag: its last group is the one that closed
             name = token.group("start").lower()
-            attrs: list[tuple[str, str | None]] = [
-                (key.lower(), _unescape(a or b or c)) for key, a, b, c in _ATTR.findall(token.group("attrs"))
-            ]
-            if token.group("empty"):
-                parser.handle_startendtag(name, attrs)
+            raw = token.group("attrs")
+            # The last of duplicate attributes wins, as in bs4; elements never change their attributes,
+            # so those without share one empty dict.
+            attrs = {k.lower(): _unescape(a or b or c) for k, a, b, c in _ATTR.findall(raw)} if raw else _NONE
+            if token.group("empty"):  # handle_startendtag
+                parser.start(name, attrs, handle_empty_element=False)
+                parser.handle_endtag(name, check_already_closed=False)
                 continue
-            parser.handle_starttag(name, attrs)
+            parser.start(name, attrs)
             if name in _RAW_END:
                 end = _RAW_END[name].search(html, pos)
                 if end is None or not html.startswith(f"</{name}>", end.start()):
