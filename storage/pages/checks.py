@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from storage.pages.model import PageTooSlow
+from storage.pages.model import PageError, PageTooSlow
 
 # C0 controls but tab and line feed, DEL, C1 controls: invisible in a review, and PostgreSQL refuses
 # NUL in text (one NUL would make it reject the whole page).
@@ -31,6 +31,12 @@ _HOST = re.compile(r"^(?:[\w-]{1,63}\.)+[\w-]{2,63}$")  # letters of any script:
 
 # A page of a few MB reads in well under a second: past this many seconds, it is hostile.
 PARSE_SECONDS = 5.0
+
+# Elements opened one inside the other with no text between them (wrappers): real pages stack about
+# fifteen; libxml2 gives up past 256 levels. Deeper is a page built to be slow (hundreds of thousands
+# of empty elements), refused as soon as it is seen. Cards left open, each holding its text, still nest
+# as deep as they like: only the levels without text count.
+BARE_LEVELS = 256
 
 _T = TypeVar("_T")
 # When the page being read must be done (time.monotonic()), and the limit it was given.
@@ -119,6 +125,22 @@ class Reading:
             warnings.append(f"{where} : date de publication trop ancienne ({published:%d/%m/%Y}), ignorée")
             return None
         return published
+
+
+class PageTooDeep(PageError):
+    """HTML whose elements nest more than BARE_LEVELS deep without text: refused, read no further.
+
+    Reported as an unreadable page (code and params as Problem.of expects), with its reason."""
+
+    code = "page_unreadable"
+
+    def __init__(self, levels: int = BARE_LEVELS) -> None:
+        self.levels = levels
+        super().__init__(f"plus de {levels} éléments imbriqués sans texte, page refusée (piégée ?)")
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {"reason": self.message}
 
 
 def tick() -> None:

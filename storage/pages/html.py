@@ -26,7 +26,7 @@ from bs4.builder._htmlparser import BeautifulSoupHTMLParser
 from bs4.element import CData, NavigableString, PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
-from storage.pages.checks import Reading, scrub, site_link, tick, web_link
+from storage.pages.checks import BARE_LEVELS, PageTooDeep, Reading, scrub, site_link, tick, web_link
 from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
 from storage.pages.model import (
     STARS,
@@ -182,6 +182,7 @@ class _Tree:
         self.containers: list[_Element] = []
         self.data: list[str] = []
         self.tags = 0
+        self.bare = 0  # elements open since the last text (see checks.BARE_LEVELS)
         self.scripts: list[_Element] = []
         self.og_title: _Element | None = None
         self.title: _Element | None = None
@@ -199,6 +200,9 @@ class _Tree:
         self.stack.append(tag)
         self.current = tag
         self.open[name] = self.open.get(name, 0) + 1
+        self.bare += 1
+        if self.bare > BARE_LEVELS:
+            raise PageTooDeep(BARE_LEVELS)
         if name in _PRESERVE_SPACE:
             self.preserving.append(tag)
         if name in _CONTAINERS:
@@ -222,6 +226,8 @@ class _Tree:
     def _pop(self) -> _Element:
         tag = self.stack.pop()
         self.open[tag.name] -= 1
+        if self.bare:
+            self.bare -= 1
         if self.preserving and tag is self.preserving[-1]:
             self.preserving.pop()
         if self.containers and tag is self.containers[-1]:
@@ -239,6 +245,8 @@ class _Tree:
         self.data = []
         if not self.preserving and not text.strip(_ASCII_SPACES):
             text = "\n" if "\n" in text else " "
+        elif kind is None and not text.isspace():
+            self.bare = 0
         if kind is None:
             kind = _CONTAINERS[self.containers[-1].name] if self.containers else NavigableString
         self.current.contents.append(_Text(text, self.current, kind))

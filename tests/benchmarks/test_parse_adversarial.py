@@ -21,7 +21,11 @@ def test_quick_run_prints_linear_figures_as_json() -> None:
     assert {"sizes_kb", "baseline_ms", "cases", "worst_ms_per_100kb", "max_growth"} <= set(figures)
     assert set(figures["cases"]) == CASES
     for name, case in figures["cases"].items():
-        assert {"ms", "ms_per_100kb", "vs_baseline", "growth"} <= set(case), name
-        assert len(case["ms"]) == len(figures["sizes_kb"])
+        assert {"ms", "ms_per_100kb", "vs_baseline", "growth", "refused"} <= set(case), name
+        assert len(case["ms"]) == len(case["refused"]) == len(figures["sizes_kb"])
         # 1 is linear; a quadratic parser would show about 4 over these sizes (×4 from first to last).
         assert case["growth"] < 2, (name, case)
+    # Nested deeper than checks.BARE_LEVELS without text: refused at once, and shown so.
+    assert all(figures["cases"]["deep nesting"]["refused"])
+    assert not any(figures["cases"]["nested cards"]["refused"])
+    assert "refused" in "\n".join(lines[:-1])

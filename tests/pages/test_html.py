@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from datetime import date
 from pathlib import Path
 
@@ -25,8 +26,10 @@ from storage.pages import (
     SpectatorReview,
     parse_page,
 )
+from storage.pages.checks import BARE_LEVELS, PageTooDeep
 from storage.pages.html import parse_html, text_layer
 from storage.pages.text import parse_text
+from storage.problems import Problem
 from tests.doubles.fakeallocine import spectator_html
 from tests.pages import seeds
 from tests.pages.seeds import by_author, by_outlet
@@ -519,11 +522,28 @@ def test_not_a_string_raises_page_error() -> None:
         parse_html(b"<html></html>")  # type: ignore[arg-type]
 
 
-def test_deep_nesting_is_no_problem() -> None:
-    html = "<div>" * 20_000 + _card() + "</div>" * 20_000
+def test_nesting_as_deep_as_the_limit_is_read() -> None:
+    html = "<div>\n " * (BARE_LEVELS - 10) + _card() + "</div>" * (BARE_LEVELS - 10)
     page = _spectator(html)
     assert page.reviews[0].author == "Shawn777"
-    assert text_layer("<span>" * 20_000 + "fond") == "fond"
+    assert text_layer("<span>" * BARE_LEVELS + "fond") == "fond"
+
+
+def test_deeper_nesting_without_text_is_refused_at_once_with_data() -> None:
+    start = time.perf_counter()
+    for html in (
+        "<div>" * 20_000 + _card() + "</div>" * 20_000,
+        "<span>" * (BARE_LEVELS + 1) + "fond",
+        "<div> \n <p><!-- x -->" * 200 + "fond",  # blanks and comments are not text
+    ):
+        with pytest.raises(PageTooDeep) as error:
+            parse_html(html)
+        assert Problem.of(error.value) == Problem("page_unreadable", {"reason": error.value.message})
+        assert error.value.levels == BARE_LEVELS
+    assert time.perf_counter() - start < 0.5
+    # Levels that hold text do not count: cards left open nest deeper (tests/pages/test_hostile.py).
+    nested = "<div>texte " * 1_000 + _card() + "</div>" * 1_000
+    assert _spectator(nested).reviews[0].author == "Shawn777"
 
 
 # --- property tests: PageError or a typed page, nothing else ---------------------------------------
