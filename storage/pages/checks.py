@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -55,14 +56,19 @@ def scrub(result: _T) -> _T:
         return [scrub(item) for item in result]  # type: ignore[return-value]
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
         changes = {}
-        for field in dataclasses.fields(result):
-            value = getattr(result, field.name)
+        for name in _field_names(type(result)):
+            value = getattr(result, name)
             if isinstance(value, str | list) or dataclasses.is_dataclass(value):
                 cleaned = scrub(value)
                 if cleaned != value:
-                    changes[field.name] = cleaned
+                    changes[name] = cleaned
         return dataclasses.replace(result, **changes) if changes else result
     return result
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))
 
 
 def web_link(raw: str | None) -> str | None:

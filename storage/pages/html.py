@@ -93,10 +93,12 @@ _CONTENT_CLASSES = frozenset({"content-txt", "review-card-content"})
 # --- text layer ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Layer:
-    lines: list[str]
-    starts: dict[int, int]  # id() of a marked element → 1-based line where its text starts
+    __slots__ = ("lines", "starts")  # a plain class: cards make thousands, a frozen dataclass is slower
+
+    def __init__(self, lines: list[str], starts: dict[int, int]) -> None:
+        self.lines = lines
+        self.starts = starts  # id() of a marked element → 1-based line where its text starts
 
     @property
     def text(self) -> str:
@@ -416,7 +418,13 @@ def _layer(
 
     Elements whose id() is in `skip` (other cards inside this one) are left out; `limit` stops the
     rendering after about that many characters."""
-    raw, entered = _render(root, {id(tag) for tag in marked}, skip, limit)
+    contents = root.contents
+    entered: list[int] = []
+    if not marked and len(contents) == 1 and isinstance(text := contents[0], _Text) and text.shown:
+        # An element holding one text (a name, a date, a rating): what _render makes of it, directly.
+        raw = "" if root.name in _HIDDEN else _HTML_SPACE.sub(" ", text.text.replace(_MARK, ""))
+    else:
+        raw, entered = _render(root, {id(tag) for tag in marked}, skip, limit)
     lines: list[str] = []
     starts: dict[int, int] = {}
     pending: list[int] = []
