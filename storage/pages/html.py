@@ -531,18 +531,29 @@ class _Own:
     tag: _Element
     elements: list[tuple[_Element, frozenset[str], int]] = field(default_factory=list)  # tag, classes, where
     strings: list[_Text] = field(default_factory=list)
+    # css class → its own elements (with where they sit), in page order: built on the first question,
+    # so that the dozen questions asked of a card do not each walk all its elements.
+    _by_class: dict[str, list[tuple[_Element, int]]] | None = None
+
+    def _with(self, css_class: str) -> list[tuple[_Element, int]]:
+        if self._by_class is None:
+            self._by_class = {}
+            for tag, classes, at in self.elements:
+                for name in classes:
+                    self._by_class.setdefault(name, []).append((tag, at))
+        return self._by_class.get(css_class, [])
 
     def first(self, css_class: str, where: int = 0, name: str | None = None) -> _Element | None:
         """The first own element with `css_class` (and tag `name`), inside the `where` block if the card
         has one."""
         scoped = bool(where) and self.has(_BLOCK_CLASSES[where])
-        for tag, classes, at in self.elements:
-            if css_class in classes and (name is None or tag.name == name) and (not scoped or at & where):
+        for tag, at in self._with(css_class):
+            if (name is None or tag.name == name) and (not scoped or at & where):
                 return tag
         return None
 
     def has(self, css_class: str, where: int = 0) -> bool:
-        return any(css_class in classes and (not where or at & where) for _, classes, at in self.elements)
+        return any(not where or at & where for _, at in self._with(css_class))
 
 
 @dataclass
