@@ -340,8 +340,8 @@ _TOKEN = re.compile(
 )
 # Where html.parser ends a script or style (3.11; later versions differ on odd forms, left to it).
 _RAW_END = {name: re.compile(rf"</\s*{name}", re.IGNORECASE) for name in ("script", "style")}
-# The fast reading knows html.parser's raw-text elements as they are up to Python 3.12; a Python that
-# has others (RCDATA) reads every page with html.parser.
+# The fast reading knows html.parser's raw-text elements as Python 3.11 has them; a Python that has
+# others (RCDATA, in later releases) reads every page with html.parser.
 _FAST_TOKENS = HTMLParser.CDATA_CONTENT_ELEMENTS == ("script", "style") and not hasattr(
     HTMLParser, "RCDATA_CONTENT_ELEMENTS"
 )
