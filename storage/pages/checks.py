@@ -7,17 +7,20 @@ Applied to every parser's output, so that the store and the answers never see su
 from __future__ import annotations
 
 import dataclasses
+import gc
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from storage.pages.model import PageTooSlow
+from storage.pages.model import PageError, PageTooSlow
 
 # C0 controls but tab and line feed, DEL, C1 controls: invisible in a review, and PostgreSQL refuses
 # NUL in text (one NUL would make it reject the whole page).
@@ -31,6 +34,12 @@ _HOST = re.compile(r"^(?:[\w-]{1,63}\.)+[\w-]{2,63}$")  # letters of any script:
 
 # A page of a few MB reads in well under a second: past this many seconds, it is hostile.
 PARSE_SECONDS = 5.0
+
+# Elements opened one inside the other with no text between them (wrappers): real pages stack about
+# fifteen; libxml2 gives up past 256 levels. Deeper is a page built to be slow (hundreds of thousands
+# of empty elements), refused as soon as it is seen. Cards left open, each holding its text, still nest
+# as deep as they like: only the levels without text count.
+BARE_LEVELS = 256
 
 _T = TypeVar("_T")
 # When the page being read must be done (time.monotonic()), and the limit it was given.
@@ -48,15 +57,25 @@ def scrub(result: _T) -> _T:
     if isinstance(result, list):
         return [scrub(item) for item in result]  # type: ignore[return-value]
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        changes = {}
-        for field in dataclasses.fields(result):
-            value = getattr(result, field.name)
-            if isinstance(value, str | list) or dataclasses.is_dataclass(value):
+        changes: dict[str, object] = {}
+        for name in _field_names(type(result)):
+            value = getattr(result, name)
+            if type(value) is str:  # most fields: checked here, without a call per field
+                if _CONTROL.search(value):
+                    changes[name] = _CONTROL.sub("", value)
+            elif value is None or isinstance(value, int | float | date):
+                continue
+            elif isinstance(value, str | list) or dataclasses.is_dataclass(value):
                 cleaned = scrub(value)
                 if cleaned != value:
-                    changes[field.name] = cleaned
+                    changes[name] = cleaned
         return dataclasses.replace(result, **changes) if changes else result
     return result
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))
 
 
 def web_link(raw: str | None) -> str | None:
@@ -97,15 +116,17 @@ class Reading:
     def timed(self) -> Iterator[None]:
         """The parsers' loops call `tick()` while inside: past the limit, it raises PageTooSlow.
 
-        A limit set by an outer reading (parse_html reading its text layer) is kept."""
-        if self.seconds is None or _DEADLINE.get() is not None:
-            yield
-            return
-        token = _DEADLINE.set((time.monotonic() + self.seconds, self.seconds))
-        try:
-            yield
-        finally:
-            _DEADLINE.reset(token)
+        A limit set by an outer reading (parse_html reading its text layer) is kept. The cyclic
+        garbage collector waits meanwhile (see _collector_paused)."""
+        with _collector_paused():
+            if self.seconds is None or _DEADLINE.get() is not None:
+                yield
+                return
+            token = _DEADLINE.set((time.monotonic() + self.seconds, self.seconds))
+            try:
+                yield
+            finally:
+                _DEADLINE.reset(token)
 
     def checked_date(self, published: date | None, where: str, warnings: list[str]) -> date | None:
         """`published`, unless it is after tomorrow or before the site's reviews began: then None and
@@ -119,6 +140,49 @@ class Reading:
             warnings.append(f"{where} : date de publication trop ancienne ({published:%d/%m/%Y}), ignorée")
             return None
         return published
+
+
+class PageTooDeep(PageError):
+    """HTML whose elements nest more than BARE_LEVELS deep without text: refused, read no further.
+
+    Reported as an unreadable page (code and params as Problem.of expects), with its reason."""
+
+    code = "page_unreadable"
+
+    def __init__(self, levels: int = BARE_LEVELS) -> None:
+        self.levels = levels
+        super().__init__(f"plus de {levels} éléments imbriqués sans texte, page refusée (piégée ?)")
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {"reason": self.message}
+
+
+# Readings under way in any thread, and whether the collector ran before the first of them.
+_PAUSE_LOCK = threading.Lock()
+_pausing = 0
+_collector_was_on = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading a page allocates a node, a line or a tuple per few bytes, all kept until the end: the
+    cyclic collector would walk them again and again as they pile up (a quarter to a third of the
+    reading time, measured), and can free none of them. It waits while any page is read, in any
+    thread, and runs again after the last one (reference counting frees everything else as usual)."""
+    global _pausing, _collector_was_on
+    with _PAUSE_LOCK:
+        if not _pausing:
+            _collector_was_on = gc.isenabled()
+            gc.disable()
+        _pausing += 1
+    try:
+        yield
+    finally:
+        with _PAUSE_LOCK:
+            _pausing -= 1
+            if not _pausing and _collector_was_on:
+                gc.enable()
 
 
 def tick() -> None:

@@ -18,13 +18,15 @@ import unicodedata
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from html.parser import HTMLParser
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
-from bs4.element import PreformattedString
+from bs4 import BeautifulSoup
+from bs4.builder import HTMLTreeBuilder
+from bs4.builder._htmlparser import BeautifulSoupHTMLParser
+from bs4.element import CData, NavigableString, PreformattedString
 from bs4.exceptions import ParserRejectedMarkup
 
-from storage.pages.checks import Reading, scrub, site_link, tick, web_link
+from storage.pages.checks import BARE_LEVELS, PageTooDeep, Reading, scrub, site_link, tick, web_link
 from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
 from storage.pages.model import (
     STARS,
@@ -91,10 +93,12 @@ _CONTENT_CLASSES = frozenset({"content-txt", "review-card-content"})
 # --- text layer ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Layer:
-    lines: list[str]
-    starts: dict[int, int]  # id() of a marked element → 1-based line where its text starts
+    __slots__ = ("lines", "starts")  # a plain class: cards make thousands, a frozen dataclass is slower
+
+    def __init__(self, lines: list[str], starts: dict[int, int]) -> None:
+        self.lines = lines
+        self.starts = starts  # id() of a marked element → 1-based line where its text starts
 
     @property
     def text(self) -> str:
@@ -103,61 +107,324 @@ class _Layer:
 
 def text_layer(html: str) -> str:
     """The page's visible text, one block element per line, blank lines between paragraphs."""
-    return _layer(_soup(html)).text
+    return _layer(_soup(html).root).text
 
 
-class _TimedSoup(BeautifulSoup):
-    """BeautifulSoup that checks the page's time limit as it builds the tree (every 4 096 tags)."""
+class _Element:
+    """An element of the page: what the parsers read of it, and nothing else (bs4's Tag costs several
+    times more to build, and a page may hold hundreds of thousands)."""
 
-    _tags = 0
+    __slots__ = ("attrs", "class_list", "classes", "contents", "name", "parent")
 
-    def handle_starttag(self, *args: Any, **kwargs: Any) -> Tag | None:
-        self._tags += 1
-        if not self._tags & 4095:
+    def __init__(self, name: str, attrs: dict[str, str], parent: _Element | None) -> None:
+        self.name = name
+        self.attrs = attrs
+        self.parent = parent
+        self.contents: list[_Element | _Text] = []
+        css = attrs.get("class")
+        # Split as bs4 splits a multi-valued attribute; in page order (obfuscated links take the first).
+        self.class_list: Sequence[str] = _WORDS.findall(css) if css else ()
+        self.classes = frozenset(self.class_list) if self.class_list else _EMPTY
+
+    def get(self, key: str) -> str | None:
+        return self.attrs.get(key)
+
+    @property
+    def is_empty_element(self) -> bool:  # what BeautifulSoupHTMLParser asks of a new element
+        return not self.contents and self.name in _VOID
+
+
+class _Text:
+    """A run of text between two tags. `kind` is the class bs4 would give it (Comment, Script…);
+    `shown` is False for comments, doctypes, CDATA and the like."""
+
+    __slots__ = ("kind", "parent", "shown", "text")
+
+    def __init__(self, text: str, parent: _Element, kind: type[NavigableString]) -> None:
+        self.text = text
+        self.parent = parent
+        self.kind = kind
+        self.shown = kind is NavigableString or not issubclass(kind, PreformattedString)
+
+
+_VOID = frozenset(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS or ())
+_PRESERVE_SPACE = frozenset(HTMLTreeBuilder.DEFAULT_PRESERVE_WHITESPACE_TAGS)
+_CONTAINERS = HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS  # script → Script…: its texts' class
+_MAIN_STRINGS = frozenset({NavigableString, CData})  # what get_text() reads of other elements
+_WORDS = re.compile(r"\S+")
+_ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
+_ROOT = "[document]"
+_EMPTY: frozenset[str] = frozenset()
+_NONE: dict[str, str] = {}  # no attributes: shared, never changed
+_LD_JSON = re.compile(r"ld\+json", re.IGNORECASE)
+
+
+class _Settings:
+    """The builder settings BeautifulSoupHTMLParser reads."""
+
+    attribute_dict_class = dict
+    store_line_numbers = False
+
+
+class _Tree:
+    """The page's tree, built from BeautifulSoupHTMLParser's calls exactly as BeautifulSoup builds its
+    own with html.parser (same tokens, same merged texts, same end-tag rules: an end tag closes the most
+    recent open element of its name and everything open inside it, or nothing), with plain objects.
+
+    It also notes, as it goes, what the metadata is read from: scripts, the first og:title and title."""
+
+    builder = _Settings()
+
+    def __init__(self) -> None:
+        self.root = _Element(_ROOT, {}, None)
+        self.current = self.root
+        self.stack = [self.root]
+        self.open: dict[str, int] = {}  # open elements by name
+        self.preserving: list[_Element] = []  # open <pre> and <textarea>
+        self.containers: list[_Element] = []
+        self.data: list[str] = []
+        self.tags = 0
+        self.bare = 0  # elements open since the last text (see checks.BARE_LEVELS)
+        self.scripts: list[_Element] = []
+        self.og_title: _Element | None = None
+        self.title: _Element | None = None
+        self.contains_replacement_characters = False
+
+    def handle_starttag(
+        self, name: str, namespace: object, nsprefix: object, attrs: dict[str, str], **_where: object
+    ) -> _Element:
+        self.tags += 1
+        if not self.tags & 4095:
             tick()
-        return super().handle_starttag(*args, **kwargs)
+        self.endData()
+        tag = _Element(name, attrs, self.current)
+        self.current.contents.append(tag)
+        self.stack.append(tag)
+        self.current = tag
+        self.open[name] = self.open.get(name, 0) + 1
+        self.bare += 1
+        if self.bare > BARE_LEVELS:
+            raise PageTooDeep(BARE_LEVELS)
+        if name in _PRESERVE_SPACE:
+            self.preserving.append(tag)
+        if name in _CONTAINERS:
+            self.containers.append(tag)
+        if name == "script":
+            self.scripts.append(tag)
+        elif name == "meta" and self.og_title is None and attrs.get("property") == "og:title":
+            self.og_title = tag
+        elif name == "title" and self.title is None:
+            self.title = tag
+        return tag
 
-    def _linkage_fixer(self, el: Tag) -> None:
-        """bs4 links a text appended to an element that has children by walking up the element's
-        ancestors for one with a next sibling: O(depth) per text, quadratic on a page of cards left
-        open. While html.parser builds the tree, the element being filled and all its ancestors are
-        still open, so none has a next sibling yet: the walk finds nothing, and is skipped."""
-        if el is not self.currentTag or not el.contents or not isinstance(el.contents[-1], NavigableString):
-            super()._linkage_fixer(el)
+    def handle_endtag(self, name: str, nsprefix: object = None) -> None:
+        self.endData()
+        if not self.open.get(name):
             return
-        child = el.contents[-1]
-        if child is el.contents[0] and el.parent is not None:
-            el.next_element = child
-            prev_el = child.previous_element
-            if prev_el is not None and prev_el is not el:
-                prev_el.next_element = None
-            child.previous_element = el
-            child.previous_sibling = None
-        child.next_sibling = None
-        child.next_element = None
+        while len(self.stack) > 1:
+            if self._pop().name == name:
+                break
+
+    def _pop(self) -> _Element:
+        tag = self.stack.pop()
+        self.open[tag.name] -= 1
+        if self.bare:
+            self.bare -= 1
+        if self.preserving and tag is self.preserving[-1]:
+            self.preserving.pop()
+        if self.containers and tag is self.containers[-1]:
+            self.containers.pop()
+        self.current = self.stack[-1]
+        return tag
+
+    def handle_data(self, data: str) -> None:
+        self.data.append(data)
+
+    def endData(self, kind: type[NavigableString] | None = None) -> None:
+        if not self.data:
+            return
+        text = self.data[0] if len(self.data) == 1 else "".join(self.data)
+        self.data = []
+        if not self.preserving and not text.strip(_ASCII_SPACES):
+            text = "\n" if "\n" in text else " "
+        elif kind is None and not text.isspace():
+            self.bare = 0
+        if kind is None:
+            kind = _CONTAINERS[self.containers[-1].name] if self.containers else NavigableString
+        self.current.contents.append(_Text(text, self.current, kind))
+
+    def finish(self) -> None:
+        self.endData()
+        while len(self.stack) > 1:
+            self._pop()
+
+    @staticmethod
+    def get_text(tag: _Element) -> str:
+        """bs4's get_text(): the texts inside `tag`, at any depth, of the kinds it deems its own."""
+        kinds = {_CONTAINERS[tag.name]} if tag.name in _CONTAINERS else _MAIN_STRINGS
+        out: list[str] = []
+        stack: list[_Element | _Text] = [tag]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, _Text):
+                if node.kind in kinds:
+                    out.append(node.text)
+            else:
+                stack.extend(reversed(node.contents))
+        return "".join(out)
 
 
-def _soup(html: str) -> BeautifulSoup:
+class _Parser(BeautifulSoupHTMLParser):
+    """bs4's own html.parser listener (entities, character references, empty elements, comments as
+    bs4 reads them), building a _Tree instead of a BeautifulSoup."""
+
+    def handle_starttag(
+        self, tag: str, attrs: list[tuple[str, str | None]], handle_empty_element: bool = True
+    ) -> None:
+        # bs4's, without its per-tag overhead: the last of duplicate attributes wins, None becomes "".
+        self.start(tag, {k: "" if v is None else v for k, v in attrs}, handle_empty_element)
+
+    def start(self, tag: str, attrs: dict[str, str], handle_empty_element: bool = True) -> None:
+        tree: _Tree = self.soup  # type: ignore[assignment]
+        element = tree.handle_starttag(tag, None, None, attrs)
+        if handle_empty_element and element.is_empty_element:
+            self.handle_endtag(tag, check_already_closed=False)
+            self.already_closed_empty_element.append(tag)
+        if self._root_tag_name is None:
+            self._root_tag_encountered(tag)
+
+
+def _soup(html: str) -> _Tree:
     if not isinstance(html, str):
         raise PageError("le contenu HTML doit être du texte")
     if not html.strip():
         raise PageError("la page est vide")
+    if _FAST_TOKENS:
+        tree = _Tree()
+        if _tokenize(html, _Parser(tree, convert_charrefs=False)):  # type: ignore[arg-type]
+            tree.finish()
+            return tree
+    tree = _Tree()  # markup the fast reading does not take: html.parser reads it all again
+    parser = _Parser(tree, convert_charrefs=False)  # type: ignore[arg-type]
     try:
-        return _TimedSoup(html, "html.parser")
+        parser.feed(html)
+        parser.close()
     except PageError:
         raise  # past the time limit
     except (ParserRejectedMarkup, AssertionError, ValueError, RecursionError) as error:
-        raise PageError(f"HTML illisible : {error}") from None
+        raise _refusal(html, error) from None
+    tree.finish()
+    return tree
+
+
+# --- the fast reading of plain markup ------------------------------------------------------------
+#
+# html.parser finds each token with several regular expressions and Python steps; one expression for
+# the common, unambiguous forms (plain tags and attributes, `;`-terminated references, simple comments)
+# reads the same tokens several times faster. Anything else (a `<` or `&` it does not take) makes the
+# whole page go through html.parser instead, so that every page reads exactly as html.parser reads it.
+_SPACE = r"[ \t\n\r\f]"  # what html.parser's tag names stop at; `\s` would take NBSP and the like
+_NAME = r"[a-zA-Z_:@][-a-zA-Z0-9_:.@]*"
+_ATTRS = rf"""(?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*"""
+_ATTR = re.compile(rf"""{_SPACE}+({_NAME})(?:{_SPACE}*={_SPACE}*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_TOKEN = re.compile(
+    "(?P<text>[^<&]+)"
+    f"|<(?P<start>[a-zA-Z][-a-zA-Z0-9_:.]*)(?P<attrs>{_ATTRS}){_SPACE}*(?P<empty>/?)>"
+    f"|</(?P<end>[a-zA-Z][-a-zA-Z0-9_:.]*){_SPACE}*>"
+    "|<!--(?!-?>)(?P<comment>(?:[^-]|-(?!-))*)-->"  # no `--` inside: read alike by every Python
+    "|&(?P<entity>[a-zA-Z][-.a-zA-Z0-9]*);"
+    "|&#(?P<charref>[0-9]+|[xX][0-9a-fA-F]+);"
+    "|(?P<amp>&)(?![a-zA-Z#])"  # a lone `&` is text
+    "|(?P<lt><)(?![a-zA-Z/!?])"  # so is a lone `<`
+    "|<!(?P<doctype>[dD][oO][cC][tT][yY][pP][eE][^>]*)>"
+)
+# Where html.parser ends a script or style (3.11; later versions differ on odd forms, left to it).
+_RAW_END = {name: re.compile(rf"</\s*{name}", re.IGNORECASE) for name in ("script", "style")}
+# The fast reading knows html.parser's raw-text elements as Python 3.11 has them; a Python that has
+# others (RCDATA, in later releases) reads every page with html.parser.
+_FAST_TOKENS = HTMLParser.CDATA_CONTENT_ELEMENTS == ("script", "style") and not hasattr(
+    HTMLParser, "RCDATA_CONTENT_ELEMENTS"
+)
+
+
+def _tokenize(html: str, parser: _Parser) -> bool:
+    """Feed `parser` the page's tokens as html.parser would; False (and a tree to throw away) at the
+    first markup that is not plain."""
+    match, pos, size = _TOKEN.match, 0, len(html)
+    while pos < size:
+        token = match(html, pos)
+        if token is None:
+            return False
+        pos = token.end()
+        kind = token.lastgroup
+        if kind == "text":
+            parser.handle_data(token.group("text"))
+        elif kind == "attrs" or kind == "empty":  # a start tag: its last group is the one that closed
+            name = token.group("start").lower()
+            raw = token.group("attrs")
+            # The last of duplicate attributes wins, as in bs4; elements never change their attributes,
+            # so those without share one empty dict.
+            attrs = {k.lower(): _unescape(a or b or c) for k, a, b, c in _ATTR.findall(raw)} if raw else _NONE
+            if token.group("empty"):  # handle_startendtag
+                parser.start(name, attrs, handle_empty_element=False)
+                parser.handle_endtag(name, check_already_closed=False)
+                continue
+            parser.start(name, attrs)
+            if name in _RAW_END:
+                end = _RAW_END[name].search(html, pos)
+                if end is None or not html.startswith(f"</{name}>", end.start()):
+                    return False
+                if "<!--" in html[pos : end.start()]:
+                    return False  # script-escaped text: Python versions read it differently
+                if end.start() > pos:
+                    parser.handle_data(html[pos : end.start()])
+                parser.handle_endtag(name)
+                pos = end.start() + len(name) + 3
+        elif kind == "end":
+            parser.handle_endtag(token.group("end").lower())
+        elif kind == "comment":
+            parser.handle_comment(token.group("comment"))
+        elif kind == "entity":
+            parser.handle_entityref(token.group("entity"))
+        elif kind == "charref":
+            parser.handle_charref(token.group("charref"))
+        elif kind == "amp" or kind == "lt":
+            parser.handle_data(token.group(kind))
+        else:
+            parser.handle_decl(token.group("doctype"))
+    return True
+
+
+def _unescape(value: str) -> str:
+    return html_lib.unescape(value) if "&" in value else value
+
+
+def _refusal(html: str, error: Exception) -> PageError:
+    """Markup html.parser gives up on (rare): refused in bs4's words, as before the tree was ours."""
+    try:
+        BeautifulSoup(html, "html.parser")
+    except (ParserRejectedMarkup, AssertionError, ValueError, RecursionError) as bs4_error:
+        error = bs4_error
+    return PageError(f"HTML illisible : {error}")
 
 
 def _layer(
-    root: Tag, marked: Sequence[Tag] = (), skip: frozenset[int] = frozenset(), limit: int | None = None
+    root: _Element,
+    marked: Sequence[_Element] = (),
+    skip: frozenset[int] = frozenset(),
+    limit: int | None = None,
 ) -> _Layer:
     """Render `root` as text; remember the line where each element of `marked` starts.
 
     Elements whose id() is in `skip` (other cards inside this one) are left out; `limit` stops the
     rendering after about that many characters."""
-    raw, entered = _render(root, {id(tag) for tag in marked}, skip, limit)
+    contents = root.contents
+    entered: list[int] = []
+    if not marked and len(contents) == 1 and isinstance(text := contents[0], _Text) and text.shown:
+        # An element holding one text (a name, a date, a rating): what _render makes of it, directly.
+        raw = "" if root.name in _HIDDEN else _HTML_SPACE.sub(" ", text.text.replace(_MARK, ""))
+    else:
+        raw, entered = _render(root, {id(tag) for tag in marked}, skip, limit)
     lines: list[str] = []
     starts: dict[int, int] = {}
     pending: list[int] = []
@@ -182,7 +449,9 @@ def _layer(
     return _Layer(lines, starts)
 
 
-def _render(root: Tag, marked: set[int], skip: frozenset[int], limit: int | None) -> tuple[str, list[int]]:
+def _render(
+    root: _Element, marked: set[int], skip: frozenset[int], limit: int | None
+) -> tuple[str, list[int]]:
     """Text with line breaks, and the marked elements in the order their marks were written.
 
     Breaks owed by blocks merge (a `</div><div>` is one line break, a `<p>` a blank line), those of
@@ -193,7 +462,7 @@ def _render(root: Tag, marked: set[int], skip: frozenset[int], limit: int | None
     waiting: list[int] = []  # marked elements whose first text is still to come
     owed = 0  # line breaks owed before the next text
     size = 0
-    stack: list[PageElement | int] = [root]
+    stack: list[_Element | _Text | int] = [root]
     while stack:
         node = stack.pop()
         size += 1
@@ -201,10 +470,10 @@ def _render(root: Tag, marked: set[int], skip: frozenset[int], limit: int | None
             tick()
         if isinstance(node, int):  # the end of a block
             owed = max(owed, node)
-        elif isinstance(node, NavigableString):
-            if isinstance(node, PreformattedString):  # comments, doctypes, CDATA: not shown
+        elif isinstance(node, _Text):
+            if not node.shown:  # comments, doctypes, CDATA
                 continue
-            text = _HTML_SPACE.sub(" ", str(node).replace(_MARK, ""))
+            text = _HTML_SPACE.sub(" ", node.text.replace(_MARK, ""))
             if not text.strip():
                 if not owed:
                     out.append(text)  # the space between two inline elements
@@ -220,7 +489,7 @@ def _render(root: Tag, marked: set[int], skip: frozenset[int], limit: int | None
                 limit -= len(text)
                 if limit < 0:
                     break
-        elif isinstance(node, Tag) and node.name not in _HIDDEN and (node is root or id(node) not in skip):
+        elif node.name not in _HIDDEN and (node is root or id(node) not in skip):
             if node.name == "br":
                 owed += 1
                 continue
@@ -234,12 +503,12 @@ def _render(root: Tag, marked: set[int], skip: frozenset[int], limit: int | None
     return "".join(out), entered
 
 
-def _block_text(tag: Tag | None, skip: frozenset[int] = frozenset()) -> str:
+def _block_text(tag: _Element | None, skip: frozenset[int] = frozenset()) -> str:
     """An element's text: lines as rendered, paragraphs separated by a blank line."""
     return "\n".join(_layer(tag, skip=skip).lines) if tag is not None else ""
 
 
-def _inline_text(tag: Tag | None, skip: frozenset[int] = frozenset(), limit: int | None = None) -> str:
+def _inline_text(tag: _Element | None, skip: frozenset[int] = frozenset(), limit: int | None = None) -> str:
     """An element's text on one line."""
     if tag is None:
         return ""
@@ -250,7 +519,6 @@ def _inline_text(tag: Tag | None, skip: frozenset[int] = frozenset(), limit: int
 
 _INFOS, _META, _CONTENT = 1, 2, 4  # where an element sits inside its card
 _BLOCK_CLASSES = {_INFOS: "review-card-user-infos", _META: "review-card-meta"}
-_EMPTY: frozenset[str] = frozenset()
 _HISTOGRAMS = frozenset({"rating-histogram", "histogram", "rating-repartition", "repartition"})
 
 
@@ -260,56 +528,64 @@ class _Own:
     or item nested in it. Its fields are read from these alone: nested cards (left open by a broken
     page) must neither lend their fields nor make reading quadratic."""
 
-    tag: Tag
-    elements: list[tuple[Tag, frozenset[str], int]] = field(default_factory=list)  # tag, classes, where
-    strings: list[NavigableString] = field(default_factory=list)
+    tag: _Element
+    elements: list[tuple[_Element, frozenset[str], int]] = field(default_factory=list)  # tag, classes, where
+    strings: list[_Text] = field(default_factory=list)
+    # css class → its own elements (with where they sit), in page order: built on the first question,
+    # so that the dozen questions asked of a card do not each walk all its elements.
+    _by_class: dict[str, list[tuple[_Element, int]]] | None = None
 
-    def first(self, css_class: str, where: int = 0, name: str | None = None) -> Tag | None:
+    def _with(self, css_class: str) -> list[tuple[_Element, int]]:
+        if self._by_class is None:
+            self._by_class = {}
+            for tag, classes, at in self.elements:
+                for name in classes:
+                    self._by_class.setdefault(name, []).append((tag, at))
+        return self._by_class.get(css_class, [])
+
+    def first(self, css_class: str, where: int = 0, name: str | None = None) -> _Element | None:
         """The first own element with `css_class` (and tag `name`), inside the `where` block if the card
         has one."""
         scoped = bool(where) and self.has(_BLOCK_CLASSES[where])
-        for tag, classes, at in self.elements:
-            if css_class in classes and (name is None or tag.name == name) and (not scoped or at & where):
+        for tag, at in self._with(css_class):
+            if (name is None or tag.name == name) and (not scoped or at & where):
                 return tag
         return None
 
     def has(self, css_class: str, where: int = 0) -> bool:
-        return any(css_class in classes and (not where or at & where) for _, classes, at in self.elements)
+        return any(not where or at & where for _, at in self._with(css_class))
 
 
 @dataclass
 class _Survey:
     cards: list[_Own] = field(default_factory=list)
     items: list[_Own] = field(default_factory=list)
-    histogram: Tag | None = None
-    big_note: Tag | None = None  # `.big-note .note`
-    note_count: Tag | None = None  # `.user-note-count`
-    headings: list[Tag] = field(default_factory=list)  # the first h1 and h2
+    histogram: _Element | None = None
+    big_note: _Element | None = None  # `.big-note .note`
+    note_count: _Element | None = None  # `.user-note-count`
+    headings: list[_Element] = field(default_factory=list)  # the first h1 and h2
 
     @property
     def nested(self) -> frozenset[int]:
         return frozenset(id(own.tag) for own in (*self.cards, *self.items))
 
 
-def _survey(soup: BeautifulSoup) -> _Survey:
+def _survey(root: _Element) -> _Survey:
     """One walk over the page: cards and press items with their own elements, and the few blocks the
     page's figures are read from. Linear in the page's size, whatever its nesting."""
     survey = _Survey()
-    stack: list[tuple[PageElement, _Own | None, int, bool]] = [(soup, None, 0, False)]
+    stack: list[tuple[_Element | _Text, _Own | None, int, bool]] = [(root, None, 0, False)]
     walked = 0
     while stack:
         node, owner, where, in_big_note = stack.pop()
         walked += 1
         if not walked & 4095:
             tick()
-        if isinstance(node, NavigableString):
-            if owner is not None and not isinstance(node, PreformattedString):
+        if isinstance(node, _Text):
+            if owner is not None and node.shown:
                 owner.strings.append(node)
             continue
-        if not isinstance(node, Tag):
-            continue
-        css = node.get("class")
-        classes = frozenset(css) if isinstance(css, list) and css else _EMPTY
+        classes = node.classes
         if node.name == "div" and "review-card" in classes:
             owner, where = _Own(node), 0
             survey.cards.append(owner)
@@ -350,11 +626,11 @@ def parse_html(html: str, reading: Reading | None = None) -> ParsedPage:
 
 
 def _parse_html(html: str, reading: Reading) -> ParsedPage:
-    soup = _soup(html)
-    meta = _metadata(soup)
-    survey = _survey(soup)
+    tree = _soup(html)
+    meta = _metadata(tree)
+    survey = _survey(tree.root)
     cards, items = survey.cards, survey.items
-    layer = _layer(soup, [own.tag for own in (*cards, *items)])
+    layer = _layer(tree.root, [own.tag for own in (*cards, *items)])
 
     if outlet := _outlet_heading(survey, layer, meta):
         page = parse_text(layer.text, reading)
@@ -391,12 +667,15 @@ class _Metadata:
     heading: str | None  # <title> or og:title as written, for the outlet-page check
 
 
-def _metadata(soup: BeautifulSoup) -> _Metadata:
+def _metadata(tree: _Tree) -> _Metadata:
     """JSON-LD's film and aggregate rating, else og:title, else <title>."""
     film: dict[str, object] = {}
-    for script in soup.find_all("script", attrs={"type": re.compile(r"ld\+json", re.IGNORECASE)}):
+    for script in tree.scripts:
+        kind = script.get("type")
+        if kind is None or not _LD_JSON.search(kind):
+            continue
         try:
-            data = json.loads(script.get_text())
+            data = json.loads(tree.get_text(script))
         except (ValueError, RecursionError):  # broken JSON, or integers too long to read
             continue
         film = next(_films(data), film)
@@ -405,10 +684,8 @@ def _metadata(soup: BeautifulSoup) -> _Metadata:
     rating = film.get("aggregateRating")
     rating = rating if isinstance(rating, dict) else {}
 
-    og = soup.find("meta", attrs={"property": "og:title"})
-    og_title = og.get("content") if isinstance(og, Tag) else None
-    title_tag = soup.find("title")
-    page_title = title_tag.get_text() if isinstance(title_tag, Tag) else None
+    og_title = tree.og_title.get("content") if tree.og_title is not None else None
+    page_title = tree.get_text(tree.title) if tree.title is not None else None
     candidates = [_json_text(film.get("name")), og_title, page_title]
     return _Metadata(
         title=next((t for t in (_clean_title(c) for c in candidates if isinstance(c, str)) if t), None),
@@ -590,7 +867,7 @@ def _read_card(
     )
 
 
-def _histogram(block: Tag | None, nested: frozenset[int], warnings: list[str]) -> dict[str, int] | None:
+def _histogram(block: _Element | None, nested: frozenset[int], warnings: list[str]) -> dict[str, int] | None:
     """Rows of a star value and `N critiques`, in a `.rating-histogram` (or similarly named) block."""
     if block is None:
         return None
@@ -667,7 +944,7 @@ def _read_press_item(
 def _press_link(item: _Own, nested: frozenset[int]) -> str | None:
     """The review on the outlet's site: the link's address, else the site named in its text."""
     for string in item.strings:
-        if not LINK_WORDS.search(string):
+        if not LINK_WORDS.search(string.text):
             continue
         tag = string.parent
         # The words may sit in a <span> inside the link: look a few inline levels up for the address.
@@ -693,13 +970,13 @@ def _press_link(item: _Own, nested: frozenset[int]) -> str | None:
     return None
 
 
-def _href(tag: Tag, relative: bool = False) -> str | None:
+def _href(tag: _Element, relative: bool = False) -> str | None:
     """A web address: `href` (a `/…` one only if `relative`), or one of AlloCiné's obfuscated links
     (class `ACr` + base64)."""
     href = tag.get("href")
     if isinstance(href, str) and (relative or "://" in href) and (link := web_link(href)):
         return link
-    for css_class in tag.get("class") or []:
+    for css_class in tag.class_list:
         url = _decode_obfuscated(css_class) if css_class.startswith("ACr") else None
         if url and (relative or "://" in url):
             return web_link(url)

@@ -13,6 +13,7 @@ from storage.pages.french import parse_count, parse_decimal
 # --- spectator cards ---------------------------------------------------------------------------
 
 PUBLISHED = re.compile(r"^Publiée? le\b", re.IGNORECASE)
+PUBLISHED_START = re.compile(r"^Publi", re.IGNORECASE | re.MULTILINE)  # where PUBLISHED may match
 RATING = re.compile(r"^\d(?:[,.]\d)?(?: ?/ ?5)?$")  # shaped like a rating; out of 0–5 it is read as None
 _ANONYMOUS = {"anonyme", "un visiteur"}
 # Buttons inside a card's text that are not the review's words.
@@ -54,6 +55,7 @@ TITLE_PROMPT = re.compile(r"^Votre avis sur (?P<title>.+?) \?$", re.IGNORECASE)
 # --- press entries -----------------------------------------------------------------------------
 
 CRITIC = re.compile(r"^par\s+(?P<critic>\S.*)$", re.IGNORECASE)
+CRITIC_START = re.compile(r"^par\s", re.IGNORECASE | re.MULTILINE)  # where CRITIC may match
 _SEE_REVIEW = "Voir la critique sur"
 _FULL_REVIEW = "La critique complète est disponible"
 LINK_ONLY = re.compile(rf"^{_SEE_REVIEW} (?P<site>\S+)$", re.IGNORECASE)

@@ -21,8 +21,12 @@ def test_quick_run_prints_linear_figures_as_json() -> None:
     assert {"sizes_kb", "baseline_ms", "cases", "worst_ms_per_100kb", "max_growth"} <= set(figures)
     assert set(figures["cases"]) == CASES
     for name, case in figures["cases"].items():
-        assert {"ms", "ms_per_100kb", "vs_baseline", "growth"} <= set(case), name
-        assert len(case["ms"]) == len(figures["sizes_kb"])
+        assert {"ms", "ms_per_100kb", "vs_baseline", "growth", "refused"} <= set(case), name
+        assert len(case["ms"]) == len(case["refused"]) == len(figures["sizes_kb"])
         assert case["growth"] > 0, (name, case)
     # No timing is asserted here: on a loaded machine the quick sizes' growth varies by 2×. Linearity is
     # the full benchmark's figure; the parsers' own tests bound the hostile shapes (tests/pages).
+    # Nested deeper than checks.BARE_LEVELS without text: refused at once, and shown so.
+    assert all(figures["cases"]["deep nesting"]["refused"])
+    assert not any(figures["cases"]["nested cards"]["refused"])
+    assert "refused" in "\n".join(lines[:-1])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from storage.pages import ParsedPressPage, ParsedSpectatorPage, parse_page
-from storage.pages.checks import EARLIEST_REVIEW, site_link, strip_controls, web_link
+from storage.pages import PageTooSlow, ParsedPressPage, ParsedSpectatorPage, parse_page
+from storage.pages.checks import EARLIEST_REVIEW, Reading, site_link, strip_controls, tick, web_link
 from tests.conftest import PRESS_SEED, SPECTATOR_SEED
 
 HTML = Path(__file__).resolve().parent.parent / "fixtures" / "html"
@@ -168,3 +171,51 @@ def test_earliest_review_date_is_kept() -> None:
     page = parse_page(text)
     assert isinstance(page, ParsedSpectatorPage)
     assert page.reviews[0].published == EARLIEST_REVIEW == date(2000, 1, 1)
+
+
+# --- the garbage collector while a page is read -------------------------------------------------
+
+
+def test_the_collector_waits_while_pages_are_read_and_runs_again_after() -> None:
+    assert gc.isenabled()
+    seen: list[bool] = []
+    with Reading(seconds=None).timed():
+        seen.append(gc.isenabled())
+        with Reading().timed():  # parse_html reading its text layer
+            seen.append(gc.isenabled())
+        seen.append(gc.isenabled())
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+    with pytest.raises(PageTooSlow), Reading(seconds=0.0).timed():
+        time.sleep(0.01)
+        tick()
+    assert gc.isenabled()
+
+
+def test_the_collector_runs_again_after_the_last_of_readings_in_several_threads() -> None:
+    inside = threading.Barrier(2)
+    leave = threading.Event()
+
+    def read() -> None:
+        with Reading(seconds=None).timed():
+            inside.wait()
+            leave.wait()
+
+    first = threading.Thread(target=read)
+    first.start()
+    with Reading(seconds=None).timed():
+        inside.wait()
+        leave.set()
+        first.join()
+        assert not gc.isenabled()  # the other reading is done, this one is not
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_by_the_program_stays_off() -> None:
+    gc.disable()
+    try:
+        with Reading().timed():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

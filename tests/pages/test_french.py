@@ -9,7 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from storage.pages import SpectatorReview
-from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
+from storage.pages.checks import strip_controls
+from storage.pages.french import (
+    _LINE_BREAKS,
+    _ODD_SPACES,
+    _ZERO_WIDTH,
+    normalize_spaces,
+    parse_count,
+    parse_date,
+    parse_decimal,
+)
 from tests.conftest import SPECTATOR_SEED
 
 
@@ -103,3 +112,11 @@ def test_a_rating_above_five_is_not_a_rating() -> None:
     first = parse_text(page).reviews[0]  # type: ignore[union-attr]
     assert isinstance(first, SpectatorReview)
     assert first.author == "Shawn777" and first.rating is None
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60))
+@settings(max_examples=300)
+def test_normalize_spaces_returns_text_it_would_not_change_as_is(text: str) -> None:
+    # Its shortcut (one search) must agree with the four substitutions it stands for.
+    full = strip_controls(_ZERO_WIDTH.sub("", _ODD_SPACES.sub(" ", _LINE_BREAKS.sub("\n", text))))
+    assert normalize_spaces(text) == full

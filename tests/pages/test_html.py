@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from datetime import date
 from pathlib import Path
 
@@ -25,8 +26,11 @@ from storage.pages import (
     SpectatorReview,
     parse_page,
 )
+from storage.pages import html as html_module
+from storage.pages.checks import BARE_LEVELS, PageTooDeep
 from storage.pages.html import parse_html, text_layer
 from storage.pages.text import parse_text
+from storage.problems import Problem
 from tests.doubles.fakeallocine import spectator_html
 from tests.pages import seeds
 from tests.pages.seeds import by_author, by_outlet
@@ -519,11 +523,28 @@ def test_not_a_string_raises_page_error() -> None:
         parse_html(b"<html></html>")  # type: ignore[arg-type]
 
 
-def test_deep_nesting_is_no_problem() -> None:
-    html = "<div>" * 20_000 + _card() + "</div>" * 20_000
+def test_nesting_as_deep_as_the_limit_is_read() -> None:
+    html = "<div>\n " * (BARE_LEVELS - 10) + _card() + "</div>" * (BARE_LEVELS - 10)
     page = _spectator(html)
     assert page.reviews[0].author == "Shawn777"
-    assert text_layer("<span>" * 20_000 + "fond") == "fond"
+    assert text_layer("<span>" * BARE_LEVELS + "fond") == "fond"
+
+
+def test_deeper_nesting_without_text_is_refused_at_once_with_data() -> None:
+    start = time.perf_counter()
+    for html in (
+        "<div>" * 20_000 + _card() + "</div>" * 20_000,
+        "<span>" * (BARE_LEVELS + 1) + "fond",
+        "<div> \n <p><!-- x -->" * 200 + "fond",  # blanks and comments are not text
+    ):
+        with pytest.raises(PageTooDeep) as error:
+            parse_html(html)
+        assert Problem.of(error.value) == Problem("page_unreadable", {"reason": error.value.message})
+        assert error.value.levels == BARE_LEVELS
+    assert time.perf_counter() - start < 0.5
+    # Levels that hold text do not count: cards left open nest deeper (tests/pages/test_hostile.py).
+    nested = "<div>texte " * 1_000 + _card() + "</div>" * 1_000
+    assert _spectator(nested).reviews[0].author == "Shawn777"
 
 
 # --- property tests: PageError or a typed page, nothing else ---------------------------------------
@@ -622,3 +643,59 @@ def test_histogram_counts_in_the_thousands_keep_their_star() -> None:
     )
     assert isinstance(page, ParsedSpectatorPage)
     assert page.figures.histogram == {str(star): count for star, count in histogram.items()}
+
+
+# --- the fast tokenizer reads what html.parser reads ----------------------------------------------
+
+PLAIN_PIECES = [
+    "<div>", "</div>", "<span>", "</span>", "<p>", "</p>", "<br>", "</br>", "<br/>", "<div/>", "<img src=x>",
+    "<pre>", "</pre>", "  \n ", " ", "texte", "&amp;", "&#128;", "&#x41;", "&foo;", "&#0;", "& ", "< ",
+    "<!-- c -->", "<!DOCTYPE html>", "<title>", "</title>", "<script>var a = '<div>' && b;</script>",
+    '<script type="application/ld+json">{"name": "Film &amp; co"}</script>', "<style>p{}</style>",
+    "<template>", "</template>", "<rt>", "</rt>", "<textarea>", "</textarea>", "<DIV CLASS='A b'>",
+    '<div class="review-card" id="review_12">', '<a href="x&amp;y" class="ACrxx">', "</a>", "<A HREF=x/>",
+    "<input disabled>", "<p class=''>", '<meta property="og:title" content="T &eacute;">', "\u00a0",
+    "<div\nclass=\"a\"\n>", "</div >", '<a b="c>d">', "<li>", "<b>", "</b>",
+]  # fmt: skip
+
+
+def _tree_shape(tree: html_module._Tree) -> list[tuple[object, ...]]:
+    shape: list[tuple[object, ...]] = []
+    stack: list[tuple[html_module._Element | html_module._Text, int]] = [(tree.root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, html_module._Text):
+            shape.append((depth, node.kind.__name__, node.text))
+        else:
+            shape.append((depth, node.name, sorted(node.attrs.items()), list(node.class_list)))
+            stack.extend((child, depth + 1) for child in reversed(node.contents))
+    return shape
+
+
+def _both_ways(html: str) -> tuple[html_module._Tree | None, html_module._Tree]:
+    tree = html_module._Tree()
+    fast = None
+    if html_module._tokenize(html, html_module._Parser(tree, convert_charrefs=False)):  # type: ignore[arg-type]
+        tree.finish()
+        fast = tree
+    slow = html_module._Tree()
+    parser = html_module._Parser(slow, convert_charrefs=False)  # type: ignore[arg-type]
+    parser.feed(html)
+    parser.close()
+    slow.finish()
+    return fast, slow
+
+
+@given(st.lists(st.sampled_from(PLAIN_PIECES), min_size=1, max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_the_fast_tokenizer_builds_the_tree_html_parser_builds(pieces: list[str]) -> None:
+    fast, slow = _both_ways("".join(pieces))
+    if fast is not None:  # markup it does not take goes to html.parser
+        assert _tree_shape(fast) == _tree_shape(slow)
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "html").glob("*.html")), ids=lambda p: p.name)
+def test_the_fixtures_take_the_fast_tokenizer(path: Path) -> None:
+    fast, slow = _both_ways(path.read_text(encoding="utf-8"))
+    assert fast is not None
+    assert _tree_shape(fast) == _tree_shape(slow)

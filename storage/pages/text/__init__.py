@@ -10,15 +10,17 @@ where they separate paragraphs.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
+from operator import itemgetter
 
 from storage.pages.checks import Reading, scrub
 from storage.pages.model import PageError, ParsedPage
-from storage.pages.text.lines import split_lines
+from storage.pages.text.lines import lines_matching, split_lines
 from storage.pages.text.outlet import outlet_heading, parse_outlet_page
 from storage.pages.text.plain import parse_plain_reviews
 from storage.pages.text.press import critic_anchors, parse_press_page
 from storage.pages.text.spectators import parse_spectator_page
-from storage.pages.vocabulary import PRESS_COUNT, PUBLISHED, SPECTATOR_COUNT
+from storage.pages.vocabulary import PRESS_COUNT, PUBLISHED, PUBLISHED_START, SPECTATOR_COUNT
 
 __all__ = ["parse_text"]
 
@@ -35,11 +37,11 @@ def _parse_text(text: str, reading: Reading) -> ParsedPage:
         raise PageError("le contenu doit être du texte")
     _refuse_binary(text)
     lines = split_lines(text)
-    content = [line for line in lines if line.text]
+    content = list(filter(itemgetter(1), lines))  # the non-blank lines
     if not content:
         raise PageError("la page est vide")
 
-    spectator_anchors = [i for i, line in enumerate(content) if PUBLISHED.match(line.text)]
+    spectator_anchors = lines_matching(content, PUBLISHED, PUBLISHED_START)
     press_anchors = critic_anchors(content)
     if outlet_page := outlet_heading(content, min([*spectator_anchors[:1], *press_anchors[:1], 40])):
         heading, outlet = outlet_page
@@ -53,9 +55,11 @@ def _parse_text(text: str, reading: Reading) -> ParsedPage:
 
 def _refuse_binary(text: str) -> None:
     """Text that holds many control or unassigned characters is a binary file read as text."""
-    odd = sum(1 for char in text if char == "\ufffd" or _is_control(char))
+    # Each distinct character is classified once: a page has few, and Counter counts them at C speed.
+    counts = Counter(text)
+    odd = sum(n for char, n in counts.items() if char == "\ufffd" or _is_control(char))
     # Measured against the visible characters: indentation and line ends must not change the verdict.
-    visible = sum(1 for char in text if not char.isspace()) + odd
+    visible = sum(n for char, n in counts.items() if not char.isspace()) + odd
     if odd >= 3 and odd * 100 > visible:
         if "\x00" in text:
             raise PageError("ce fichier n'est pas du texte (octets nuls)")

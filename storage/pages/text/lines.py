@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from itertools import accumulate, count, repeat
+from operator import add, attrgetter
+from typing import NamedTuple
 
 from storage.pages.checks import tick
 from storage.pages.french import normalize_spaces, parse_decimal
@@ -30,16 +33,24 @@ SENTENCE_END = re.compile(r"[.!?…»”\"'’)\]:;*^~]$|[\U0001F300-\U0001FAFF\
 PUNCTUATED = re.compile(r"[.!?…,;:»”\"')\]]$")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):  # a tuple: a page may hold a million lines, and tuples are cheap to make
     number: int  # 1-based, in the original text
     text: str  # stripped, spaces normalised; "" for a blank line
 
 
 def split_lines(text: str) -> list[Line]:
-    return [
-        Line(number, line.strip()) for number, line in enumerate(normalize_spaces(text).split("\n"), start=1)
-    ]
+    stripped = map(str.strip, normalize_spaces(text).split("\n"))
+    return list(map(tuple.__new__, repeat(Line), zip(count(1), stripped, strict=False)))
+
+
+def lines_matching(content: list[Line], pattern: re.Pattern[str], prefix: re.Pattern[str]) -> list[int]:
+    """Indices of the lines that `pattern` matches, `prefix` (a MULTILINE pattern that matches at least
+    where `pattern` does) finding the candidates at C speed: most pages have many lines, few anchors."""
+    texts = [line.text for line in content]
+    # starts[i]: where line i begins in the joined text.
+    starts = list(map(add, accumulate(map(len, texts), initial=0), count()))
+    found = (bisect_right(starts, m.start()) - 1 for m in prefix.finditer("\n".join(texts)))
+    return [i for i in found if pattern.match(texts[i])]
 
 
 def looks_like_name(text: str) -> bool:
@@ -88,18 +99,35 @@ def _is_pager(text: str) -> bool:
 class Footers:
     """Where site chrome begins: a footer link, or a pager (`1 2 3 Suivante`, numbers on their own lines).
 
-    The runs of number lines are measured once, from the end: asking line after line stays linear
-    even on a page of thousands of digit-only lines."""
+    A run of number lines is measured (at C speed) only when a number line is asked about, and once:
+    asking line after line inside it stays linear, even on a page of thousands of digit-only lines."""
 
     def __init__(self, content: list[Line]) -> None:
         self.content = content
-        # run_end[i]: the first line at or after i that is not a pager number (or ellipsis).
-        self.run_end = [len(content)] * (len(content) + 1)
-        for i in range(len(content) - 1, -1, -1):
-            if not i & 4095:
+        self._digits: list[bool] | None = None  # each line's text.isdigit(), computed when first needed
+        self._run = (0, 0)  # the last run measured, lines [start, end): asking inside it again is free
+
+    def _run_end(self, i: int) -> int:
+        """The first line at or after `i` that is not a pager number (or ellipsis)."""
+        if self._digits is None:
+            self._digits = list(map(str.isdigit, map(attrgetter("text"), self.content)))
+        start, end = self._run
+        if start <= i < end:
+            return end
+        digits, j = self._digits, i
+        while j < len(digits):
+            try:
+                j = digits.index(False, j)  # at C speed, however long the run
+            except ValueError:
+                j = len(digits)
+                break
+            if self.content[j].text not in {"…", "..."}:
+                break
+            j += 1
+            if not j & 4095:
                 tick()
-            text = content[i].text
-            self.run_end[i] = self.run_end[i + 1] if text.isdigit() or text in {"…", "..."} else i
+        self._run = (i, j)
+        return j
 
     def __call__(self, i: int) -> bool:
         """Site chrome from line `i` on."""
@@ -108,5 +136,5 @@ class Footers:
             return True
         if not text.isdigit() or len(text) > 4:
             return False
-        j = self.run_end[i]
+        j = self._run_end(i)
         return j - i >= 2 and (j == len(self.content) or bool(FOOTER.match(self.content[j].text)))

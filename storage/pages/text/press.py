@@ -7,8 +7,16 @@ import re
 from storage.pages.checks import site_link, tick
 from storage.pages.french import parse_count, parse_decimal
 from storage.pages.model import PageError, ParsedPressPage, PressReview, SiteFigures
-from storage.pages.text.lines import BULLET, Footers, Line, looks_like_name, looks_like_title
-from storage.pages.vocabulary import AVERAGE, CRITIC, FULL_REVIEW_NOTE, HEADER_NOISE, LINK_ONLY, PRESS_COUNT
+from storage.pages.text.lines import BULLET, Footers, Line, lines_matching, looks_like_name, looks_like_title
+from storage.pages.vocabulary import (
+    AVERAGE,
+    CRITIC,
+    CRITIC_START,
+    FULL_REVIEW_NOTE,
+    HEADER_NOISE,
+    LINK_ONLY,
+    PRESS_COUNT,
+)
 
 
 def _critic_of(line: Line) -> str | None:
@@ -26,8 +34,8 @@ def critic_anchors(content: list[Line]) -> list[int]:
     """Indices of `par <critic>` lines that follow an outlet line."""
     return [
         i
-        for i in range(1, len(content))
-        if _critic_of(content[i]) is not None and looks_like_name(content[i - 1].text)
+        for i in lines_matching(content, CRITIC, CRITIC_START)
+        if i and _critic_of(content[i]) is not None and looks_like_name(content[i - 1].text)
     ]
 
 
