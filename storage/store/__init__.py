@@ -23,6 +23,7 @@ from storage.pages import (
 )
 from storage.pages import SpectatorReview as ParsedSpectator
 from storage.pages.checks import strip_controls
+from storage.store.details import store_film_page
 from storage.store.errors import AmbiguousFilm, NoFilmNamed, OtherFilm, OutletPage, StoreError
 from storage.store.figures import content_hash, film_columns, snapshot, upsert_source
 from storage.store.identity import FilmHint, FilmRef, find_film, find_films, resolve_film, same_name
@@ -43,6 +44,7 @@ __all__ = [
     "find_films",
     "same_name",
     "spectator_key",
+    "store_film_page",
     "store_page",
 ]
 
