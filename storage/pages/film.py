@@ -75,7 +75,10 @@ _REVIEWS = re.compile(rf"(?<!\S)(?P<n>{NUMBER}) (?:critiques?|articles?)\b", re.
 # Where a sentence ends: its punctuation (and closing quotes), then a space.
 _SENTENCE_END = re.compile(r"[.!?…](?:[»\"”)]+)?(?=\s)")
 _GLUED_PARAGRAPH = re.compile(r"…(?=[A-ZÀ-ÖØ-Þ])")
-_LABELS = ("titre original", "de", "par", "année de production")
+# Labels read in the header only (films recommended further down name their own directors), and in
+# the whole page (the 2020 page gives the original title in its details section).
+_HEADER_LABELS = ("de", "par")
+_PAGE_LABELS = ("titre original", "année de production")
 _RATING_LABELS = {"presse": "press", "spectateurs": "spectators"}
 
 
@@ -109,7 +112,7 @@ def parse_film_page(html: str, *, allocine_id: int | None = None) -> ParsedFilmP
     header = (card or main).select_one(".meta-body")
     info = _info_item(header)
     info_text = _inline(info)
-    labelled = _labelled(main)
+    labelled = _labelled(header, _HEADER_LABELS) | _labelled(main, _PAGE_LABELS)
 
     release = _ld_date(ld.get("datePublished")) or _ld_date(ld.get("startDate"))
     date_tag = info.select_one(".date") if info is not None else None
@@ -401,15 +404,17 @@ def _info_item(header: Tag | None) -> Tag | None:
     return header.select_one(".meta-body-info") or header.find(True, recursive=False)
 
 
-def _labelled(root: Tag) -> dict[str, list[Tag]]:
+def _labelled(root: Tag | None, labels: tuple[str, ...]) -> dict[str, list[Tag]]:
     """The elements after each known label (`<span class="light">De</span> <span>Name</span>`), for the
     first occurrence of each label: a page repeats none of them in its header or details."""
     found: dict[str, list[Tag]] = {}
+    if root is None:
+        return found
     for label in root.select(".light, .what"):
         key = _fold(label.get_text())
-        if key in _LABELS and key not in found:
+        if key in labels and key not in found:
             found[key] = [s for s in label.find_next_siblings(True) if "spacer" not in (s.get("class") or [])]
-            if len(found) == len(_LABELS):
+            if len(found) == len(labels):
                 break
     return found
 

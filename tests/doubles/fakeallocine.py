@@ -1076,7 +1076,9 @@ def _reviews_preview(allocine_id: int) -> str:
     return f"""<section class="section">
 <h2 class="titlebar-title">Films similaires</h2>
 <div class="card entity-card entity-card-list cf"><div class="meta"><div class="meta-body">
-<div class="meta-body-item meta-body-info"><span class="date">1er janvier 1999</span></div></div></div>
+<div class="meta-body-item meta-body-info"><span class="date">1er janvier 1999</span></div>
+<div class="meta-body-item meta-body-direction"><span class="light">De</span>
+<span class="dark-grey-link">Réalisatrice Voisine</span></div></div></div>
 <div class="rating-holder rating-holder-2">{other}</div></div>
 </section>
 <section class="section">
