@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from storage.db.tables import ALIAS, FILM, SNAPSHOT, SOURCE
-from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview
+from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview, decode
 from storage.pages.film import ParsedFilmPage, parse_film_page
 from storage.queries import film_stats
+from storage.sources.allocine import AllocineClient
 from storage.store import FilmHint, store_film_page, store_page
-from tests.doubles.fakeallocine import film_html
+from tests.doubles.fakeallocine import FakeAllocine, film_html
 
 NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 ID = 1000045609
@@ -183,3 +184,18 @@ def test_a_page_of_another_id_is_refused_and_stores_nothing(engine: Engine) -> N
     with pytest.raises(ValueError, match=str(ID)):
         store_film_page(engine, parsed, allocine_id=42, url=URL, now=NOW)
     assert _rows(engine)["films"] == []
+
+
+async def test_a_film_page_served_by_the_fake_site_is_read_and_stored(
+    engine: Engine, fake_allocine: FakeAllocine
+) -> None:
+    path = f"/film/fichefilm_gen_cfilm={ID}.html"
+    fake_allocine.set_page(path, film_html("Les Ombres du phare", allocine_id=ID, shape="2020", **DETAILS))
+    options: dict[str, Any] = {"user_agent": "critibot-tests", "delay": 0.0, "timeout": 5.0, "retries": 0}
+    async with AllocineClient(fake_allocine.base_url, **options) as client:
+        fetched = await client.fetch(fake_allocine.base_url + path)
+    assert fetched.body is not None
+    parsed = parse_film_page(decode(fetched.body), allocine_id=ID)
+    film = store_film_page(engine, parsed, allocine_id=ID, url=fetched.url, now=NOW, raw=fetched.body)
+    stats = film_stats(engine, film.id)
+    assert (stats.title, stats.site_average, stats.site_press_count) == ("Les Ombres du phare", 3.4, 17)
