@@ -82,6 +82,8 @@ _LATEST_SNAPSHOT = (
     .order_by(SNAPSHOT.c.taken_at.desc(), SNAPSHOT.c.id.desc())
     .limit(1)
 )
+# The main page gives the figures but no histogram: the histogram is the last one a reviews page gave.
+_LATEST_HISTOGRAM = _LATEST_SNAPSHOT.where(SNAPSHOT.c.stars_5.is_not(None))
 
 
 def film_stats(engine: Engine, film_id: int) -> FilmStats:
@@ -92,9 +94,10 @@ def film_stats(engine: Engine, film_id: int) -> FilmStats:
         press = conn.execute(_PRESS_AGGREGATES, film_param).one()
         site = conn.execute(_LATEST_SNAPSHOT, {**film_param, "kind": "spectateurs"}).first()
         site_press = conn.execute(_LATEST_SNAPSHOT, {**film_param, "kind": "presse"}).first()
+        shape = conn.execute(_LATEST_HISTOGRAM, {**film_param, "kind": "spectateurs"}).first()
     histogram = None
-    if site is not None and site.stars_5 is not None:
-        histogram = {star: getattr(site, f"stars_{star}") for star in STARS}
+    if shape is not None:
+        histogram = {star: getattr(shape, f"stars_{star}") for star in STARS}
     return FilmStats(
         id=film.id,
         title=film.title,

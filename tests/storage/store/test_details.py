@@ -199,3 +199,21 @@ async def test_a_film_page_served_by_the_fake_site_is_read_and_stored(
     film = store_film_page(engine, parsed, allocine_id=ID, url=fetched.url, now=NOW, raw=fetched.body)
     stats = film_stats(engine, film.id)
     assert (stats.title, stats.site_average, stats.site_press_count) == ("Les Ombres du phare", 3.4, 17)
+
+
+def test_a_main_page_read_after_the_reviews_keeps_the_histogram(engine: Engine) -> None:
+    """The main page has the figures but no histogram: /note keeps the last one a reviews page gave."""
+    reviews = ParsedSpectatorPage(
+        title="Les Ombres du phare",
+        figures=SiteFigures(
+            average=3.4, ratings_count=1200, reviews_count=2, histogram={"5": 1, "4": 0, "3": 1}
+        ),
+        reviews=[SpectatorReview(author="Lise", rating=5.0, published=None, text="Superbe.")],
+    )
+    hint = FilmHint(title="Les Ombres du phare", allocine_id=ID)
+    store_page(engine, reviews, location="p1", raw="p1", hint=hint, now=NOW)
+    parsed, html = _parsed()
+    film = store_film_page(engine, parsed, allocine_id=ID, url=URL, now=NOW + timedelta(hours=1), raw=html)
+    stats = film_stats(engine, film.id)
+    assert stats.histogram is not None and stats.histogram["5"] == 1
+    assert (stats.site_average, stats.site_ratings_count) == (3.4, 1234)  # the newer page's figures
