@@ -14,13 +14,14 @@ from bot import texts
 from bot.answers.context import AnswerContext
 from storage.folding import fold
 from storage.sources.search import SearchCandidate
-from storage.sources.suggestions import suggestion_key
+from storage.sources.suggestions import begins, suggestion_key
 from storage.titles import AUTOCOMPLETE_MAX, LABEL_MAX, Candidate, allocine_value, choice_label
 
 GOOD_SCORE = 80.0  # a catalogue film scoring this much is a good match (a title being typed scores 85+)
 GOOD_ENOUGH = 5  # with this many good matches, AlloCiné is not consulted
 ALLOCINE_MAX = 10  # AlloCiné candidates shown at most
-ALLOCINE_MIN_SCORE = 40.0  # AlloCiné's own misses (a promoted film) are left out
+ALLOCINE_MIN_SCORE = 40.0  # below, unless its name begins with the words typed: AlloCiné's misses (a
+# promoted film) are left out
 
 
 def film_choices(ctx: AnswerContext, query: str, limit: int = AUTOCOMPLETE_MAX) -> list[tuple[str, str]]:
@@ -34,7 +35,7 @@ def film_choices(ctx: AnswerContext, query: str, limit: int = AUTOCOMPLETE_MAX) 
     found = ctx.searched(query)
     if found is None or not ctx.suggestions.has(query):
         ctx.background_search(query)  # for the next keystrokes
-    extra = _not_in(local, found or [])
+    extra = _not_in(query, local, found or [])
     weaker = local[len(good) :]
     choices = [(c.label, c.value) for c in good]
     choices += [(_label(c), allocine_value(c.allocine_id, c.kind)) for c in extra]
@@ -42,19 +43,18 @@ def film_choices(ctx: AnswerContext, query: str, limit: int = AUTOCOMPLETE_MAX) 
     return choices[:limit]
 
 
-def _not_in(local: list[Candidate], found: list[SearchCandidate]) -> list[SearchCandidate]:
+def _not_in(query: str, local: list[Candidate], found: list[SearchCandidate]) -> list[SearchCandidate]:
     """AlloCiné's candidates worth showing that the catalogue's choices do not already show."""
     shown = {(fold(c.title), c.year) for c in local} | {(fold(c.original_title or ""), c.year) for c in local}
-    kept = []
+    typed, other = [], []
     for candidate in found:
-        if candidate.score < ALLOCINE_MIN_SCORE:
-            continue
         if (fold(candidate.title), candidate.year) in shown:
             continue
-        kept.append(candidate)
-        if len(kept) == ALLOCINE_MAX:
-            break
-    return kept
+        if begins(query, candidate.title, candidate.original_title):  # being typed: scores low, comes first
+            typed.append(candidate)
+        elif candidate.score >= ALLOCINE_MIN_SCORE:
+            other.append(candidate)
+    return (typed + other)[:ALLOCINE_MAX]
 
 
 def _label(candidate: SearchCandidate) -> str:

@@ -36,7 +36,7 @@ from storage.folding import fold
 from storage.sources.allocine import AllocineClient, FetchError
 from storage.sources.search import SearchCandidate, cached_candidates, rank_candidates, search, search_query
 
-__all__ = ["SearchSuggestions", "suggestion_key"]
+__all__ = ["SearchSuggestions", "begins", "suggestion_key"]
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,14 @@ def suggestion_key(query: str) -> str:
     return key if len(key.replace(" ", "")) >= MIN_KEY_CHARS else ""
 
 
+def begins(query: str, *names: str | None) -> bool:
+    """Whether each word of `query` begins a word of one of `names` (folded): `la nu` → *La Nuit*."""
+    return _begins(fold(query).split(), *names)
+
+
 def _begins(typed: list[str], *names: str | None) -> bool:
-    """Whether each typed word begins a word of one of `names` (folded): `la nu` → *La Nuit*."""
+    if not typed:
+        return False
     for name in names:
         words = fold(name).split() if name else []
         if words and all(any(w.startswith(t) for w in words) for t in typed):

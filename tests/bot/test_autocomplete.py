@@ -215,3 +215,15 @@ async def test_a_failed_search_keeps_nothing_and_waits_before_trying_again(
     await suggestions.drain()
     found = suggestions.known("inception") or []
     assert len(searches(site)) == 2 and found[0].allocine_id == 143692
+
+
+async def test_a_long_title_being_typed_is_offered_and_the_promoted_film_is_not(
+    ctx: AnswerContext, site: FakeAllocine
+) -> None:
+    long = movie_result(301, "Kamorvel et le secret de la nuit des temps perdus", year=2019)
+    site.set_autocomplete("kamor", [PROMOTED, long])
+    film_choices(ctx, "kamor")
+    await ctx.suggestions.drain()
+    assert [label for label, _ in film_choices(ctx, "kamor")] == [
+        "Kamorvel et le secret de la nuit des temps perdus (2019) · AlloCiné"
+    ]
