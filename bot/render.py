@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.answers.model import Answer, Tone
+from bot.answers.model import Answer, Tone, web_url
 
 COLOURS: dict[Tone, int] = {
     "good": 0x2ECC71,
@@ -28,8 +28,10 @@ def embed(answer: Answer, page: int = 0) -> dict[str, Any]:
     data: dict[str, Any] = {"type": "rich", "title": answer.title, "color": COLOURS[answer.tone]}
     if shown.description:
         data["description"] = shown.description
-    if answer.url:
-        data["url"] = answer.url
+    if url := web_url(answer.url):
+        data["url"] = url
+    if thumbnail := web_url(answer.thumbnail):
+        data["thumbnail"] = {"url": thumbnail}
     if shown.fields:
         data["fields"] = [{"name": f.name, "value": f.value, "inline": f.inline} for f in shown.fields]
     if footer := page_footer(answer, page):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answers.model import Answer
+from bot import texts
+from bot.answers.model import Answer, web_url
 from bot.answers.safe import unescape
 
 RULE = "─" * 60
@@ -22,6 +23,8 @@ def to_text(answer: Answer) -> str:
             out.append(f"(page {number + 1}/{len(answer.pages)})")
     if answer.url:
         out.extend(["", answer.url])
+    if poster := web_url(answer.thumbnail):
+        out.append(texts.TERMINAL_POSTER.format(url=poster))
     if answer.footer:
         out.extend(["", answer.footer])
     return "\n".join(out).rstrip() + "\n"

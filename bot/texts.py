@@ -32,6 +32,16 @@ NOTE_PRESS_UNRATED = "{count}, sans note connue"
 NOTE_PRESS_NONE = "Aucune critique de presse en base."
 NOTE_VOICES = "Ce qu'en disent les spectateurs"
 NOTE_VOICE = "{mark} **{who}** ({rating}) : « {excerpt} »"
+# A film's facts, from its main page on AlloCiné (/note, /film).
+DETAILS_RELEASE = "Sortie : {date}"
+DETAILS_DIRECTORS = "Réalisé par {names}"
+DETAILS_CREATORS = "Créé par {names}"  # a series
+DETAILS_SEPARATOR = " · "
+AND = "et"
+DURATION_HOURS = "{hours} h {minutes:02d}"  # 1 h 38
+DURATION_WHOLE_HOURS = "{hours} h"
+DURATION_MINUTES = "{minutes} min"
+TERMINAL_POSTER = "Affiche : {url}"
 FOOTER_DATA = "Données AlloCiné du {date}"
 FOOTER_NO_DATA = "Données AlloCiné"
 
@@ -70,6 +80,10 @@ SEARCH_TITLE = "Recherche : « {query} »"
 SEARCH_LINE = "{rank}. {label} — {score} %"
 SEARCH_NONE = "Aucun film ne ressemble à cette recherche."
 SEARCH_NOTHING = "Cette recherche ne contient ni lettre ni chiffre : tapez un titre, même approximatif."
+SEARCH_OTHERS = "Autres films proches"
+# Autocomplete: an AlloCiné candidate, not read yet (Discord's choices: 100 characters at most).
+CHOICE_ALLOCINE = " · AlloCiné"
+CHOICE_ALLOCINE_SERIES = " · série AlloCiné"
 TOP_TITLE_SPECTATORS = "Les films les mieux notés par les spectateurs"
 TOP_TITLE_PRESS = "Les films les mieux notés par la presse"
 TOP_RULE = "Au moins {minimum} pour entrer au classement."
@@ -90,7 +104,8 @@ HELP_COMMANDS = (
      "/citation Backstage source:presse"),
     ("/critiques <film> [tri]", "Les critiques des spectateurs : récentes, utiles, meilleures ou pires.",
      "/critiques Derrière le masque tri:pires"),
-    ("/film <recherche>", "Les films qui correspondent à une recherche.", "/film masque"),
+    ("/film <recherche>", "La fiche d'un film (affiche, genres, réalisation…), ou les films qui "
+     "correspondent.", "/film masque"),
     ("/top [nombre] [tri]", "Les films les mieux notés, par les spectateurs ou la presse.", "/top 10"),
     ("/suivre <film>", "Ce serveur suit ce film : son résumé quotidien annonce ses nouvelles critiques "
      "(membres qui peuvent gérer le serveur).", "/suivre Backstage"),

@@ -30,6 +30,24 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count(n)} {word}"
 
 
+def duration(minutes: int) -> str:
+    """98 → `1 h 38`, 120 → `2 h`, 125 → `2 h 05`, 45 → `45 min`."""
+    hours, rest = divmod(max(0, minutes), 60)
+    if not hours:
+        return texts.DURATION_MINUTES.format(minutes=rest)
+    if not rest:
+        return texts.DURATION_WHOLE_HOURS.format(hours=hours)
+    return texts.DURATION_HOURS.format(hours=hours, minutes=rest)
+
+
+def joined(items: list[str] | tuple[str, ...]) -> str:
+    """`A`, `A et B`, `A, B et C`: a French list."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {texts.AND} {items[-1]}"
+
+
 def long_date(day: date) -> str:
     """2023-01-25 → `25 janvier 2023`; the first of the month reads `1er`."""
     number = "1er" if day.day == 1 else str(day.day)

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # answer that found nothing this many (a film may be added to the site meanwhile).
     search_cache_days: float = 7.0
     search_cache_empty_days: float = 1.0
+    # Autocomplete's background searches (to fill the cache for the next keystrokes, never waited for):
+    # at most this many begun per minute, one at a time; not counted in the on-demand budgets.
+    autocomplete_searches_per_minute: int = 6
 
     # The daily digest: what to post when nothing is new ("message": a short line; "nothing": no post).
     digest_when_empty: Literal["message", "nothing"] = "message"

@@ -35,7 +35,18 @@ from rapidfuzz.distance import OSA
 
 from storage.folding import fold
 
-__all__ = ["Candidate", "Lookup", "TitleEntry", "TitleIndex", "rank"]
+__all__ = [
+    "ALLOCINE_PREFIX",
+    "AllocineRef",
+    "Candidate",
+    "Lookup",
+    "TitleEntry",
+    "TitleIndex",
+    "allocine_value",
+    "choice_label",
+    "parse_allocine_value",
+    "rank",
+]
 
 ARTICLES = frozenset({"le", "la", "les", "l", "un", "une", "des", "the", "a", "an"})
 MAX_QUERY_CHARS = 200  # longer queries are cut (before and after folding)
@@ -43,7 +54,13 @@ MAX_NAME_CHARS = 400  # names are indexed on this many characters at most
 MAX_QUERY_WORDS = 12  # words beyond these do not gather candidates (they still count in the scores)
 LABEL_MAX = 100  # Discord's limit for a choice's name
 AUTOCOMPLETE_MAX = 25  # Discord's limit for the number of choices
+# The two kinds of autocomplete values (a choice's value, at most 100 characters for Discord):
+# - `film:<id>`: a film of the catalogue, by critibot's own id (`TitleIndex.parse_value`);
+# - `allocine:<id>` (a film) or `allocine:series:<id>` (a series): an AlloCiné search candidate not
+#   read yet, by its AlloCiné id (1 to 10 digits; `parse_allocine_value`). Films and series are
+#   numbered apart on the site, hence the kind for series.
 VALUE_PREFIX = "film:"
+ALLOCINE_PREFIX = "allocine:"
 
 # Decision thresholds, on the 0–100 scale of `_Similarity` (see `Lookup`).
 FOUND_CLOSE = (92.0, 4.0)  # a best score at least this high and this far ahead of the next film, …
@@ -76,6 +93,7 @@ CANDIDATE_BUDGET = 3000  # names the word index puts in play before commoner wor
 
 _YEAR_TOKEN = re.compile(r"(?:18[89]\d|19\d\d|20\d\d|2100)")
 _VALUE = re.compile(r"film:(\d{1,18})")
+_ALLOCINE_VALUE = re.compile(r"allocine:(?:(film|series):)?(\d{1,10})")
 
 _Film = tuple[int, str, int | None, str | None, tuple[str, ...]]  # a TitleEntry's fields, in order
 _TITLE: Final = 1  # positions in a `_Film` (Final: mypy then knows each one's type)
@@ -94,6 +112,29 @@ class TitleEntry:
 
 
 @dataclass(frozen=True)
+class AllocineRef:
+    """An AlloCiné entity an autocomplete value names: `kind` "film" or "series", and its id there."""
+
+    kind: Literal["film", "series"]
+    allocine_id: int
+
+
+def allocine_value(allocine_id: int, kind: Literal["film", "series"] = "film") -> str:
+    """The autocomplete value of an AlloCiné candidate: `allocine:123`, `allocine:series:45`."""
+    return f"{ALLOCINE_PREFIX}{'series:' if kind == 'series' else ''}{allocine_id}"
+
+
+def parse_allocine_value(value: object) -> AllocineRef | None:
+    """`allocine:123` → a film, `allocine:series:45` → a series (`allocine:film:123` is read too);
+    anything else (a title, `film:123`, an id of 0 or of more than 10 digits) → None."""
+    match = _ALLOCINE_VALUE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match is None or int(match.group(2)) == 0:
+        return None
+    kind: Literal["film", "series"] = "series" if match.group(1) == "series" else "film"
+    return AllocineRef(kind, int(match.group(2)))
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A film matching a query; `matched` is the name (title, original title or alias) that matched."""
 
@@ -107,12 +148,7 @@ class Candidate:
     @property
     def label(self) -> str:
         """`Titre (2006)`, or `Titre — Original Title (2006)`; ≤ 100 characters, cut on a word with `…`."""
-        head = " ".join(self.title.split()) or "(sans titre)"
-        original = " ".join((self.original_title or "").split())
-        if original and fold(original) != fold(head):
-            head = f"{head} — {original}"
-        tail = f" ({self.year})" if self.year else ""
-        return _shorten(head, LABEL_MAX - len(tail)) + tail
+        return choice_label(self.title, self.original_title, self.year)
 
     @property
     def value(self) -> str:
@@ -538,6 +574,19 @@ class TitleIndex:
         film = self._entries[slot]
         assert film is not None
         return _candidate(film, round(s if score is None else score, 1), self._name_text[nid])
+
+
+def choice_label(
+    title: str, original_title: str | None, year: int | None, width: int = LABEL_MAX, suffix: str = ""
+) -> str:
+    """`Titre (2006)`, or `Titre — Original Title (2006)`, then `suffix`; at most `width` characters,
+    the names cut on a word with `…` (the year and the suffix are kept)."""
+    head = " ".join(title.split()) or "(sans titre)"
+    original = " ".join((original_title or "").split())
+    if original and fold(original) != fold(head):
+        head = f"{head} — {original}"
+    tail = (f" ({year})" if year else "") + suffix
+    return _shorten(head, max(1, width - len(tail))) + tail
 
 
 def rank(query: str, entries: Iterable[TitleEntry], year: int | None = None) -> list[Candidate]:

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from bot import texts
 from bot.answers.context import AnswerContext
+from bot.answers.film_answers import (
+    excerpt,
+    film_details,
+    film_heading,
+    film_link,
+    footer,
+    poster,
+    stars,
+    tone_for,
+)
 from bot.answers.film_arg import clean_query, error
 from bot.answers.model import Answer, Field, Page, paginate
 from bot.answers.safe import literal
 from bot.wording import decimal, plural
 from storage.folding import fold
-from storage.queries import top_films
+from storage.queries import film_stats, top_films
+from storage.titles import Candidate
 
 SEARCH_MAX = 15
+OTHERS_MAX = 5  # other films listed under a clear match
+SYNOPSIS_MAX = 300
 TOP_MAX = 50
 TOP_MIN_SPECTATOR_RATINGS = 20  # so that one 5/5 does not win
 TOP_MIN_PRESS_RATINGS = 3
@@ -27,11 +40,43 @@ def film_search(ctx: AnswerContext, recherche: str | None) -> Answer:
     candidates = ctx.titles.search(query, SEARCH_MAX)
     if not candidates:
         return Answer(title=title, pages=(Page(texts.SEARCH_NONE),), tone="info")
-    lines = [
-        texts.SEARCH_LINE.format(rank=rank, label=literal(c.label), score=round(c.score))
-        for rank, c in enumerate(candidates, start=1)
-    ]
+    clear = ctx.titles.lookup(query).film
+    if clear is not None:
+        others = [c for c in candidates if c.film_id != clear.film_id][:OTHERS_MAX]
+        return film_card(ctx, clear.film_id, others)
+    lines = [_search_line(rank, c) for rank, c in enumerate(candidates, start=1)]
     return Answer(title=title, pages=paginate(lines, per_page=15), tone="info")
+
+
+def film_card(ctx: AnswerContext, film_id: int, others: list[Candidate]) -> Answer:
+    """One film as its main page shows it: poster, facts, synopsis, the spectators' average, a link;
+    then the other films the search found."""
+    stats = film_stats(ctx.engine, film_id)
+    lines = film_details(stats)
+    if stats.synopsis:
+        lines += ["", excerpt(stats.synopsis, SYNOPSIS_MAX)]
+    if stats.site_average is not None:
+        average = texts.NOTE_AVERAGE.format(
+            stars=stars(stats.site_average), average=decimal(stats.site_average)
+        )
+        lines += ["", average]
+    fields: tuple[Field, ...] = ()
+    if others:
+        listed = "\n".join(_search_line(rank, c) for rank, c in enumerate(others, start=2))
+        fields = (Field(texts.SEARCH_OTHERS, listed),)
+    return Answer(
+        title=film_heading(stats),
+        pages=(Page("\n".join(lines) or texts.NOTE_AVERAGE_UNKNOWN, fields),),
+        footer=footer(stats),
+        url=film_link(stats),
+        tone=tone_for(stats.site_average),
+        film_id=film_id,
+        thumbnail=poster(stats),
+    )
+
+
+def _search_line(rank: int, candidate: Candidate) -> str:
+    return texts.SEARCH_LINE.format(rank=rank, label=literal(candidate.label), score=round(candidate.score))
 
 
 def top(ctx: AnswerContext, nombre: int | None = None, tri: str | None = None) -> Answer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -9,6 +10,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from storage.queries import title_rows
+from storage.sources.allocine import AllocineClient
+from storage.sources.search import SearchCandidate
+from storage.sources.suggestions import SearchSuggestions
 from storage.titles import TitleEntry, TitleIndex
 
 
@@ -26,10 +30,39 @@ class AnswerContext:
     rng: random.Random = field(default_factory=random.Random)
     # Quotes already given, per scope (a Discord channel, a console session): no repeat while others are left.
     said: dict[str, set[tuple[str, int, int]]] = field(default_factory=lambda: defaultdict(set))
+    # The one polite client to AlloCiné (the bot's); None: AlloCiné is never asked from here.
+    allocine: AllocineClient | None = None
+    # Background searches per minute for autocomplete (settings: autocomplete_searches_per_minute).
+    searches_per_minute: int = 6
+    _suggestions: SearchSuggestions | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def open(cls, engine: Engine, *, seed: int | None = None) -> AnswerContext:
         return cls(engine=engine, titles=load_title_index(engine), rng=random.Random(seed))
+
+    @property
+    def suggestions(self) -> SearchSuggestions:
+        """AlloCiné's search answers kept in memory for autocomplete (storage/sources/suggestions.py)."""
+        if self._suggestions is None or self._suggestions.client is not self.allocine:
+            self._suggestions = SearchSuggestions(
+                self.engine, self.allocine, per_minute=self.searches_per_minute
+            )
+        return self._suggestions
+
+    def searched(self, query: str) -> list[SearchCandidate] | None:
+        """AlloCiné's candidates for `query` if memory has them (never waits; None when it has not)."""
+        return self.suggestions.known(query)
+
+    def background_search(self, query: str) -> bool:
+        """Fill memory with AlloCiné's candidates for `query` for the next keystrokes, in the background:
+        the search cache first, then AlloCiné through `allocine` (one search in flight, a few per
+        minute; see SearchSuggestions). Returns at once; a no-op (False) off the event loop, for a
+        query with nothing to search, or one known or under way. True when something was begun."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return self.suggestions.start(query)
 
     def reload_titles(self) -> None:
         """After an import or a refresh. The index lives in memory, so autocomplete never waits on SQL."""

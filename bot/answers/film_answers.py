@@ -7,10 +7,10 @@ from typing import Any, Protocol
 from bot import texts
 from bot.answers.context import AnswerContext
 from bot.answers.film_arg import FilmQuery, error, resolve_film
-from bot.answers.model import Answer, Field, Page, Tone, paginate, shorten
+from bot.answers.model import Answer, Field, Page, Tone, paginate, shorten, web_url
 from bot.answers.quotes import passages
 from bot.answers.safe import literal
-from bot.wording import count, decimal, long_date, plural
+from bot.wording import count, decimal, duration, joined, long_date, plural
 from storage.folding import fold
 from storage.pages import STARS
 from storage.queries import FilmStats, StoredPressReview, film_stats, press_reviews, spectator_page
@@ -60,6 +60,28 @@ def film_link(film: Linked) -> str | None:
     return None
 
 
+def film_details(stats: FilmStats) -> list[str]:
+    """What the film's main page told: `Sortie : 23 décembre 2020 · Drame et Comédie · 1 h 38`, then
+    `Réalisé par …` (`Créé par …` for a series); no line for what is unknown. Escaped."""
+    facts = []
+    if stats.release_date is not None:
+        facts.append(texts.DETAILS_RELEASE.format(date=long_date(stats.release_date)))
+    if stats.genres:
+        facts.append(literal(joined(stats.genres)))
+    if stats.duration_minutes:
+        facts.append(duration(stats.duration_minutes))
+    lines = [texts.DETAILS_SEPARATOR.join(facts)] if facts else []
+    if stats.directors:
+        template = texts.DETAILS_CREATORS if stats.kind == "series" else texts.DETAILS_DIRECTORS
+        lines.append(template.format(names=literal(joined(stats.directors))))
+    return lines
+
+
+def poster(stats: FilmStats) -> str | None:
+    """The poster's address, when it is an http(s) one."""
+    return web_url(stats.poster_url)
+
+
 def footer(stats: FilmStats) -> str:
     if stats.figures_at is None:
         return texts.FOOTER_NO_DATA
@@ -80,7 +102,9 @@ def note(ctx: AnswerContext, film: FilmQuery) -> Answer:
     if isinstance(film_id, Answer):
         return film_id
     stats = film_stats(ctx.engine, film_id)
-    lines = []
+    lines = film_details(stats)
+    if lines:
+        lines.append("")
     if stats.site_average is not None:
         lines.append(
             texts.NOTE_AVERAGE.format(stars=stars(stats.site_average), average=decimal(stats.site_average))
@@ -110,6 +134,7 @@ def note(ctx: AnswerContext, film: FilmQuery) -> Answer:
         url=film_link(stats),
         tone=tone_for(stats.site_average),
         film_id=film_id,
+        thumbnail=poster(stats),
     )
 
 

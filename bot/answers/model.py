@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Literal
+from urllib.parse import urlsplit
 
 Tone = Literal["good", "mixed", "bad", "neutral", "info", "error"]
 
@@ -15,6 +16,23 @@ FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 EMBED_TOTAL_MAX = 6000
+URL_MAX = 2048  # longer addresses are not shown
+
+
+def web_url(url: str | None) -> str | None:
+    """`url` if it is an http(s) address with a host and nothing odd in it, else None: what an
+    embed's link or picture may hold (never `javascript:`, `file:`, `attachment:` or a bare path)."""
+    if not isinstance(url, str) or not url or len(url) > URL_MAX:
+        return None
+    if any(c.isspace() or ord(c) < 32 or c in '<>"\\' for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return url
 
 
 def shorten(text: str, limit: int) -> str:
@@ -52,6 +70,7 @@ class Answer:
     tone: Tone = "neutral"
     ephemeral: bool = False  # errors and refusals are shown only to the person who asked
     film_id: int | None = None  # the film the answer is about, when there is one
+    thumbnail: str | None = None  # a picture's address (the film's poster): http(s) only is shown
 
     @property
     def description(self) -> str:

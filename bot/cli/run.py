@@ -114,6 +114,7 @@ def run_command(db: DbOption = None) -> None:
         print_summary(import_pages(engine, [SAMPLES], None))
     settings = get_settings()
     ctx = AnswerContext.open(engine)
+    ctx.searches_per_minute = settings.autocomplete_searches_per_minute
     if not settings.discord_token:
         err.print(NO_TOKEN)
         _console(ctx)

@@ -14,6 +14,7 @@ import discord
 from discord import AppCommandOptionType, app_commands
 from discord.app_commands import locale_str
 
+from bot.answers.autocomplete import film_choices
 from bot.answers.commands import Option
 from bot.answers.context import AnswerContext
 from bot.answers.film_arg import Resolved, clean_query, resolve_film
@@ -71,11 +72,11 @@ class FilmOption(DeclaredOption):
     async def autocomplete(
         self, interaction: discord.Interaction, value: int | float | str, /
     ) -> list[app_commands.Choice[int | float | str]]:
-        """Served from the in-memory title index: answers well within Discord's 3 s on every keystroke."""
-        titles = answer_context(interaction).titles
-        return [
-            app_commands.Choice(name=label, value=choice) for label, choice in titles.autocomplete(str(value))
-        ]
+        """From memory only (the title index, AlloCiné's answers kept for autocomplete): milliseconds on
+        every keystroke, never the network (a search it lacks is begun in the background for the next
+        keystrokes: bot/answers/autocomplete.py)."""
+        choices = film_choices(answer_context(interaction), str(value))
+        return [app_commands.Choice(name=label, value=choice) for label, choice in choices]
 
     async def transform(self, interaction: discord.Interaction, value: Any, /) -> Resolved | None:
         if not clean_query(str(value)):

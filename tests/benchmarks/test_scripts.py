@@ -12,6 +12,18 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parent.parent.parent / "benchmarks"
 
 FIGURES = {
+    "autocomplete.py": {
+        "films",
+        "rate",
+        "calls",
+        "p50_ms",
+        "p99_ms",
+        "max_ms",
+        "baseline_p50_ms",
+        "baseline_p99_ms",
+        "allocine_offered",
+        "searches",
+    },
     "ingest.py": {"reviews", "reviews_per_s", "baseline_per_s", "ratio"},
     "lookup.py": {"titles", "p50_ms", "p99_ms", "top1", "baseline_p99_ms", "baseline_top1"},
     "answers.py": {

@@ -24,6 +24,7 @@ from config import get_settings
 from storage.importer import import_files
 from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview
 from storage.store import FilmHint, store_page
+from storage.titles import TitleEntry, TitleIndex
 from storage.watchlist import load_watchlist
 from tests.conftest import SAMPLES
 
@@ -245,10 +246,18 @@ def test_critiques_sorted_and_paged(ctx: AnswerContext) -> None:
     assert ask(ctx, "/critiques backstage tri:n'importe").tone == "error"
 
 
-def test_film_search_lists_candidates_with_scores(ctx: AnswerContext) -> None:
+def test_film_search_shows_the_one_clear_film(ctx: AnswerContext) -> None:
     answer = ask(ctx, "/film masque")
-    first = answer.description.splitlines()[0]
-    assert first.startswith("1. Derrière le masque") and first.endswith("%")
+    assert answer.title == "Derrière le masque (2006)" and answer.film_id is not None
+    assert "**2,3/5**" in answer.description
+
+
+def test_film_search_lists_candidates_with_scores(engine: Engine) -> None:
+    names = ("Nuit noire", "Nuit blanche", "Nuit d'été", "Nuit et brouillard")
+    titles = TitleIndex(TitleEntry(i, name, 2000 + i) for i, name in enumerate(names, start=1))
+    answer = ask(AnswerContext(engine, titles), "/film nuit")
+    lines = answer.description.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("1. Nuit") and lines[0].endswith("%")
 
 
 def test_top_needs_enough_ratings(ctx: AnswerContext) -> None:

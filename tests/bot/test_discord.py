@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -21,9 +22,11 @@ from storage import follows, guild_settings
 from storage.db.engine import make_engine
 from storage.importer import import_files
 from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview
+from storage.sources import AllocineClient
 from storage.store import FilmHint, store_page
 from storage.watchlist import load_watchlist
 from tests.conftest import SAMPLES
+from tests.doubles.fakeallocine import FakeAllocine, movie_result
 from tests.doubles.fakediscord import FakeDiscord
 
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value | discord.Permissions.general().value
@@ -96,6 +99,25 @@ async def test_autocomplete_offers_the_film_first_and_its_value_works(running: R
     assert choices[0]["name"].startswith("Derrière le masque")
     reply = await running.command("note", {"film": choices[0]["value"]})
     assert reply["data"]["embeds"][0]["title"] == "Derrière le masque (2006)"
+
+
+async def test_autocomplete_offers_allocine_candidates_on_a_later_keystroke(running: Running) -> None:
+    ctx = running.bot.ctx
+    async with FakeAllocine() as site:
+        site.set_autocomplete("incep", [movie_result(143692, "Inception", year=2010)])
+        options: dict[str, Any] = {"user_agent": "critibot-test", "delay": 0.0, "timeout": 5.0, "retries": 0}
+        async with AllocineClient(site.base_url, **options) as client:
+            ctx.allocine = client
+            try:
+                first = await running.fake.send_autocomplete("note", {"film": "incep"})
+                assert not any("AlloCiné" in c["name"] for c in first)  # answered before AlloCiné was
+                await ctx.suggestions.drain()
+                later = await running.fake.send_autocomplete("note", {"film": "incept"})
+                assert later[0] == {"name": "Inception (2010) · AlloCiné", "value": "allocine:143692"}
+                await ctx.suggestions.drain()
+            finally:
+                ctx.allocine = None
+        assert [r.path for r in site.requests] == ["/_/autocomplete/incep", "/_/autocomplete/incept"]
 
 
 async def test_a_typed_title_that_is_not_a_choice_still_works(running: Running) -> None:

@@ -7,7 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storage.titles import Candidate, Lookup, TitleEntry, TitleIndex, rank
+from storage.titles import (
+    AllocineRef,
+    Candidate,
+    Lookup,
+    TitleEntry,
+    TitleIndex,
+    allocine_value,
+    choice_label,
+    parse_allocine_value,
+    rank,
+)
 
 MASQUE = TitleEntry(1, "Derrière le masque", 2006, "Behind the Mask: The Rise of Leslie Vernon")
 BACKSTAGE = TitleEntry(2, "Backstage", 2005)
@@ -485,3 +495,43 @@ def test_rank_of_an_empty_query_is_empty(query: str) -> None:
 
 def test_rank_skips_entries_without_any_name() -> None:
     assert [c.film_id for c in rank("backstage", [TitleEntry(9, "  "), BACKSTAGE])] == [2]
+
+
+# --- AlloCiné candidates' values ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "ref"),
+    [
+        ("allocine:143692", AllocineRef("film", 143692)),
+        (" allocine:143692 ", AllocineRef("film", 143692)),
+        ("allocine:film:143692", AllocineRef("film", 143692)),
+        ("allocine:series:7157", AllocineRef("series", 7157)),
+        ("allocine:1000045609", AllocineRef("film", 1000045609)),  # ids of 10 digits
+        ("allocine:10000456090", None),
+        ("allocine:0", None),
+        ("allocine:", None),
+        ("allocine:person:12", None),
+        ("allocine:12abc", None),
+        ("film:12", None),
+        ("Inception", None),
+        (None, None),
+    ],
+)
+def test_parse_allocine_value(value: str | None, ref: AllocineRef | None) -> None:
+    assert parse_allocine_value(value) == ref
+
+
+def test_an_allocine_value_reads_back_and_is_no_catalogue_value() -> None:
+    for ref in (AllocineRef("film", 143692), AllocineRef("series", 7157)):
+        value = allocine_value(ref.allocine_id, ref.kind)
+        assert parse_allocine_value(value) == ref and TitleIndex.parse_value(value) is None
+    assert allocine_value(143692) == "allocine:143692"
+    assert allocine_value(7157, "series") == "allocine:series:7157"
+
+
+def test_a_choice_label_keeps_its_year_and_suffix_within_discord_limit() -> None:
+    assert choice_label("Inception", None, 2010, suffix=" · AlloCiné") == "Inception (2010) · AlloCiné"
+    assert choice_label("Le Voyage", "The Trip", None) == "Le Voyage — The Trip"
+    long = choice_label("mot " * 60, None, 2010, suffix=" · AlloCiné")
+    assert len(long) <= 100 and long.endswith("… (2010) · AlloCiné")
