@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import Any
@@ -34,11 +35,23 @@ class FilmStats:
     site_press_average: float | None
     site_press_count: int | None
     figures_at: datetime | None  # when the site's figures were last read
+    # From the film's main page (storage.store.details), once it has been read.
+    kind: str = "film"  # film | series
+    release_date: date | None = None
+    directors: tuple[str, ...] = ()  # a series' creators
+    genres: tuple[str, ...] = ()
+    duration_minutes: int | None = None
+    poster_url: str | None = None
+    synopsis: str | None = None
+    details_at: datetime | None = None  # when the main page was last read
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("id")
         data["figures_at"] = self.figures_at.isoformat() if self.figures_at else None
+        data["release_date"] = self.release_date.isoformat() if self.release_date else None
+        data["details_at"] = self.details_at.isoformat() if self.details_at else None
+        data["directors"], data["genres"] = list(self.directors), list(self.genres)
         return data
 
 
@@ -102,7 +115,24 @@ def film_stats(engine: Engine, film_id: int) -> FilmStats:
         site_press_average=site_press.average if site_press else None,
         site_press_count=site_press.reviews_count if site_press else None,
         figures_at=max((s.taken_at for s in (site, site_press) if s is not None), default=None),
+        kind=film.kind,
+        release_date=film.release_date,
+        directors=_names(film.directors),
+        genres=_names(film.genres),
+        duration_minutes=film.duration_minutes,
+        poster_url=film.poster_url,
+        synopsis=film.synopsis,
+        details_at=film.details_at,
     )
+
+
+def _names(stored: str | None) -> tuple[str, ...]:
+    """A JSON list of names as the film row keeps them; anything else reads as none."""
+    try:
+        names = json.loads(stored) if stored else []
+    except ValueError:
+        return ()
+    return tuple(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
 
 
 @dataclass(frozen=True)

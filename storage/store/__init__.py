@@ -8,27 +8,24 @@ row and the site's figures, kept as the film's rating history.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
-from storage.db.tables import SNAPSHOT, SOURCE
-from storage.db.upsert import upsert, upsert_statement
 from storage.pages import (
-    STARS,
     ParsedOutletPage,
     ParsedPage,
     ParsedPlainReviews,
     ParsedPressPage,
     ParsedSpectatorPage,
-    SiteFigures,
 )
 from storage.pages import SpectatorReview as ParsedSpectator
 from storage.pages.checks import strip_controls
+from storage.store.details import store_film_page
 from storage.store.errors import AmbiguousFilm, NoFilmNamed, OtherFilm, OutletPage, StoreError
+from storage.store.figures import content_hash, film_columns, snapshot, upsert_source
 from storage.store.identity import FilmHint, FilmRef, find_film, find_films, resolve_film, same_name
 from storage.store.reviews import Counts, merge_reviews, spectator_key
 
@@ -47,6 +44,7 @@ __all__ = [
     "find_films",
     "same_name",
     "spectator_key",
+    "store_film_page",
     "store_page",
 ]
 
@@ -58,11 +56,6 @@ class StoreReport:
     page_kind: str
     counts: dict[str, Counts] = field(default_factory=dict)  # "spectateurs" / "presse" → counts
     warnings: list[str] = field(default_factory=list)
-
-
-def content_hash(data: bytes | str) -> str:
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    return hashlib.sha256(raw).hexdigest()
 
 
 def store_page(
@@ -86,18 +79,18 @@ def store_page(
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
         film = resolve_film(conn, page.title, hint, now, _film_figures(page))
-        source_id = _upsert_source(conn, content_hash(raw), location, page.kind, film.id, now)
+        source_id = upsert_source(conn, content_hash(raw), location, page.kind, film.id, now)
         report = StoreReport(
             film=film.title, film_id=film.id, page_kind=page.kind, warnings=list(page.warnings)
         )
         # A film created by this transaction has no reviews yet: no need to read them.
         if isinstance(page, ParsedSpectatorPage):
-            _snapshot(conn, film.id, "spectateurs", page.figures, source_id, now)
+            snapshot(conn, film.id, "spectateurs", page.figures, source_id, now)
             report.counts["spectateurs"] = merge_reviews(
                 conn, "spectateurs", film.id, page.reviews, source_id, now, backlog, film.created
             )
         elif isinstance(page, ParsedPressPage):
-            _snapshot(conn, film.id, "presse", page.figures, source_id, now)
+            snapshot(conn, film.id, "presse", page.figures, source_id, now)
             report.counts["presse"] = merge_reviews(
                 conn, "presse", film.id, page.reviews, source_id, now, backlog, film.created
             )
@@ -123,48 +116,6 @@ def _clean(hint: FilmHint) -> FilmHint:
 
 def _film_figures(page: ParsedPage) -> dict[str, Any]:
     """The film columns that copy the page's latest figures (written with the film row, not after it)."""
-    if not isinstance(page, ParsedSpectatorPage | ParsedPressPage) or page.figures == SiteFigures():
+    if not isinstance(page, ParsedSpectatorPage | ParsedPressPage):
         return {}
-    figures = page.figures
-    if isinstance(page, ParsedPressPage):
-        return {"site_press_average": figures.average}
-    return {
-        "site_average": figures.average,
-        "site_ratings_count": figures.ratings_count,
-        "site_reviews_count": figures.reviews_count,
-    }
-
-
-def _upsert_source(
-    conn: Connection, digest: str, location: str, kind: str, film_id: int, now: datetime
-) -> int:
-    row = {
-        "content_hash": digest,
-        "location": location,
-        "page_kind": kind,
-        "film_id": film_id,
-        "imported_at": now,
-    }
-    stmt = upsert_statement(conn.dialect.name, SOURCE, ("content_hash",), ("location",), returning="id")
-    source_id: int = conn.execute(stmt, row).scalar_one()
-    return source_id
-
-
-def _snapshot(
-    conn: Connection, film_id: int, kind: str, figures: SiteFigures, source_id: int, now: datetime
-) -> None:
-    """Append the page's figures to the film's history, once per distinct page (the film row has them)."""
-    if figures == SiteFigures():
-        return
-    histogram = figures.histogram or {}
-    row = {
-        "film_id": film_id,
-        "kind": kind,
-        "average": figures.average,
-        "ratings_count": figures.ratings_count,
-        "reviews_count": figures.reviews_count,
-        "taken_at": now,
-        "source_id": source_id,
-        **{f"stars_{star}": histogram.get(star) for star in STARS},
-    }
-    upsert(conn, SNAPSHOT, [row], keys=("film_id", "kind", "source_id"), updates=())
+    return film_columns(page.kind, page.figures)

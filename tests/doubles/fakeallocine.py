@@ -51,18 +51,23 @@ API
   (half stars), ``published`` (a date), ``site_id``; ``press_html(title, *, reviews, allocine_id=None)``
   where each review has ``outlet`` and optional ``critic``, ``quote`` (None: link-only), ``rating``,
   ``link``, ``site_id``. Texts are kept as given (a blank line between paragraphs).
+  ``film_html(title, *, allocine_id, shape="2024"|"2020", json_ld=True, …)``: a film's main page in either
+  real shape (read by storage/pages/film.py; checked by tests/pages/test_film.py); ``series_html``: a
+  series' main page. Serve them at ``/film/fichefilm_gen_cfilm={id}.html`` /
+  ``/series/ficheserie_gen_cserie={id}.html``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import html
 import json
 import time
 import zlib
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from email.utils import parsedate_to_datetime
@@ -83,10 +88,12 @@ __all__ = [
     "TooMany",
     "autocomplete_path",
     "challenge_html",
+    "film_html",
     "gzip_bomb",
     "movie_result",
     "person_result",
     "press_html",
+    "series_html",
     "series_result",
     "spectator_html",
 ]
@@ -705,3 +712,378 @@ def _press_item(review: Mapping[str, Any]) -> str:
 
 def _slug(name: str) -> str:
     return "".join(c for c in name.casefold() if c.isascii() and c.isalnum()) or "journal"
+
+
+# --- a film's main page --------------------------------------------------------------------------------
+
+
+def _obfuscated(path: str) -> str:
+    """An address as AlloCiné hides it in a class: base64 with `ACr` slipped in (allocine-site.md §0.1)."""
+    encoded = base64.b64encode(path.encode()).decode()
+    return f"ACr{encoded[:2]}ACr{encoded[2:]}"
+
+
+def _people(names: Sequence[str], link_class: str) -> str:
+    return ",\n".join(
+        f'<span class="{_obfuscated(f"/personne/fichepersonne_gen_cpersonne={1000 + i}.html")} {link_class}">'
+        f"{html.escape(name)}</span>"
+        for i, name in enumerate(names)
+    )
+
+
+def _genres(genres: Sequence[str], link_class: str) -> str:
+    return ",\n".join(
+        f'<span class="{_obfuscated(f"/films/genre-{13000 + i}/")} {link_class}">{html.escape(g)}</span>'
+        for i, g in enumerate(genres)
+    )
+
+
+def _duration(minutes: int | None) -> str | None:
+    return f"{minutes // 60}h {minutes % 60:02d}min" if minutes else None
+
+
+def film_html(
+    title: str,
+    *,
+    allocine_id: int,
+    shape: str = "2024",
+    json_ld: bool = True,
+    json_decimal: str = ",",
+    kind: str = "film",
+    original_title: str | None = None,
+    release: date | str | None = None,
+    year: int | None = None,
+    directors: Sequence[str] = (),
+    writers: Sequence[str] = (),
+    genres: Sequence[str] = (),
+    duration_minutes: int | None = None,
+    poster_url: str | None = None,
+    synopsis: str | None = None,
+    spectators: Mapping[str, Any] | None = None,
+    press: Mapping[str, Any] | None = None,
+    friends_between: bool = False,
+) -> str:
+    """A film's main page (`/film/fichefilm_gen_cfilm={id}.html`) in one of the site's two real shapes:
+
+    - ``shape="2020"``: as the December 2020 page was saved, many class names gone (`<div class="">`),
+      `/` spacers, `N notes dont M critiques`, `Titre original` and the synopsis in the details section;
+    - ``shape="2024"``: `.meta-body-info` with `|` spacers, `De` (direction) and `Par` (writers) items,
+      `Titre original` in the header, `N notes, M critiques`, the synopsis in `div.content-txt p.bo-p`.
+
+    ``json_ld``: the Movie (TVSeries) object at the end of <body>, its ratingValue written with
+    ``json_decimal``. ``release``: a date, or the header's words for it ("Depuis 2021", "2019 - 2023",
+    "Date de sortie inconnue"). ``spectators``: ``average`` (None: no rating yet), ``ratings_count``,
+    ``reviews_count``; ``press``: ``average``, ``reviews_count``; None leaves the block out.
+    ``friends_between``: the friends' block sits between Presse and Spectateurs (after them otherwise).
+    ``kind="series"``: a series' page (`ficheserie`, TVSeries, `Par` for its creators).
+    """
+    if shape not in ("2020", "2024"):
+        raise ValueError(shape)
+    series = kind == "series"
+    escaped = html.escape(title)
+    if isinstance(release, date):
+        year = year or release.year
+    address = f"/series/ficheserie_gen_cserie={allocine_id}.html" if series else _film_url(allocine_id)
+    app = f"allocine://open/{'series' if series else 'movie'}?code={allocine_id}"
+    label = "Série TV" if series else ("film" if shape == "2020" else "Film")
+    page_title = f"{title} - {label} {year} - AlloCiné" if year else f"{title} - AlloCiné"
+    page = "allocine__seriespage" if series else "allocine__moviepage"
+    head = f"""<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="UTF-8" />
+<title>{html.escape(page_title)}</title>
+<meta property="og:title" content="{escaped}" />
+{f'<meta property="og:image" content="{html.escape(poster_url)}" />' if poster_url else ""}
+<meta property="og:type" content="{"video.tv_show" if series else "video.movie"}" />
+<meta name="twitter:app:url:iphone" content="{app}" />
+<meta name="twitter:app:url:googleplay" content="{app}" />
+<script>window.dataLayer = [{{"press_rating": "9.5"}}];</script>
+</head>
+<body id="allocine__{page}" class=" allocine allocine__{page} logged-out">
+<header class="header-main"><span class="{_obfuscated("/")} header-main-logo">AlloCiné</span></header>
+<main id="content-layout" class="content-layout entity {"series" if series else "movie"} cf">
+<div class="section-wrap breadcrumb"><a class="item" href="/">Accueil</a><h1 class="item">
+{escaped} </h1></div>
+"""
+    if shape == "2020":
+        body = _film_2020(title, address, release, directors, genres, duration_minutes, poster_url)
+        body += _ratings(spectators, press, friends_between, "medium", " dont ")
+        body += "</div>\n" + _synopsis_2020(synopsis, original_title, year)
+    else:
+        body = _film_2024(
+            title, address, release, directors, writers, genres, duration_minutes, poster_url, original_title
+        )
+        body += _ratings(spectators, press, friends_between, "small", ", ")
+        body += "</div>\n" + _synopsis_2024(synopsis)
+    body += _reviews_preview(allocine_id)
+    ld = ""
+    if json_ld:
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "TVSeries" if series else "Movie",
+            "name": title.replace("'", "&#039;"),  # the site escapes apostrophes inside its JSON
+        }
+        if poster_url:
+            data["image"] = {"@type": "ImageObject", "url": poster_url}
+        if duration_minutes:
+            data["duration"] = f"PT{duration_minutes // 60:02d}H{duration_minutes % 60:02d}M00S"
+        if genres:
+            data["genre"] = genres[0] if len(genres) == 1 else list(genres)
+        if synopsis:
+            data["description"] = synopsis.replace("\n", "")  # the site glues its paragraphs
+        if directors:
+            people = [{"@type": "Person", "name": name} for name in directors]
+            data["creator" if series else "director"] = people[0] if len(people) == 1 else people
+        if writers and not series:
+            data["creator"] = [{"@type": "Person", "name": name} for name in writers]
+        if isinstance(release, date):
+            data["datePublished"] = release.isoformat()
+        if spectators and spectators.get("average") is not None:
+            data["aggregateRating"] = {
+                "@type": "AggregateRating",
+                "ratingValue": f"{spectators['average']:.1f}".replace(".", json_decimal),
+                "ratingCount": str(spectators.get("ratings_count", 0)),
+                "reviewCount": str(spectators.get("reviews_count", 0)),
+                "bestRating": "5",
+                "worstRating": f"0{json_decimal}5",
+            }
+        ld = f'<script type="application/ld+json">\n{_json_ld(data)}\n</script>\n'
+    return head + body + "</main>\n" + ld + _FOOT.removeprefix("  </main>\n")
+
+
+def series_html(title: str, *, allocine_id: int, creators: Sequence[str] = (), **details: Any) -> str:
+    """A series' main page (`/series/ficheserie_gen_cserie={id}.html`): ``film_html`` with
+    ``kind="series"``, its creators under `Par`, its years in words (``release="Depuis 2021"``)."""
+    return film_html(title, allocine_id=allocine_id, kind="series", directors=creators, **details)
+
+
+def _release_words(release: date | str | None) -> str:
+    if release is None:
+        return ""
+    return _date(release) if isinstance(release, date) else release
+
+
+def _film_2020(
+    title: str,
+    address: str,
+    release: date | str | None,
+    directors: Sequence[str],
+    genres: Sequence[str],
+    duration_minutes: int | None,
+    poster_url: str | None,
+) -> str:
+    duration = _duration(duration_minutes)
+    info = [f'<span class="">{html.escape(_release_words(release))}</span>\n<strong>au cinéma</strong>']
+    info.append(f'<span class="spacer">/</span>{duration or ""}<span class="spacer">/</span>')
+    info.append(_genres(genres, ""))
+    direction = ""
+    if directors:
+        direction = (
+            f'<div class="">\n<span class="light">De</span>\n{_people(directors, "blue-link")}\n</div>'
+        )
+    poster = f'<img class="thumbnail-img" src="{html.escape(poster_url)}" alt="" />' if poster_url else ""
+    return f"""<div class="titlebar titlebar-page">
+<div class="titlebar-title titlebar-title-lg" >{html.escape(title)}</div></div>
+<nav class="third-nav third-nav-tab js-third-nav">
+<a class="home item current" href="{address}" title="Fiche film">
+<div class="icon icon-home item-center"></div></a>
+<span class="{_obfuscated(address.replace(".html", "/casting/"))} item">Casting</span>
+</nav>
+<div class="gd-col-left">
+<div class="card entity-card entity-card-list cf entity-card-overview">
+<figure class="thumbnail">{poster}</figure>
+<div class="meta  ">
+<div class="meta-body">
+<div class="">
+{chr(10).join(info)}
+</div>
+{direction}
+<div class="">
+<span class="light">Avec</span>
+{_people(["Acteur Inventé", "Actrice Imaginée"], "")}
+</div>
+</div>
+</div>
+"""
+
+
+def _synopsis_2020(synopsis: str | None, original_title: str | None, year: int | None) -> str:
+    text = _text(synopsis).replace("<br>", "<br><br>") if synopsis else ""
+    original = ""
+    if original_title:
+        original = f"""<div class="item">
+<span class="what light"> Titre original </span>
+<h2 class="that">{html.escape(original_title)}</h2>
+</div>"""
+    production = (
+        '<div class="item"><span class="what light">Année de production</span>\n'
+        f'<span class="that">{year}</span></div>'
+    )
+    return f"""<section class="section ovw ovw-synopsis" id="synopsis-details">
+<div class="titlebar "><h2 class="titlebar-title titlebar-title-md" >Synopsis et détails</h2></div>
+<div class="">
+{text}
+</div>
+<div class="ovw-synopsis-info">
+{original}
+<div class="item"><span class="what light">Distributeur</span>
+<span class="that blue-link"> Distributeur Inventé </span></div>
+<div class="more-trigger js-more-trigger ">Voir les infos techniques</div>
+<div class="more-hidden">
+{production if year else ""}
+<div class="item"><span class="what light">Date de sortie DVD</span><span class="that">-</span></div>
+</div>
+</div>
+</section>
+</div>
+"""
+
+
+def _film_2024(
+    title: str,
+    address: str,
+    release: date | str | None,
+    directors: Sequence[str],
+    writers: Sequence[str],
+    genres: Sequence[str],
+    duration_minutes: int | None,
+    poster_url: str | None,
+    original_title: str | None,
+) -> str:
+    parts = []
+    if release is not None:
+        parts.append(f'<span class="date">{html.escape(_release_words(release))}</span>')
+    if duration := _duration(duration_minutes):
+        parts.append(f'<span class="spacer">|</span>\n{duration}')
+    if genres:
+        parts.append(f'<span class="spacer">|</span>\n{_genres(genres, "dark-grey-link")}')
+    items = [f'<div class="meta-body-item meta-body-info">\n{chr(10).join(parts)}\n</div>']
+    if directors:
+        items.append(
+            '<div class="meta-body-item meta-body-direction meta-body-oneline">\n'
+            f'<span class="light">De</span>\n{_people(directors, "dark-grey-link")}\n</div>'
+        )
+    if writers:
+        items.append(
+            '<span class="spacer">|</span>\n'
+            '<div class="meta-body-item meta-body-direction meta-body-oneline">\n'
+            f'<span class="light">Par</span>\n{_people(writers, "dark-grey-link")}\n</div>'
+        )
+    items.append(
+        '<div class="meta-body-item meta-body-actor">\n<span class="light">Avec</span>\n'
+        f"{_people(['Acteur Inventé'], 'dark-grey-link')}\n</div>"
+    )
+    if original_title:
+        items.append(
+            '<div class="meta-body-item">\n<span class="light">Titre original </span>\n'
+            f'<span class="dark-grey">{html.escape(original_title)}</span>\n</div>'
+        )
+    poster = ""
+    if poster_url:  # the card shows a resized copy
+        resized = html.escape(poster_url.replace("/pictures/", "/c_310_420/pictures/"))
+        poster = f'<img class="thumbnail-img" src="{resized}" alt="" width="310" height="420" />'
+    return f"""<div class="titlebar titlebar-page">
+<div class="titlebar-title titlebar-title-xl">{html.escape(title)}</div></div>
+<nav class="entity-page-nav">
+<span class="home roller-item current" href="{address}" title="Accueil">Accueil</span>
+<span class="{_obfuscated(address.replace(".html", "/critiques/"))} roller-item">Critiques</span></nav>
+<div class="card entity-card entity-card-list cf entity-card-player-ovw">
+<figure class="thumbnail ">{poster}</figure>
+<div class="meta  ">
+<div class="meta-body">
+{chr(10).join(items)}
+</div>
+</div>
+"""
+
+
+def _synopsis_2024(synopsis: str | None) -> str:
+    paragraphs = "".join(f'<p class="bo-p">{html.escape(p)}</p>' for p in (synopsis or "").split("\n") if p)
+    return f"""<section class="section ovw ovw-synopsis" id="synopsis-details">
+<div class="titlebar section-title"><h2 class="titlebar-title titlebar-title-md">Synopsis</h2></div>
+<div class="content-txt ">
+{paragraphs}
+</div>
+</section>
+<section class="section ovw ovw-technical"><div class="item"><span class="what light">Distributeur</span>
+<span class="that">Distributeur Inventé</span></div></section>
+"""
+
+
+def _rating_item(label: str, path: str, average: float | None, counts: str, size: str) -> str:
+    if average is None:
+        stars, note = _stars(None), '<span class="stareval-note no-rating">--</span>'
+    else:
+        stars, note = (
+            _stars(round(average * 2) / 2),
+            f'<span class="stareval-note">{_decimal(average)[:3]}</span>',
+        )
+    review = f'<span class="stareval-review light"> {counts}</span>' if counts else ""
+    return f"""<div class="rating-item">
+<div class="rating-item-content">
+<span class="{_obfuscated(path)} rating-title"> {label} </span>
+<div class="stareval stareval-{size} stareval-theme-default">{stars}{note}{review}</div>
+</div>
+</div>
+"""
+
+
+def _ratings(
+    spectators: Mapping[str, Any] | None,
+    press: Mapping[str, Any] | None,
+    friends_between: bool,
+    size: str,
+    joiner: str,
+) -> str:
+    items = []
+    if press is not None:
+        count = press.get("reviews_count")
+        counts = f"{count} critiques" if count is not None else ""
+        items.append(_rating_item("Presse", "/critiques/presse/", press.get("average"), counts, size))
+    friends = f"""<div class="rating-item">
+<div class="rating-item-content js-user-friends-rating" data-entity-id="TW92aWU6MQ==" data-title="Mes amis ">
+<a class="rating-title" href="#">Mes amis </a>
+<div class="stareval stareval-{size} stareval-theme-default">{_stars(3.5)}
+<span class="stareval-note">3,5</span>
+<span class="stareval-review light"> 2 notes, 1 critique</span></div>
+</div>
+</div>
+"""
+    if friends_between:
+        items.append(friends)
+    if spectators is not None:
+        ratings, reviews = spectators.get("ratings_count"), spectators.get("reviews_count")
+        counts = joiner.join(
+            part
+            for part in (
+                f"{ratings} notes" if ratings is not None else "",
+                f"{reviews} critiques" if reviews is not None else "",
+            )
+            if part
+        )
+        path = "/critiques/spectateurs/"
+        items.append(_rating_item("Spectateurs", path, spectators.get("average"), counts, size))
+    if not friends_between:
+        items.append(friends)
+    return f'<div class="rating-holder rating-holder-3">\n{"".join(items)}</div>\n'
+
+
+def _reviews_preview(allocine_id: int) -> str:
+    """What follows the header: another film's card (with its own ratings) and a spectator card."""
+    other = _rating_item("Presse", "/critiques/presse/", 4.5, "3 critiques", "small")
+    other += _rating_item("Spectateurs", "/critiques/spectateurs/", 4.5, "9 notes, 2 critiques", "small")
+    return f"""<section class="section">
+<h2 class="titlebar-title">Films similaires</h2>
+<div class="card entity-card entity-card-list cf"><div class="meta"><div class="meta-body">
+<div class="meta-body-item meta-body-info"><span class="date">1er janvier 1999</span></div>
+<div class="meta-body-item meta-body-direction"><span class="light">De</span>
+<span class="dark-grey-link">Réalisatrice Voisine</span></div></div></div>
+<div class="rating-holder rating-holder-2">{other}</div></div>
+</section>
+<section class="section">
+<div class="hred review-card cf" id="review_{allocine_id}1"><div class="review-card-review-holder">
+<div class="review-card-meta"><span class="review-card-meta-date light">Publiée le 2 mars 2021</span></div>
+<div class="content-txt review-card-content">Un avis inventé pour l'aperçu.</div></div></div>
+</section>
+"""
