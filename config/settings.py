@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     # answer that found nothing this many (a film may be added to the site meanwhile).
     search_cache_days: float = 7.0
     search_cache_empty_days: float = 1.0
+    # On demand: a film the catalogue lacks is searched on AlloCiné and read when someone asks. Seconds an
+    # answer may spend with AlloCiné (its search and its read together), and budgets per hour: searches
+    # and reads per Discord server, and on-demand requests in all (a read is 3): the refresh keeps its share.
+    ondemand_enabled: bool = True
+    ondemand_deadline: float = 20.0
+    ondemand_searches_per_hour_per_server: int = 30
+    ondemand_reads_per_hour_per_server: int = 10
+    ondemand_requests_per_hour_total: int = 120
 
     # The daily digest: what to post when nothing is new ("message": a short line; "nothing": no post).
     digest_when_empty: Literal["message", "nothing"] = "message"
