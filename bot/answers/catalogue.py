@@ -6,12 +6,16 @@ from bot import texts
 from bot.answers.context import AnswerContext
 from bot.answers.film_arg import clean_query, error
 from bot.answers.model import Answer, Field, Page, paginate
+from bot.answers.ondemand import allocine_lines
 from bot.answers.safe import literal
 from bot.wording import decimal, plural
 from storage.folding import fold
 from storage.queries import top_films
 
 SEARCH_MAX = 15
+# Fewer than this many catalogue films scoring this well: AlloCiné's candidates are listed too.
+SEARCH_ENOUGH = 5
+SEARCH_GOOD = 80.0
 TOP_MAX = 50
 TOP_MIN_SPECTATOR_RATINGS = 20  # so that one 5/5 does not win
 TOP_MIN_PRESS_RATINGS = 3
@@ -24,13 +28,16 @@ def film_search(ctx: AnswerContext, recherche: str | None) -> Answer:
     title = texts.SEARCH_TITLE.format(query=literal(query))
     if not fold(query):  # an emoji alone: the index would list every film at 0 %
         return Answer(title=title, pages=(Page(texts.SEARCH_NOTHING),), tone="info")
-    candidates = ctx.titles.search(query, SEARCH_MAX)
-    if not candidates:
-        return Answer(title=title, pages=(Page(texts.SEARCH_NONE),), tone="info")
+    with ctx.titles_lock:
+        candidates = ctx.titles.search(query, SEARCH_MAX)
     lines = [
         texts.SEARCH_LINE.format(rank=rank, label=literal(c.label), score=round(c.score))
         for rank, c in enumerate(candidates, start=1)
     ]
+    if sum(c.score >= SEARCH_GOOD for c in candidates) < SEARCH_ENOUGH:
+        lines += allocine_lines(ctx, query)  # films not read yet, beside the catalogue's
+    if not lines:
+        return Answer(title=title, pages=(Page(texts.SEARCH_NONE),), tone="info")
     return Answer(title=title, pages=paginate(lines, per_page=15), tone="info")
 
 

@@ -1,13 +1,17 @@
-"""What every answer needs: the database, the title index, chance, and which quotes were already said."""
+"""What every answer needs: the database, the title index, chance, which quotes were already said, and
+AlloCiné on demand (storage/ondemand.py; None: only the catalogue)."""
 
 from __future__ import annotations
 
+import asyncio
 import random
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from storage.ondemand import OnDemand
 from storage.queries import title_rows
 from storage.titles import TitleEntry, TitleIndex
 
@@ -26,14 +30,42 @@ class AnswerContext:
     rng: random.Random = field(default_factory=random.Random)
     # Quotes already given, per scope (a Discord channel, a console session): no repeat while others are left.
     said: dict[str, set[tuple[str, int, int]]] = field(default_factory=lambda: defaultdict(set))
+    ondemand: OnDemand | None = None
+    # The index is read by answers in worker threads (under `titles_lock`) and by autocomplete on the
+    # bot's loop (`index_loop`): a film read on demand is added there, under the lock, so neither ever
+    # sees it half added.
+    titles_lock: threading.Lock = field(default_factory=threading.Lock)
+    index_loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
-    def open(cls, engine: Engine, *, seed: int | None = None) -> AnswerContext:
-        return cls(engine=engine, titles=load_title_index(engine), rng=random.Random(seed))
+    def open(
+        cls, engine: Engine, *, seed: int | None = None, ondemand: OnDemand | None = None
+    ) -> AnswerContext:
+        return cls(engine=engine, titles=load_title_index(engine), rng=random.Random(seed), ondemand=ondemand)
 
     def reload_titles(self) -> None:
         """After an import or a refresh. The index lives in memory, so autocomplete never waits on SQL."""
         self.titles = load_title_index(self.engine)
+
+    def add_title(self, entry: TitleEntry) -> None:
+        """A film just read joins the index at once: one entry added, no rebuild."""
+
+        def add() -> None:
+            with self.titles_lock:
+                self.titles.add(entry)
+
+        loop = self.index_loop
+        if loop is not None and loop.is_running() and _running_loop() is not loop:
+            loop.call_soon_threadsafe(add)
+        else:
+            add()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 @dataclass(frozen=True)
