@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from config.settings import Settings
 from storage.ondemand import OnDemand
 from storage.queries import title_rows
 from storage.titles import TitleEntry, TitleIndex
@@ -42,6 +43,12 @@ class AnswerContext:
         cls, engine: Engine, *, seed: int | None = None, ondemand: OnDemand | None = None
     ) -> AnswerContext:
         return cls(engine=engine, titles=load_title_index(engine), rng=random.Random(seed), ondemand=ondemand)
+
+    def enable_ondemand(self, settings: Settings, *, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Ask AlloCiné for films the catalogue lacks (unless the settings turn it off): on `loop` (the
+        bot's, whose scheduled refresh then shares the client), else on a loop thread of its own."""
+        if self.ondemand is None and settings.ondemand_enabled:
+            self.ondemand = OnDemand(self.engine, settings, loop=loop)
 
     def reload_titles(self) -> None:
         """After an import or a refresh. The index lives in memory, so autocomplete never waits on SQL."""
