@@ -3,6 +3,7 @@ and a search answer, with invented values."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -43,8 +44,10 @@ def serve_film(
     reviews_count: int = 2_345,
     press: bool = True,
     shape: str = "2024",
+    newer: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Serve film `allocine_id`'s three pages; its search result (for `site.set_autocomplete`)."""
+    """Serve film `allocine_id`'s three pages (`newer`: spectator reviews above the usual two, as if
+    written since); its search result (for `site.set_autocomplete`)."""
     site.set_page(
         main_path(allocine_id),
         film_html(
@@ -70,6 +73,7 @@ def serve_film(
             reviews_count=reviews_count,
             histogram={5: 20_000, 4: 18_000, 3: 8_000, 2: 3_000, 1: 1_500, 0: 734},
             reviews=[
+                *newer,
                 {
                     "author": "Rêveuse",
                     "rating": 5.0,
