@@ -123,7 +123,8 @@ TOP_COUNT_INVALID = "Le nombre de films va de 1 à {maximum}."
 HELP_TITLE = "critibot — les critiques AlloCiné à portée de commande"
 HELP_INTRO = (
     "Je lis les critiques des spectateurs et de la presse sur AlloCiné. Les titres se tapent comme on "
-    "veut : sans accents, avec une faute de frappe, ou en partie."
+    "veut : sans accents, avec une faute de frappe, ou en partie. Un film que je n'ai pas encore lu, je le "
+    "cherche sur AlloCiné et je le lis aussitôt (les films seulement, pas les séries)."
 )
 HELP_COMMANDS = (
     ("/note <film>", "La note des spectateurs, la répartition des étoiles et ce qu'en disent les critiques.",
