@@ -26,6 +26,7 @@ from typing import TypeVar
 from bs4 import BeautifulSoup, Tag
 from bs4.exceptions import ParserRejectedMarkup
 
+from storage.pages.checks import PARSE_SECONDS, Reading, strip_controls, tick, web_link
 from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
 from storage.pages.model import PageError, SiteFigures
 from storage.pages.vocabulary import NUMBER, RATINGS_COUNT, TITLE_SUFFIX, out_of_five
@@ -82,10 +83,18 @@ _PAGE_LABELS = ("titre original", "année de production")
 _RATING_LABELS = {"presse": "press", "spectateurs": "spectators"}
 
 
-def parse_film_page(html: str, *, allocine_id: int | None = None) -> ParsedFilmPage:
-    """Read a film's or series' main page. Raises PageError (only) for anything else, or for the page
-    of another film than `allocine_id`."""
+def parse_film_page(
+    html: str, *, allocine_id: int | None = None, seconds: float | None = PARSE_SECONDS
+) -> ParsedFilmPage:
+    """Read a film's or series' main page. Raises PageError (only) for anything else, for the page of
+    another film than `allocine_id`, or (PageTooSlow) past `seconds` of reading (None: no limit)."""
+    with Reading(seconds=seconds).timed():
+        return _parse(html, allocine_id)
+
+
+def _parse(html: str, allocine_id: int | None) -> ParsedFilmPage:
     soup = _soup(html)
+    tick()
     body = soup.body
     main = soup.select_one("#content-layout") or body or soup
     card = main.select_one(_OVERVIEW)
@@ -168,7 +177,8 @@ def _soup(html: str) -> BeautifulSoup:
 
 
 def _clean(text: str) -> str:
-    return " ".join(normalize_spaces(text).split())
+    # Control characters too: PostgreSQL refuses NUL, and none belongs in a title or a name.
+    return " ".join(strip_controls(normalize_spaces(text)).split())
 
 
 def _inline(tag: Tag | None) -> str:
@@ -260,6 +270,7 @@ def _ld_names(value: object) -> tuple[str, ...]:
 def _unique(names: Iterable[str | None]) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for name in names:
+        tick()
         if name:
             seen.setdefault(name.casefold(), name)
     return tuple(seen.values())
@@ -323,7 +334,7 @@ def _address(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     value = html_lib.unescape(value.strip())
-    return value if value.startswith(("https://", "http://")) and value.isprintable() else None
+    return web_link(value) if value.startswith(("https://", "http://")) else None
 
 
 # --- what the page is ----------------------------------------------------------------------------------
@@ -411,6 +422,7 @@ def _labelled(root: Tag | None, labels: tuple[str, ...]) -> dict[str, list[Tag]]
     if root is None:
         return found
     for label in root.select(".light, .what"):
+        tick()
         key = _fold(label.get_text())
         if key in labels and key not in found:
             found[key] = [s for s in label.find_next_siblings(True) if "spacer" not in (s.get("class") or [])]
@@ -480,6 +492,7 @@ def _rating_figures(card: Tag | None, main: Tag) -> dict[str, SiteFigures]:
             labelled = [(key, t) for key, t in labelled if _ancestor(t, "rating-holder", 6) is holder]
     figures: dict[str, SiteFigures] = {}
     for key, title in labelled:
+        tick()
         if key not in figures:
             item = _ancestor(title, "rating-item-content", 3) or _ancestor(title, "rating-item", 3)
             figures[key] = _block_figures(key, item or title.parent or title)

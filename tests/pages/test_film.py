@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from storage.pages import PageError, SiteFigures
 from storage.pages.film import SYNOPSIS_LENGTH, ParsedFilmPage, parse_film_page
+from storage.pages.model import PageTooSlow
 from tests.doubles.fakeallocine import challenge_html, film_html, press_html, series_html, spectator_html
 
 REAL_PAGES = Path(__file__).resolve().parents[2] / ".." / "shared" / "realpages" / "html"
@@ -288,6 +289,24 @@ def test_reading_takes_linear_time(filler: str) -> None:
     with contextlib.suppress(PageError):
         parse_film_page(html)
     assert time.monotonic() - started < 10.0  # under 1 MB each; quadratic work would take minutes
+
+
+def test_a_page_past_its_time_limit_is_refused() -> None:
+    with pytest.raises(PageTooSlow):
+        parse_film_page(_page(), seconds=0.0)
+
+
+@pytest.mark.parametrize("json_ld", [True, False], ids=["json-ld", "markup"])
+def test_control_characters_never_leave_the_parser(json_ld: bool) -> None:
+    page = parse_film_page(
+        _page(json_ld=json_ld, directors=["Camille\x00 Rivaud"], original_title="The\x07 Lighthouse"),
+        allocine_id=ID,
+    )
+    assert (page.title, page.directors, page.original_title) == (
+        "Les Ombres du phare",
+        ("Camille Rivaud",),
+        "The Lighthouse",
+    )
 
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
