@@ -27,6 +27,7 @@ from storage import guild_settings
 from storage.guild_settings import DigestSettings
 from storage.refresher import RefreshReport, refresh
 from storage.run_log import last_runs
+from storage.sources.allocine import AllocineClient
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,9 @@ class Schedule:
         self.zone = ZoneInfo(settings.timezone)
         self._post_digest = post_digest
         self._catch_up = catch_up
-        self._run_refresh = run_refresh or (lambda: refresh(ctx.engine, settings))
+        self._run_refresh = run_refresh or (
+            lambda: refresh(ctx.engine, settings, client=self._shared_client())
+        )
         self.scheduler = AsyncIOScheduler(
             timezone=self.zone,
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": MISFIRE_GRACE},
@@ -164,6 +167,12 @@ class Schedule:
             log.exception("rattrapage des résumés impossible")
 
     # --- refresh ---------------------------------------------------------------------------------------
+
+    def _shared_client(self) -> AllocineClient | None:
+        """On-demand reading's client when it lives on this loop: one polite client for the process, so
+        the refresh and the answers never ask AlloCiné at once (None: the refresh makes its own)."""
+        ondemand = self.ctx.ondemand
+        return ondemand.client_on(asyncio.get_running_loop()) if ondemand is not None else None
 
     async def refresh_job(self) -> RefreshReport:
         report = await self._run_refresh()

@@ -16,6 +16,46 @@ FILM_AMBIGUOUS = "Plusieurs films correspondent à « {query} » :"
 FILM_AMBIGUOUS_HINT = "Choisissez-en un dans la liste proposée, ou précisez l'année : `/{command} {example}`."
 QUERY_CUT = "(recherche coupée à {limit} caractères)"
 
+# --- on demand: a film the catalogue lacks, asked of AlloCiné ------------------------------------------
+ONDEMAND_CONSULTING = "🔎 Je consulte AlloCiné…"
+ONDEMAND_SEVERAL = "Le catalogue ne connaît pas « {query} » ; sur AlloCiné, plusieurs films correspondent :"
+ONDEMAND_SEVERAL_HINT = (
+    "Choisissez-en un avec les boutons, ou tapez son titre et son année : `/{command} {example}`."
+)
+ONDEMAND_LINE = "• {film}"
+ONDEMAND_BY = " — de {directors}"
+ONDEMAND_NONE = "Ni le catalogue de critibot ni AlloCiné ne connaissent de film nommé « {query} »."
+ONDEMAND_SERIES_ONLY = (
+    "Sur AlloCiné, « {query} » est une série : critibot ne lit que les films (leurs critiques)."
+)
+ONDEMAND_SERIES = "« {title} » est une série sur AlloCiné : critibot ne lit que les films (leurs critiques)."
+ONDEMAND_TROUBLE_TITLE = "AlloCiné indisponible"
+ONDEMAND_UNREACHABLE = (
+    "AlloCiné ne répond pas pour l'instant : je n'ai pas pu y chercher « {query} ». Rien n'a été gardé ; "
+    "réessayez dans quelques minutes."
+)
+ONDEMAND_TOO_SLOW = (
+    "AlloCiné ne répond pas à temps pour « {query} » : rien n'a été gardé, réessayez dans un moment."
+)
+ONDEMAND_BLOCKED = (
+    "AlloCiné refuse nos requêtes pour l'instant (page de vérification anti-robots) : rien n'a été gardé. "
+    "Réessayez dans {wait}."
+)
+ONDEMAND_UNREADABLE = (
+    "La page AlloCiné de ce film n'a pas pu être lue correctement : rien n'a été gardé. Réessayez plus tard."
+)
+ONDEMAND_BUDGET_TITLE = "Trop de recherches"
+ONDEMAND_BUDGET_SERVER = (
+    "Ce serveur a déjà beaucoup consulté AlloCiné cette heure-ci ({what}) : réessayez dans {wait}. "
+    "Les films déjà lus restent disponibles."
+)
+ONDEMAND_BUDGET_TOTAL = (
+    "critibot a déjà beaucoup consulté AlloCiné cette heure-ci : réessayez dans {wait}. "
+    "Les films déjà lus restent disponibles."
+)
+ONDEMAND_BUDGET_WHAT = {"search": "recherches", "read": "films lus"}
+ONDEMAND_SOON = "quelques minutes"
+
 # --- /note -----------------------------------------------------------------------------------------
 NOTE_AVERAGE = "{stars} **{average}/5** — note moyenne des spectateurs sur AlloCiné"
 NOTE_AVERAGE_UNKNOWN = "Note moyenne des spectateurs : inconnue (la page des spectateurs n'a pas été lue)."
@@ -84,6 +124,9 @@ SEARCH_OTHERS = "Autres films proches"
 # Autocomplete: an AlloCiné candidate, not read yet (Discord's choices: 100 characters at most).
 CHOICE_ALLOCINE = " · AlloCiné"
 CHOICE_ALLOCINE_SERIES = " · série AlloCiné"
+SEARCH_ALLOCINE = "Sur AlloCiné, pas encore lus (`/note` les lit) :"
+SEARCH_ALLOCINE_LINE = "• {film} · AlloCiné"
+SEARCH_ALLOCINE_TROUBLE = "AlloCiné n'a pas pu être consulté : {reason}"
 TOP_TITLE_SPECTATORS = "Les films les mieux notés par les spectateurs"
 TOP_TITLE_PRESS = "Les films les mieux notés par la presse"
 TOP_RULE = "Au moins {minimum} pour entrer au classement."
@@ -94,7 +137,8 @@ TOP_COUNT_INVALID = "Le nombre de films va de 1 à {maximum}."
 HELP_TITLE = "critibot — les critiques AlloCiné à portée de commande"
 HELP_INTRO = (
     "Je lis les critiques des spectateurs et de la presse sur AlloCiné. Les titres se tapent comme on "
-    "veut : sans accents, avec une faute de frappe, ou en partie."
+    "veut : sans accents, avec une faute de frappe, ou en partie. Un film que je n'ai pas encore lu, je le "
+    "cherche sur AlloCiné et je le lis aussitôt (les films seulement, pas les séries)."
 )
 HELP_COMMANDS = (
     ("/note <film>", "La note des spectateurs, la répartition des étoiles et ce qu'en disent les critiques.",

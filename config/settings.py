@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     # Autocomplete's background searches (to fill the cache for the next keystrokes, never waited for):
     # at most this many begun per minute, one at a time; not counted in the on-demand budgets.
     autocomplete_searches_per_minute: int = 6
+    # On demand: a film the catalogue lacks is searched on AlloCiné and read when someone asks. Seconds an
+    # answer may spend with AlloCiné (its search and its read together), and budgets per hour: searches
+    # and reads per Discord server, and on-demand requests in all (a read is 3): the refresh keeps its share.
+    ondemand_enabled: bool = True
+    ondemand_deadline: float = 20.0
+    ondemand_searches_per_hour_per_server: int = 30
+    ondemand_reads_per_hour_per_server: int = 10
+    ondemand_requests_per_hour_total: int = 120
 
     # The daily digest: what to post when nothing is new ("message": a short line; "nothing": no post).
     digest_when_empty: Literal["message", "nothing"] = "message"

@@ -13,6 +13,10 @@ from sqlmodel import SQLModel
 from storage.db.engine import make_engine
 from tests.doubles.fakeallocine import FakeAllocine
 
+# No test reaches the real AlloCiné: on-demand reading is off unless a test starts it against the fake
+# (set before any Settings is read; subprocesses inherit it).
+os.environ.setdefault("CRITIBOT_ONDEMAND_ENABLED", "false")
+
 SAMPLES = Path(__file__).resolve().parent.parent / "storage" / "samples"
 SPECTATOR_SEED = SAMPLES / "000_6c6d1f130c1f1b27.txt"
 PRESS_SEED = SAMPLES / "001_b3b5a5d490d33aed.txt"

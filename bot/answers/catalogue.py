@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import texts
 from bot.answers.context import AnswerContext
 from bot.answers.film_answers import (
@@ -16,6 +18,7 @@ from bot.answers.film_answers import (
 )
 from bot.answers.film_arg import clean_query, error
 from bot.answers.model import Answer, Field, Page, paginate
+from bot.answers.ondemand import allocine_lines
 from bot.answers.safe import literal
 from bot.wording import decimal, plural
 from storage.folding import fold
@@ -25,6 +28,9 @@ from storage.titles import Candidate
 SEARCH_MAX = 15
 OTHERS_MAX = 5  # other films listed under a clear match
 SYNOPSIS_MAX = 300
+# Fewer than this many catalogue films scoring this well: AlloCiné's candidates are listed too.
+SEARCH_ENOUGH = 5
+SEARCH_GOOD = 80.0
 TOP_MAX = 50
 TOP_MIN_SPECTATOR_RATINGS = 20  # so that one 5/5 does not win
 TOP_MIN_PRESS_RATINGS = 3
@@ -37,20 +43,26 @@ def film_search(ctx: AnswerContext, recherche: str | None) -> Answer:
     title = texts.SEARCH_TITLE.format(query=literal(query))
     if not fold(query):  # an emoji alone: the index would list every film at 0 %
         return Answer(title=title, pages=(Page(texts.SEARCH_NOTHING),), tone="info")
-    candidates = ctx.titles.search(query, SEARCH_MAX)
-    if not candidates:
-        return Answer(title=title, pages=(Page(texts.SEARCH_NONE),), tone="info")
-    clear = ctx.titles.lookup(query).film
+    with ctx.titles_lock:
+        candidates = ctx.titles.search(query, SEARCH_MAX)
+        clear = ctx.titles.lookup(query).film if candidates else None
+    # Fewer good matches than SEARCH_ENOUGH: AlloCiné's films not read yet are listed too.
+    few = sum(c.score >= SEARCH_GOOD for c in candidates) < SEARCH_ENOUGH
+    unread = allocine_lines(ctx, query) if few else []
     if clear is not None:
         others = [c for c in candidates if c.film_id != clear.film_id][:OTHERS_MAX]
-        return film_card(ctx, clear.film_id, others)
-    lines = [_search_line(rank, c) for rank, c in enumerate(candidates, start=1)]
+        return film_card(ctx, clear.film_id, others, unread)
+    lines = [_search_line(rank, c) for rank, c in enumerate(candidates, start=1)] + unread
+    if not lines:
+        return Answer(title=title, pages=(Page(texts.SEARCH_NONE),), tone="info")
     return Answer(title=title, pages=paginate(lines, per_page=15), tone="info")
 
 
-def film_card(ctx: AnswerContext, film_id: int, others: list[Candidate]) -> Answer:
+def film_card(
+    ctx: AnswerContext, film_id: int, others: list[Candidate], unread: Sequence[str] = ()
+) -> Answer:
     """One film as its main page shows it: poster, facts, synopsis, the spectators' average, a link;
-    then the other films the search found."""
+    then the other films the search found, and AlloCiné's (`unread`: their lines)."""
     stats = film_stats(ctx.engine, film_id)
     lines = film_details(stats)
     if stats.synopsis:
@@ -64,6 +76,7 @@ def film_card(ctx: AnswerContext, film_id: int, others: list[Candidate]) -> Answ
     if others:
         listed = "\n".join(_search_line(rank, c) for rank, c in enumerate(others, start=2))
         fields = (Field(texts.SEARCH_OTHERS, listed),)
+    lines += list(unread)
     return Answer(
         title=film_heading(stats),
         pages=(Page("\n".join(lines) or texts.NOTE_AVERAGE_UNKNOWN, fields),),

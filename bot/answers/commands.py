@@ -23,6 +23,7 @@ from bot.answers.film_answers import SORTS, critiques, note, presse
 from bot.answers.film_arg import error
 from bot.answers.follows import ne_plus_suivre, suivis, suivre
 from bot.answers.model import Answer, fit
+from bot.answers.ondemand import Asking, ask_as
 from bot.answers.safe import literal
 
 log = logging.getLogger(__name__)
@@ -144,12 +145,16 @@ def run(
     *,
     scope: str = "console",
     member: Member | None = None,
+    consulting: Callable[[], None] | None = None,
 ) -> Answer:
     """Run a command. Whatever happens, the user gets an Answer that fits Discord; never a traceback.
-    `member`: who asks, on which server (None: no server, as in the console without --server)."""
+    `member`: who asks, on which server (None: no server, as in the console without --server).
+    `consulting`: called just before AlloCiné is asked for a film the catalogue lacks (Discord then
+    says "Je consulte AlloCiné…" at once)."""
     command = COMMANDS.get(name)
     if command is None:
         return error(texts.UNKNOWN_COMMAND.format(name=literal(name[:50])))
+    undo = ask_as(Asking(budget_scope(member, scope), consulting))
     try:
         kwargs = {o.name: arguments.get(o.name) for o in command.options}
         if command.scoped:
@@ -160,6 +165,17 @@ def run(
     except Exception:
         log.exception("commande /%s échouée, arguments %r", name, arguments)
         return error(texts.INTERNAL_ERROR)
+    finally:
+        undo()
+
+
+def budget_scope(member: Member | None, scope: str) -> str:
+    """The on-demand budget a request counts against: its server's, else its user's, else the console's."""
+    if member is not None and member.guild_id is not None:
+        return f"guild:{member.guild_id}"
+    if member is not None and member.user_id is not None:
+        return f"user:{member.user_id}"
+    return scope
 
 
 def answer_line(ctx: AnswerContext, line: str, *, scope: str, member: Member | None = None) -> Answer:

@@ -1,14 +1,18 @@
-"""What every answer needs: the database, the title index, chance, and which quotes were already said."""
+"""What every answer needs: the database, the title index, chance, which quotes were already said, and
+AlloCiné on demand (storage/ondemand.py; None: only the catalogue)."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from config.settings import Settings
+from storage.ondemand import OnDemand
 from storage.queries import title_rows
 from storage.sources.allocine import AllocineClient
 from storage.sources.search import SearchCandidate
@@ -35,10 +39,26 @@ class AnswerContext:
     # Background searches per minute for autocomplete (settings: autocomplete_searches_per_minute).
     searches_per_minute: int = 6
     _suggestions: SearchSuggestions | None = field(default=None, init=False, repr=False)
+    ondemand: OnDemand | None = None
+    # The index is read by answers in worker threads (under `titles_lock`) and by autocomplete on the
+    # bot's loop (`index_loop`): a film read on demand is added there, under the lock, so neither ever
+    # sees it half added.
+    titles_lock: threading.Lock = field(default_factory=threading.Lock)
+    index_loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
-    def open(cls, engine: Engine, *, seed: int | None = None) -> AnswerContext:
-        return cls(engine=engine, titles=load_title_index(engine), rng=random.Random(seed))
+    def open(
+        cls, engine: Engine, *, seed: int | None = None, ondemand: OnDemand | None = None
+    ) -> AnswerContext:
+        return cls(engine=engine, titles=load_title_index(engine), rng=random.Random(seed), ondemand=ondemand)
+
+    def enable_ondemand(self, settings: Settings, *, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Ask AlloCiné for films the catalogue lacks (unless the settings turn it off): on `loop` (the
+        bot's, whose scheduled refresh then shares the client), else on a loop thread of its own."""
+        if self.ondemand is None and settings.ondemand_enabled:
+            self.ondemand = OnDemand(self.engine, settings, loop=loop)
+            if loop is not None:  # autocomplete's background searches run there too: the same one client
+                self.allocine = self.ondemand.client
 
     @property
     def suggestions(self) -> SearchSuggestions:
@@ -67,6 +87,26 @@ class AnswerContext:
     def reload_titles(self) -> None:
         """After an import or a refresh. The index lives in memory, so autocomplete never waits on SQL."""
         self.titles = load_title_index(self.engine)
+
+    def add_title(self, entry: TitleEntry) -> None:
+        """A film just read joins the index at once: one entry added, no rebuild."""
+
+        def add() -> None:
+            with self.titles_lock:
+                self.titles.add(entry)
+
+        loop = self.index_loop
+        if loop is not None and loop.is_running() and _running_loop() is not loop:
+            loop.call_soon_threadsafe(add)
+        else:
+            add()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def ne_plus_suivre(ctx: AnswerContext, film: FilmQuery, *, member: Member) -> An
         return refused
     assert member.guild_id is not None
     # Only the catalogue: unfollowing never needs to read a film.
-    film_id = resolve_film(ctx, film, "ne-plus-suivre")
+    film_id = resolve_film(ctx, film, "ne-plus-suivre", online=False)
     if isinstance(film_id, Answer):
         return film_id
     found = film_stats(ctx.engine, film_id)
@@ -81,11 +81,9 @@ def suivis(ctx: AnswerContext, *, member: Member) -> Answer:
 
 
 def _film_to_follow(ctx: AnswerContext, film: FilmQuery, command: str) -> FilmStats | Answer:
-    """The catalogue film to follow, or the answer that says why there is none ("Film introuvable" for
-    a film critibot has not read).
-
-    On-demand reading plugs in here (or in resolve_film itself, which /note shares): a film AlloCiné
-    knows but the catalogue does not is read, stored, then followed; the refresher reads it from then on.
+    """The catalogue film to follow, or the answer that says why there is none. A film AlloCiné knows
+    but the catalogue does not is read now (resolve_film, as for /note), its reviews stored as backlog,
+    then followed: the refresher reads it from then on, and the digest announces only what comes later.
     """
     film_id = resolve_film(ctx, film, command)
     if isinstance(film_id, Answer):

@@ -62,6 +62,15 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Pick:
+    """A film the asker may pick to run the same command on it (Discord shows a button): `value` is what
+    the film option then receives (`allocine:123`)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Answer:
     title: str
     pages: tuple[Page, ...] = (Page(),)
@@ -71,6 +80,7 @@ class Answer:
     ephemeral: bool = False  # errors and refusals are shown only to the person who asked
     film_id: int | None = None  # the film the answer is about, when there is one
     thumbnail: str | None = None  # a picture's address (the film's poster): http(s) only is shown
+    picks: tuple[Pick, ...] = ()  # films to choose from ("Vouliez-vous dire…"): the same command on each
 
     @property
     def description(self) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from bot import render, terminal
 from bot.answers.commands import answer_line
@@ -61,8 +63,8 @@ def ask_command(
     db: DbOption = None,
 ) -> None:
     """Pose une question à critibot, exactement comme sur Discord."""
-    ctx = AnswerContext.open(engine_for(db))
-    answer = answer_line(ctx, line, scope="ask", member=_member(server))
+    with _answering(engine_for(db)) as ctx:
+        answer = answer_line(ctx, line, scope="ask", member=_member(server))
     if as_json:
         print_json(render.message(answer))
     else:
@@ -73,7 +75,21 @@ def ask_command(
 
 def console_command(server: ServerOption = None, db: DbOption = None) -> None:
     """Une invite interactive pour poser des questions à critibot (historique avec ↑ ↓)."""
-    _console(AnswerContext.open(engine_for(db)), _member(server))
+    with _answering(engine_for(db)) as ctx:
+        _console(ctx, _member(server))
+
+
+@contextlib.contextmanager
+def _answering(engine: Engine) -> Iterator[AnswerContext]:
+    """The answers' context in the terminal: AlloCiné on demand on a loop thread of its own (settings),
+    closed on the way out."""
+    ctx = AnswerContext.open(engine)
+    ctx.enable_ondemand(get_settings())
+    try:
+        yield ctx
+    finally:
+        if ctx.ondemand is not None:
+            ctx.ondemand.close()
 
 
 def _console(ctx: AnswerContext, member: Member | None = None) -> None:
@@ -113,12 +129,13 @@ def run_command(db: DbOption = None) -> None:
         out.print("Base vide : import des pages d'exemple…")
         print_summary(import_pages(engine, [SAMPLES], None))
     settings = get_settings()
-    ctx = AnswerContext.open(engine)
-    ctx.searches_per_minute = settings.autocomplete_searches_per_minute
     if not settings.discord_token:
         err.print(NO_TOKEN)
-        _console(ctx)
+        with _answering(engine) as ctx:
+            _console(ctx)
         return
+    ctx = AnswerContext.open(engine)  # run_bot starts on-demand reading on the bot's loop
+    ctx.searches_per_minute = settings.autocomplete_searches_per_minute
     import asyncio
 
     import aiohttp

@@ -19,7 +19,7 @@ from bot.answers.model import Answer, fit
 from bot.discord_ui.cogs import Reglages, member_of, topic_cogs
 from bot.discord_ui.posting import post_digest, post_due_digests
 from bot.discord_ui.translations import EnglishTranslator
-from bot.discord_ui.views import Pager, embed_for
+from bot.discord_ui.views import Pager, Picker, embed_for
 from bot.scheduler import Schedule
 from config import Settings
 
@@ -60,6 +60,7 @@ class Critibot(commands.Bot):
         self.scheduled = scheduled
 
     async def setup_hook(self) -> None:
+        self.ctx.index_loop = asyncio.get_running_loop()  # where a film read on demand joins the index
         await self.tree.set_translator(EnglishTranslator())
         for cog in (*topic_cogs(self), Reglages(self)):
             await self.add_cog(cog)
@@ -85,33 +86,76 @@ class Critibot(commands.Bot):
     # --- answering ------------------------------------------------------------------------------------
 
     async def answer(self, interaction: discord.Interaction, name: str, arguments: dict[str, Any]) -> None:
+        """Run command `name` for `interaction` in a worker thread, and send its Answer. When AlloCiné
+        must be asked (a film the catalogue lacks), the asker is told at once."""
         scope = f"channel:{interaction.channel_id}"
         member = member_of(interaction)
-        await self.reply(
-            interaction, asyncio.to_thread(run, self.ctx, name, arguments, scope=scope, member=member)
+        loop = asyncio.get_running_loop()
+        consulting = asyncio.Event()
+
+        def consult() -> None:  # from the answering thread
+            loop.call_soon_threadsafe(consulting.set)
+
+        work = asyncio.to_thread(
+            run, self.ctx, name, arguments, scope=scope, member=member, consulting=consult
         )
+        await self.reply(interaction, work, consulting=consulting, origin=(name, arguments))
 
-    async def reply(self, interaction: discord.Interaction, work: Any) -> None:
-        """Send the Answer that `work` (an awaitable) produces, deferring first if it is slow."""
+    async def reply(
+        self,
+        interaction: discord.Interaction,
+        work: Any,
+        *,
+        consulting: asyncio.Event | None = None,
+        origin: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """Send the Answer that `work` (an awaitable) produces, deferring first if it is slow. When
+        `consulting` is set first (AlloCiné is being asked), "Je consulte AlloCiné…" is shown to the asker
+        at once, and removed once the answer is there. `origin`: the command and arguments that `work`
+        runs, for the buttons of a "Vouliez-vous dire…" to run again on the film picked."""
         task = asyncio.ensure_future(work)
-        done, _pending = await asyncio.wait({task}, timeout=DEFER_AFTER)
-        if not done:
-            await interaction.response.defer(thinking=True)
-        await self.send(interaction, fit(await task))
+        signal = asyncio.ensure_future(consulting.wait()) if consulting is not None else None
+        waiting: set[asyncio.Future[Any]] = {task} if signal is None else {task, signal}
+        done, _pending = await asyncio.wait(waiting, timeout=DEFER_AFTER, return_when=asyncio.FIRST_COMPLETED)
+        noted = False
+        if task not in done:
+            if signal is not None and signal in done:
+                await interaction.response.send_message(texts.ONDEMAND_CONSULTING, ephemeral=True)
+                noted = True
+            else:
+                await interaction.response.defer(thinking=True)
+        if signal is not None:
+            signal.cancel()
+        await self.send(interaction, fit(await task), origin=origin)
+        if noted:
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException as problem:  # already gone: nothing to tidy
+                log.info("message « je consulte AlloCiné » non supprimé : %s", problem)
 
-    async def send(self, interaction: discord.Interaction, answer: Answer) -> None:
-        pager = Pager(answer, interaction.user.id) if len(answer.pages) > 1 else None
-        extra: dict[str, Any] = {"view": pager} if pager else {}
+    async def send(
+        self,
+        interaction: discord.Interaction,
+        answer: Answer,
+        *,
+        origin: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        view: Pager | Picker | None = None
+        if len(answer.pages) > 1:
+            view = Pager(answer, interaction.user.id)
+        elif answer.picks and origin is not None:
+            view = Picker(self, answer.picks, *origin)
+        extra: dict[str, Any] = {"view": view} if view else {}
         if interaction.response.is_done():
             message = await interaction.followup.send(
                 embed=embed_for(answer), ephemeral=answer.ephemeral, wait=True, **extra
             )
-            if pager:
-                pager.message = message
+            if view:
+                view.message = message
             return
         await interaction.response.send_message(embed=embed_for(answer), ephemeral=answer.ephemeral, **extra)
-        if pager:
-            pager.message = await interaction.original_response()
+        if view:
+            view.message = await interaction.original_response()
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, problem: app_commands.AppCommandError
@@ -135,6 +179,7 @@ async def run_bot(ctx: AnswerContext, settings: Settings, token: str) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    ctx.enable_ondemand(settings, loop=loop)  # on the bot's loop: one client, shared with the refresh
     bot = Critibot(ctx, settings)
     async with bot:
         serving = asyncio.create_task(bot.start(token))
@@ -143,6 +188,8 @@ async def run_bot(ctx: AnswerContext, settings: Settings, token: str) -> None:
         log.info("arrêt de critibot")
         await bot.close()
         stopping.cancel()
+        if ctx.ondemand is not None:
+            await ctx.ondemand.aclose()
         if serving in done:
             serving.result()  # a refused token or a lost connection surfaces here
         else:

@@ -17,7 +17,7 @@ from discord.app_commands import locale_str
 from bot.answers.autocomplete import film_choices
 from bot.answers.commands import Option
 from bot.answers.context import AnswerContext
-from bot.answers.film_arg import Resolved, clean_query, resolve_film
+from bot.answers.film_arg import Resolved, clean_query, resolve_local
 
 _TYPES = {
     str: AppCommandOptionType.string,
@@ -83,7 +83,9 @@ class FilmOption(DeclaredOption):
             return None  # blank: as if the option were not given
         command = interaction.command.name if interaction.command else self.option.name
         ctx = answer_context(interaction)
-        return Resolved(await asyncio.to_thread(resolve_film, ctx, str(value), command))
+        # The catalogue only: asking AlloCiné takes seconds, and Discord wants an answer within 3. When
+        # the catalogue is not sure, the command asks AlloCiné itself, its reply deferred at once.
+        return await asyncio.to_thread(resolve_local, ctx, str(value), command)
 
 
 def transformer_for(option: Option) -> DeclaredOption:

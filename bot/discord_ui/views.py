@@ -1,13 +1,20 @@
-"""Answer → discord.Embed, and the ◀ ▶ buttons that page through a long answer."""
+"""Answer → discord.Embed, the ◀ ▶ buttons that page through a long answer, and the buttons of a
+"Vouliez-vous dire…" that run the command again on the film picked."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import render, texts
-from bot.answers.model import Answer
+from bot.answers.commands import COMMANDS
+from bot.answers.model import Answer, Pick
+
+if TYPE_CHECKING:
+    from bot.discord_ui.client import Critibot
 
 log = logging.getLogger(__name__)
 PAGER_TIMEOUT = 180.0  # seconds of inactivity before the buttons stop
@@ -60,3 +67,48 @@ class Pager(discord.ui.View):
                 await self.message.edit(view=self)
             except discord.HTTPException as problem:  # message deleted, token expired…
                 log.info("pages : boutons non désactivés (%s)", problem)
+
+
+class Picker(discord.ui.View):
+    """One button per film offered: a click runs `command` again with the film option set to the pick
+    (an AlloCiné film is then read, its reply deferred like any). Sent with an ephemeral answer, so only
+    the asker sees it; the buttons go grey after a timeout."""
+
+    def __init__(
+        self,
+        bot: Critibot,
+        picks: Sequence[Pick],
+        command: str,
+        arguments: dict[str, Any],
+        *,
+        timeout: float = PAGER_TIMEOUT,
+    ) -> None:
+        super().__init__(timeout=timeout)
+        self.message: discord.InteractionMessage | discord.Message | None = None
+        option = next((o.name for o in COMMANDS[command].options if o.film), None)
+        for number, pick in enumerate(picks[:25]):
+            chosen = {**arguments, **({option: pick.value} if option else {})}
+            self.add_item(_PickButton(bot, pick.label, f"critibot:pick:{number}", command, chosen))
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.message is not None:
+            try:
+                await self.message.edit(view=self)
+            except discord.HTTPException as problem:
+                log.info("choix : boutons non désactivés (%s)", problem)
+
+
+class _PickButton(discord.ui.Button[Picker]):
+    def __init__(
+        self, bot: Critibot, label: str, custom_id: str, command: str, arguments: dict[str, Any]
+    ) -> None:
+        super().__init__(label=label[:80], style=discord.ButtonStyle.primary, custom_id=custom_id)
+        self.bot = bot
+        self.command = command
+        self.arguments = arguments
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await self.bot.answer(interaction, self.command, self.arguments)

@@ -353,10 +353,14 @@ async def search(
     key = fold(sent)
     if not key:
         return SearchResult("", (), from_cache=False, requested=False)
+    flight = (engine.url.render_as_string(), client.base_url, key)
+    landings = _landings.get(flight, 0)
     cached = await asyncio.to_thread(_read_cache, engine, key, moment)
+    if cached is None and _landings.get(flight, 0) != landings:
+        # A search for it landed while we read (a slow thread under load): it is cached now.
+        cached = await asyncio.to_thread(_read_cache, engine, key, moment)
     if cached is not None:
         return SearchResult(sent, tuple(rank_candidates(query, cached)), from_cache=True, requested=False)
-    flight = (engine.url.render_as_string(), client.base_url, key)
     task = _flights.get(flight)
     if task is None and on_request is not None:
         await on_request()
@@ -372,11 +376,14 @@ async def search(
 
 
 _flights: dict[tuple[str, str, str], asyncio.Future[list[SearchCandidate]]] = {}
+# How many searches have landed per flight: a caller whose cache read overlapped one reads again.
+_landings: dict[tuple[str, str, str], int] = {}
 
 
 def _landed(flight: tuple[str, str, str], task: asyncio.Future[list[SearchCandidate]]) -> None:
     if _flights.get(flight) is task:
         del _flights[flight]
+    _landings[flight] = _landings.get(flight, 0) + 1
     if not task.cancelled():
         task.exception()  # retrieved: every caller may have given up (it is logged in _ask)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from storage.pages import (
     ParsedOutletPage,
@@ -23,7 +23,7 @@ from storage.pages import (
 )
 from storage.pages import SpectatorReview as ParsedSpectator
 from storage.pages.checks import strip_controls
-from storage.store.details import store_film_page
+from storage.store.details import store_film_page, write_film_page
 from storage.store.errors import AmbiguousFilm, NoFilmNamed, OtherFilm, OutletPage, StoreError
 from storage.store.figures import content_hash, film_columns, snapshot, upsert_source
 from storage.store.identity import FilmHint, FilmRef, find_film, find_films, resolve_film, same_name
@@ -46,6 +46,8 @@ __all__ = [
     "spectator_key",
     "store_film_page",
     "store_page",
+    "write_film_page",
+    "write_page",
 ]
 
 
@@ -73,32 +75,45 @@ def store_page(
     `backlog` marks the page's new reviews as old news that the daily digest does not announce; by
     default, reviews are backlog when the film had none of their kind stored yet (a film just added).
     """
+    with engine.begin() as conn:
+        return write_page(conn, page, location=location, raw=raw, hint=hint, now=now, backlog=backlog)
+
+
+def write_page(
+    conn: Connection,
+    page: ParsedPage,
+    *,
+    location: str,
+    raw: bytes | str,
+    hint: FilmHint | None = None,
+    now: datetime | None = None,
+    backlog: bool | None = None,
+) -> StoreReport:
+    """`store_page` inside the caller's transaction: several pages of one film stored all or nothing
+    (a film read on demand)."""
     if isinstance(page, ParsedOutletPage):
         raise OutletPage(page.outlet)
     hint = _clean(hint or FilmHint())
     now = now or datetime.now(UTC)
-    with engine.begin() as conn:
-        film = resolve_film(conn, page.title, hint, now, _film_figures(page))
-        source_id = upsert_source(conn, content_hash(raw), location, page.kind, film.id, now)
-        report = StoreReport(
-            film=film.title, film_id=film.id, page_kind=page.kind, warnings=list(page.warnings)
+    film = resolve_film(conn, page.title, hint, now, _film_figures(page))
+    source_id = upsert_source(conn, content_hash(raw), location, page.kind, film.id, now)
+    report = StoreReport(film=film.title, film_id=film.id, page_kind=page.kind, warnings=list(page.warnings))
+    # A film created by this transaction has no reviews yet: no need to read them.
+    if isinstance(page, ParsedSpectatorPage):
+        snapshot(conn, film.id, "spectateurs", page.figures, source_id, now)
+        report.counts["spectateurs"] = merge_reviews(
+            conn, "spectateurs", film.id, page.reviews, source_id, now, backlog, film.created
         )
-        # A film created by this transaction has no reviews yet: no need to read them.
-        if isinstance(page, ParsedSpectatorPage):
-            snapshot(conn, film.id, "spectateurs", page.figures, source_id, now)
-            report.counts["spectateurs"] = merge_reviews(
-                conn, "spectateurs", film.id, page.reviews, source_id, now, backlog, film.created
-            )
-        elif isinstance(page, ParsedPressPage):
-            snapshot(conn, film.id, "presse", page.figures, source_id, now)
-            report.counts["presse"] = merge_reviews(
-                conn, "presse", film.id, page.reviews, source_id, now, backlog, film.created
-            )
-        elif isinstance(page, ParsedPlainReviews):
-            reviews = [ParsedSpectator(author=None, rating=None, published=None, text=t) for t in page.texts]
-            report.counts["spectateurs"] = merge_reviews(
-                conn, "spectateurs", film.id, reviews, source_id, now, backlog, film.created
-            )
+    elif isinstance(page, ParsedPressPage):
+        snapshot(conn, film.id, "presse", page.figures, source_id, now)
+        report.counts["presse"] = merge_reviews(
+            conn, "presse", film.id, page.reviews, source_id, now, backlog, film.created
+        )
+    elif isinstance(page, ParsedPlainReviews):
+        reviews = [ParsedSpectator(author=None, rating=None, published=None, text=t) for t in page.texts]
+        report.counts["spectateurs"] = merge_reviews(
+            conn, "spectateurs", film.id, reviews, source_id, now, backlog, film.created
+        )
     return report
 
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Connection, Engine, update
 
 from storage.db.tables import FILM
 from storage.pages.film import ParsedFilmPage
@@ -34,6 +34,20 @@ def store_film_page(
     source row (`raw`'s hash, else the parsed facts'), so storing the same page again changes nothing but
     `details_at`, and a newer page adds a snapshot. Details the page does not give keep their known value.
     """
+    with engine.begin() as conn:
+        return write_film_page(conn, parsed, allocine_id=allocine_id, url=url, now=now, raw=raw)
+
+
+def write_film_page(
+    conn: Connection,
+    parsed: ParsedFilmPage,
+    *,
+    allocine_id: int,
+    url: str,
+    now: datetime,
+    raw: bytes | str | None = None,
+) -> FilmRef:
+    """`store_film_page` inside the caller's transaction (a film read on demand: all its pages or none)."""
     if parsed.allocine_id is not None and parsed.allocine_id != allocine_id:
         raise ValueError(f"the page is AlloCiné film {parsed.allocine_id}, not {allocine_id}")
     hint = FilmHint(
@@ -46,13 +60,12 @@ def store_film_page(
     )
     figures = {**film_columns("spectateurs", parsed.spectators), **film_columns("presse", parsed.press)}
     digest = content_hash(raw if raw is not None else _fingerprint(parsed))
-    with engine.begin() as conn:
-        film = resolve_film(conn, parsed.title, hint, now, figures)
-        source_id = upsert_source(conn, digest, url, FILM_PAGE, film.id, now)
-        snapshot(conn, film.id, "spectateurs", parsed.spectators, source_id, now)
-        snapshot(conn, film.id, "presse", parsed.press, source_id, now)
-        details = {**details_columns(parsed), "details_at": now}
-        conn.execute(update(FILM).where(FILM.c.id == film.id).values(**details))
+    film = resolve_film(conn, parsed.title, hint, now, figures)
+    source_id = upsert_source(conn, digest, url, FILM_PAGE, film.id, now)
+    snapshot(conn, film.id, "spectateurs", parsed.spectators, source_id, now)
+    snapshot(conn, film.id, "presse", parsed.press, source_id, now)
+    details = {**details_columns(parsed), "details_at": now}
+    conn.execute(update(FILM).where(FILM.c.id == film.id).values(**details))
     return film
 
 

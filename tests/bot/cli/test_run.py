@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +13,8 @@ from bot.cli import app
 from config import get_settings
 from tests.bot.cli.conftest import run, runner
 from tests.conftest import SAMPLES
+from tests.doubles.fakeallocine import FakeAllocine
+from tests.doubles.films import INCEPTION, serve_film
 
 
 def test_ask_prints_the_answer_and_its_discord_payload(db: str) -> None:
@@ -51,3 +56,52 @@ def test_run_without_token_imports_the_samples_and_opens_the_console(
     assert "3 pages importées" in result.output
     assert "DISCORD_TOKEN n'est pas défini" in result.output
     assert "**2,3/5**" not in result.output and "2,3/5" in result.output
+
+
+async def test_a_new_user_asks_about_any_film_follows_it_and_its_digest_covers_it(
+    db: str, fake_allocine: FakeAllocine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A fresh install pointed at a local fake AlloCiné (CRITIBOT_ALLOCINE_BASE_URL), as the README says."""
+    fake_allocine.set_autocomplete("Inception", [serve_film(fake_allocine, INCEPTION, "Inception")])
+    monkeypatch.setenv("CRITIBOT_ALLOCINE_BASE_URL", fake_allocine.base_url)
+    monkeypatch.setenv("CRITIBOT_ONDEMAND_ENABLED", "true")
+    monkeypatch.setenv("CRITIBOT_ALLOCINE_DELAY", "0")
+    get_settings.cache_clear()
+    try:
+        code, output = await asyncio.to_thread(run, "ask", "/note Inception", "--db", db)
+        assert code == 0, output
+        assert output.startswith("Inception (2010)\n") and "4,4/5" in output
+        code, output = await asyncio.to_thread(run, "ask", "/suivre Inception", "--server", "77", "--db", db)
+        assert code == 0 and "Inception (2010)" in output, output
+        assert len(fake_allocine.requests) == 4  # one search, one read: the rest from the catalogue
+        # A review written since: the refresh reads the film followed, the server's digest announces it,
+        # and never the reviews there were when it was first read (its backlog).
+        newer = {"author": "Nouvelle", "rating": 4.0, "text": "Revu hier soir, toujours aussi fort."}
+        serve_film(fake_allocine, INCEPTION, "Inception", newer=[newer])
+        inbox = tmp_path / "inbox"
+        inbox.mkdir()
+        monkeypatch.setenv("CRITIBOT_INBOX_DIRS", f'["{inbox}"]')
+        get_settings.cache_clear()
+        code, output = await asyncio.to_thread(run, "refresh", "--db", db)
+        assert code == 0, output
+        code, output = await asyncio.to_thread(run, "digest", "--preview", "--server", "77", "--db", db)
+        assert code == 0 and "Inception" in output and "Nouvelle" in output, output
+        assert "Rêveuse" not in output
+    finally:
+        get_settings.cache_clear()
+
+
+async def test_with_no_network_ask_says_alloCine_cannot_be_reached_within_the_timeout(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CRITIBOT_ALLOCINE_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("CRITIBOT_ONDEMAND_ENABLED", "true")
+    monkeypatch.setenv("CRITIBOT_ONDEMAND_DEADLINE", "3")
+    get_settings.cache_clear()
+    try:
+        started = time.monotonic()
+        code, output = await asyncio.to_thread(run, "ask", "/note Inception", "--db", db)
+        assert time.monotonic() - started < 6
+        assert code == 1 and "AlloCiné ne répond pas" in output, output
+    finally:
+        get_settings.cache_clear()
