@@ -123,7 +123,6 @@ SEARCH_NOTHING = "Cette recherche ne contient ni lettre ni chiffre : tapez un ti
 SEARCH_OTHERS = "Autres films proches"
 # Autocomplete: an AlloCiné candidate, not read yet (Discord's choices: 100 characters at most).
 CHOICE_ALLOCINE = " · AlloCiné"
-CHOICE_ALLOCINE_SERIES = " · série AlloCiné"
 SEARCH_ALLOCINE = "Sur AlloCiné, pas encore lus (`/note` les lit) :"
 SEARCH_ALLOCINE_LINE = "• {film} · AlloCiné"
 SEARCH_ALLOCINE_TROUBLE = "AlloCiné n'a pas pu être consulté : {reason}"

@@ -48,8 +48,8 @@ def _not_in(query: str, local: list[Candidate], found: list[SearchCandidate]) ->
     shown = {(fold(c.title), c.year) for c in local} | {(fold(c.original_title or ""), c.year) for c in local}
     typed, other = [], []
     for candidate in found:
-        if (fold(candidate.title), candidate.year) in shown:
-            continue
+        if candidate.kind != "film" or (fold(candidate.title), candidate.year) in shown:
+            continue  # critibot reads films only: a series offered would only be refused
         if begins(query, candidate.title, candidate.original_title):  # being typed: scores low, comes first
             typed.append(candidate)
         elif candidate.score >= ALLOCINE_MIN_SCORE:
@@ -58,5 +58,6 @@ def _not_in(query: str, local: list[Candidate], found: list[SearchCandidate]) ->
 
 
 def _label(candidate: SearchCandidate) -> str:
-    suffix = texts.CHOICE_ALLOCINE_SERIES if candidate.kind == "series" else texts.CHOICE_ALLOCINE
-    return choice_label(candidate.title, candidate.original_title, candidate.year, LABEL_MAX, suffix)
+    return choice_label(
+        candidate.title, candidate.original_title, candidate.year, LABEL_MAX, texts.CHOICE_ALLOCINE
+    )

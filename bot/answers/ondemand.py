@@ -16,7 +16,6 @@ answers, so that the commands' signatures need not carry it.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -29,13 +28,10 @@ from bot.wording import plural
 from storage.ondemand import OverBudget, ReadProblem, film_by_allocine_id, title_entry
 from storage.sources.allocine import FetchError
 from storage.sources.search import SearchCandidate, cached_candidates, search_query
-from storage.titles import FOUND_RULES, MIN_SCORE
+from storage.titles import FOUND_RULES, MIN_SCORE, allocine_value, parse_allocine_value
 
 log = logging.getLogger(__name__)
 
-# The autocomplete value of a film found on AlloCiné but not read yet (as storage/titles.py writes it):
-# `allocine:123`; `allocine:series:45` names a series, which critibot does not read.
-_ALLOCINE_VALUE = re.compile(r"allocine:(?:(film|series):)?(\d{1,10})")
 PICKS_MAX = 10  # candidates offered (two rows of five buttons on Discord)
 PICK_LABEL_MAX = 80  # Discord's limit for a button's label
 
@@ -46,11 +42,12 @@ def error(message: str) -> Answer:
 
 
 def allocine_id_of(value: str) -> tuple[int, bool] | None:
-    """`allocine:123` → (123, False), `allocine:series:45` → (45, True); anything else → None."""
-    match = _ALLOCINE_VALUE.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None or int(match.group(2)) == 0:
+    """`allocine:123` → (123, False), `allocine:series:45` → (45, True), as storage/titles.py writes
+    autocomplete values; anything else → None."""
+    ref = parse_allocine_value(value)
+    if ref is None or ref.allocine_id == 0:
         return None
-    return int(match.group(2)), match.group(1) == "series"
+    return ref.allocine_id, ref.kind == "series"
 
 
 def is_question(answer: Answer) -> bool:
@@ -191,7 +188,7 @@ def _several(choices: Sequence[SearchCandidate], shown: str, command: str) -> An
     first = choices[0]
     example = f"{first.title} ({first.year})" if first.year else first.title
     lines += ["", texts.ONDEMAND_SEVERAL_HINT.format(command=command, example=literal(example))]
-    picks = tuple(Pick(_pick_label(c), f"allocine:{c.allocine_id}") for c in choices)
+    picks = tuple(Pick(_pick_label(c), allocine_value(c.allocine_id)) for c in choices)
     return Answer(
         title=texts.FILM_AMBIGUOUS_TITLE,
         pages=(Page("\n".join(lines)),),

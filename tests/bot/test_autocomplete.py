@@ -113,10 +113,12 @@ async def test_a_miss_answers_at_once_and_a_later_keystroke_offers_allocine(
     assert labels[:2] == ["Inception (2010) · AlloCiné", "Inception: The Cobol Job (2010) · AlloCiné"]
 
 
-async def test_a_series_is_marked_and_its_value_says_so(ctx: AnswerContext, site: FakeAllocine) -> None:
+async def test_a_series_is_never_offered(ctx: AnswerContext, site: FakeAllocine) -> None:
+    """critibot reads films only (/aide says so): a series picked would only be refused."""
     assert film_choices(ctx, "lupin") == []
     await ctx.suggestions.drain()
-    assert film_choices(ctx, "Lupin") == [("Lupin (2021) · série AlloCiné", "allocine:series:25813")]
+    assert site.requests  # AlloCiné was asked, and answered a series
+    assert film_choices(ctx, "Lupin") == []
 
 
 @pytest.mark.parametrize("query", ["", "   ", "?!…", "/", "%", "🎬🍿🎬", "« » —", "in", "a b", "  ab  "])
