@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -99,10 +99,12 @@ def write_page(
     source_id = upsert_source(conn, content_hash(raw), location, page.kind, film.id, now)
     report = StoreReport(film=film.title, film_id=film.id, page_kind=page.kind, warnings=list(page.warnings))
     # A film created by this transaction has no reviews yet: no need to read them.
+    # A day's margin: the site's dates are local, critibot's moments UTC.
+    old_before = (film.first_stored - timedelta(days=1)).date() if film.first_stored else None
     if isinstance(page, ParsedSpectatorPage):
         snapshot(conn, film.id, "spectateurs", page.figures, source_id, now)
         report.counts["spectateurs"] = merge_reviews(
-            conn, "spectateurs", film.id, page.reviews, source_id, now, backlog, film.created
+            conn, "spectateurs", film.id, page.reviews, source_id, now, backlog, film.created, old_before
         )
     elif isinstance(page, ParsedPressPage):
         snapshot(conn, film.id, "presse", page.figures, source_id, now)

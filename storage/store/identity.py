@@ -46,6 +46,7 @@ class FilmRef:
     id: int
     title: str
     created: bool  # this page created it
+    first_stored: datetime | None = None  # when critibot first stored it
 
 
 _BY_NAME = (
@@ -103,7 +104,7 @@ def resolve_film(
         film_id = conn.execute(insert, row).scalar_one_or_none()
         if film_id is not None:
             _add_aliases(conn, film_id, title, names)
-            return FilmRef(film_id, title, created=True)
+            return FilmRef(film_id, title, created=True, first_stored=now)
         # Another writer created it between our look and our insert (the unique identity index said
         # so): it is committed now, so looking again finds it.
         found = _candidates(conn, names, hint.year, hint.allocine_id)
@@ -133,7 +134,7 @@ def resolve_film(
     _add_aliases(conn, film.id, title, [film.title, *names, *(o.title for o in duplicates)])
     if "title" in changes:
         conn.execute(delete(ALIAS).where(ALIAS.c.film_id == film.id, ALIAS.c.alias_folded == fold(title)))
-    return FilmRef(film.id, title, created=False)
+    return FilmRef(film.id, title, created=False, first_stored=film.created_at)
 
 
 # --- deciding --------------------------------------------------------------------------------------

@@ -92,15 +92,20 @@ def merge_reviews(
     now: datetime,
     backlog: bool | None,
     new_film: bool = False,
+    old_before: date | None = None,
 ) -> Counts:
-    """Merge a page's reviews of `kind` (spectateurs | presse) into the film's stored ones."""
+    """Merge a page's reviews of `kind` (spectateurs | presse) into the film's stored ones. New reviews
+    published before `old_before` are backlog whatever `backlog` says: older than the film's first read,
+    they were on pages that read did not reach (on demand reads the first only), not news."""
     how = _KINDS[kind]
     rows: dict[str, tuple[Any, ...]] = {}
     for review in reviews:  # a page listing one review twice keeps the first
         key = how.identity(review)
         if key not in rows:
             rows[key] = how.values(review)
-    return _merge(conn, how.table, how.key, how.fields, film_id, rows, source_id, now, backlog, new_film)
+    return _merge(
+        conn, how.table, how.key, how.fields, film_id, rows, source_id, now, backlog, new_film, old_before
+    )
 
 
 _QUERIES: dict[tuple[str, str, tuple[str, ...]], Select[Any]] = {}
@@ -126,6 +131,7 @@ def _merge(
     now: datetime,
     backlog: bool | None,
     new_film: bool,
+    old_before: date | None = None,
 ) -> Counts:
     """Insert new rows after the film's known ones, update changed ones, leave the rest alone.
 
@@ -157,17 +163,20 @@ def _merge(
                 counts.unchanged += 1
         counts.new, counts.updated = len(new_rows), len(changed_rows)
         writes = new_rows + changed_rows
-    if writes:
-        # No conflict is possible on a film this transaction created: a plain INSERT does less work.
-        _write_rows(
-            conn,
-            _writer(conn.dialect, table, key, fields, upsert=not new_film),
-            film_id,
-            writes,
-            source_id,
-            now,
-            backlog,
-        )
+    older: list[tuple[str, tuple[Any, ...], int]] = []
+    if not backlog and old_before is not None and "published" in fields:
+        at = fields.index("published")
+        older = [w for w in writes if w[0] not in existing and w[1][at] is not None and w[1][at] < old_before]
+        writes = [w for w in writes if w not in older]
+    writer = _writer(conn.dialect, table, key, fields, upsert=not new_film)
+    # No conflict is possible on a film this transaction created: a plain INSERT does less work.
+    batches: tuple[tuple[list[tuple[str, tuple[Any, ...], int]], bool], ...] = (
+        (writes, backlog),
+        (older, True),
+    )
+    for batch, as_backlog in batches:
+        if batch:
+            _write_rows(conn, writer, film_id, batch, source_id, now, as_backlog)
     return counts
 
 

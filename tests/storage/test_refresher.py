@@ -541,8 +541,10 @@ def _read_before(engine: Engine, hint: FilmHint, reviews: list[dict[str, Any]]) 
         figures=SiteFigures(average=2.2, ratings_count=146),
         reviews=[SpectatorReview(**r) for r in reviews],
     )
+    # Read on the 10th, before the RECENT reviews were written (12th to 15th): those come as news.
+    first_read = datetime(2026, 11, 10, 20, 0, tzinfo=UTC)
     return store_page(
-        engine, page, location="before", raw="before", hint=hint, now=DAY_1, backlog=True
+        engine, page, location="before", raw="before", hint=hint, now=first_read, backlog=True
     ).film_id
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from sqlalchemy import Engine, Table, func, select
 
 from storage import store
 from storage.db.tables import ALIAS, FILM, PRESS, SNAPSHOT, SOURCE, SPECTATOR
-from storage.pages import ParsedOutletPage, parse_page
+from storage.pages import ParsedOutletPage, ParsedSpectatorPage, SiteFigures, SpectatorReview, parse_page
 from storage.pages.text import parse_text
 from storage.queries import film_stats, find_films, press_reviews, spectator_reviews
 from storage.store import AmbiguousFilm, FilmHint, NoFilmNamed, OtherFilm, OutletPage, store_page
@@ -212,9 +212,9 @@ def test_a_films_first_reviews_are_backlog_and_later_ones_news(engine: Engine) -
         location="v1",
         raw=original,
         hint=MASQUE,
-        now=datetime(2026, 1, 1, tzinfo=UTC),
+        now=datetime(2023, 1, 20, tzinfo=UTC),  # before its reviews were written
     )
-    later = datetime(2026, 1, 2, tzinfo=UTC)
+    later = datetime(2023, 1, 26, tzinfo=UTC)
     report = store_page(
         engine, parse_text(without_shawn), location="v2", raw=without_shawn, hint=MASQUE, now=later
     )
@@ -227,7 +227,7 @@ def test_a_films_first_reviews_are_backlog_and_later_ones_news(engine: Engine) -
     assert news[0][1].replace(tzinfo=UTC) == later
     # An updated review keeps the day it was first seen.
     assert {seen.replace(tzinfo=UTC) for _a, backlog, seen in rows if backlog} == {
-        datetime(2026, 1, 1, tzinfo=UTC)
+        datetime(2023, 1, 20, tzinfo=UTC)
     }
 
 
@@ -254,3 +254,27 @@ def test_control_characters_in_a_page_or_a_name_are_never_stored(engine: Engine,
         titles = [*conn.scalars(select(FILM.c.title)), *conn.scalars(select(ALIAS.c.alias))]
     assert all(control not in t for t in [*texts, *titles] if t)
     assert "Derrière le masque" in titles
+
+
+def test_reviews_older_than_the_films_first_read_are_never_news(engine: Engine) -> None:
+    """On demand reads a film's newest page only: a later refresh that goes on to older pages finds
+    reviews written before that first read, and those are its backlog, not news for the digest."""
+    first_read = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+    def page(*reviews: tuple[str, date]) -> ParsedSpectatorPage:
+        listed = [
+            SpectatorReview(author=a, rating=3.0, published=d, text=f"Avis de {a}.") for a, d in reviews
+        ]
+        return ParsedSpectatorPage(title="Lu à la demande", figures=SiteFigures(), reviews=listed)
+
+    hint = FilmHint(title="Lu à la demande", allocine_id=5)
+    store_page(
+        engine, page(("Première", date(2026, 11, 19))), location="p1", raw="p1", hint=hint, now=first_read
+    )
+    later = page(("Nouvelle", date(2026, 11, 25)), ("Ancienne", date(2026, 10, 2)), ("Sans date", None))  # type: ignore[arg-type]
+    store_page(
+        engine, later, location="p2", raw="p2", hint=hint, now=first_read + timedelta(days=6), backlog=False
+    )
+    with engine.connect() as conn:
+        backlog = dict(conn.execute(select(SPECTATOR.c.author, SPECTATOR.c.backlog)).all())
+    assert backlog == {"Première": True, "Ancienne": True, "Nouvelle": False, "Sans date": False}

@@ -33,7 +33,8 @@ EDITED = [
     Spectator(
         author="Hugo", rating=3.5, published=date(2023, 5, 1), text="Bien, revu.", author_reviews=20_001
     ),
-    Spectator(author="Jeanne", rating=5.0, published=date(2025, 1, 1), text="Nouvelle.", spoiler=True),
+    # Written after the film was first read (March 2026): news, not backlog.
+    Spectator(author="Jeanne", rating=5.0, published=date(2026, 3, 7), text="Nouvelle.", spoiler=True),
 ]
 PRESS = [
     Press(outlet="Le Monde", critic="A. B.", quote="Fort.", rating=4.0),
