@@ -24,7 +24,23 @@ def embed_for(answer: Answer, page: int = 0) -> discord.Embed:
     return discord.Embed.from_dict(render.embed(answer, page))
 
 
-class Pager(discord.ui.View):
+class _Expiring(discord.ui.View):
+    """A view whose buttons go grey when it times out (on the message it was sent with)."""
+
+    message: discord.InteractionMessage | discord.Message | None = None
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.message is not None:
+            try:
+                await self.message.edit(view=self)
+            except discord.HTTPException as problem:  # message deleted, token expired…
+                log.info("boutons non désactivés (%s)", problem)
+
+
+class Pager(_Expiring):
     """◀ ▶ for the person who asked; others get a polite refusal. Buttons go grey after a timeout."""
 
     def __init__(self, answer: Answer, owner_id: int, *, timeout: float = PAGER_TIMEOUT) -> None:
@@ -32,7 +48,6 @@ class Pager(discord.ui.View):
         self.answer = answer
         self.owner_id = owner_id
         self.page = 0
-        self.message: discord.InteractionMessage | discord.Message | None = None
         self._sync_buttons()
 
     def _sync_buttons(self) -> None:
@@ -58,18 +73,8 @@ class Pager(discord.ui.View):
     async def next(self, interaction: discord.Interaction, _button: discord.ui.Button[Pager]) -> None:
         await self._show(interaction, self.page + 1)
 
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        if self.message is not None:
-            try:
-                await self.message.edit(view=self)
-            except discord.HTTPException as problem:  # message deleted, token expired…
-                log.info("pages : boutons non désactivés (%s)", problem)
 
-
-class Picker(discord.ui.View):
+class Picker(_Expiring):
     """One button per film offered: a click runs `command` again with the film option set to the pick
     (an AlloCiné film is then read, its reply deferred like any). Sent with an ephemeral answer, so only
     the asker sees it; the buttons go grey after a timeout."""
@@ -84,21 +89,11 @@ class Picker(discord.ui.View):
         timeout: float = PAGER_TIMEOUT,
     ) -> None:
         super().__init__(timeout=timeout)
-        self.message: discord.InteractionMessage | discord.Message | None = None
+
         option = next((o.name for o in COMMANDS[command].options if o.film), None)
         for number, pick in enumerate(picks[:25]):
             chosen = {**arguments, **({option: pick.value} if option else {})}
             self.add_item(_PickButton(bot, pick.label, f"critibot:pick:{number}", command, chosen))
-
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        if self.message is not None:
-            try:
-                await self.message.edit(view=self)
-            except discord.HTTPException as problem:
-                log.info("choix : boutons non désactivés (%s)", problem)
 
 
 class _PickButton(discord.ui.Button[Picker]):

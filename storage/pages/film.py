@@ -28,6 +28,7 @@ from bs4.exceptions import ParserRejectedMarkup
 
 from storage.pages.checks import PARSE_SECONDS, Reading, strip_controls, tick, web_link
 from storage.pages.french import normalize_spaces, parse_count, parse_date, parse_decimal
+from storage.pages.html import json_count
 from storage.pages.model import PageError, SiteFigures
 from storage.pages.vocabulary import NUMBER, RATINGS_COUNT, TITLE_SUFFIX, out_of_five
 
@@ -141,8 +142,8 @@ def _parse(html: str, allocine_id: int | None) -> ParsedFilmPage:
     spectators = figures.get("spectators", SiteFigures())
     spectators = SiteFigures(
         average=_first(_ld_average(rating.get("ratingValue")), spectators.average),
-        ratings_count=_first(_ld_count(rating.get("ratingCount")), spectators.ratings_count),
-        reviews_count=_first(_ld_count(rating.get("reviewCount")), spectators.reviews_count),
+        ratings_count=_first(json_count(rating.get("ratingCount")), spectators.ratings_count),
+        reviews_count=_first(json_count(rating.get("reviewCount")), spectators.reviews_count),
     )
     return ParsedFilmPage(
         title=title,
@@ -288,18 +289,6 @@ def _ld_average(value: object) -> float | None:
     else:
         return None
     return round(number, 2) if number is not None and math.isfinite(number) and 0 <= number <= 5 else None
-
-
-def _ld_count(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return value if 0 <= value < 10**9 else None
-    if isinstance(value, str) and len(value) <= 15:
-        return parse_count(value)
-    return None
 
 
 def _ld_duration(value: object) -> int | None:

@@ -690,8 +690,8 @@ def _metadata(tree: _Tree) -> _Metadata:
     return _Metadata(
         title=next((t for t in (_clean_title(c) for c in candidates if isinstance(c, str)) if t), None),
         average=_json_average(rating.get("ratingValue")),
-        ratings_count=_json_count(rating.get("ratingCount")),
-        reviews_count=_json_count(rating.get("reviewCount")),
+        ratings_count=json_count(rating.get("ratingCount")),
+        reviews_count=json_count(rating.get("reviewCount")),
         heading=" ".join(c for c in (og_title, page_title) if isinstance(c, str)) or None,
     )
 
@@ -732,7 +732,8 @@ def _json_average(value: object) -> float | None:
     return round(number, 2) if math.isfinite(number) and 0 <= number <= 5 else None
 
 
-def _json_count(value: object) -> int | None:
+def json_count(value: object) -> int | None:
+    """A JSON-LD count (`ratingCount`…): a number or digits, within what the site can show; else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
