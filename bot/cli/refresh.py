@@ -6,7 +6,7 @@ import logging
 import re
 import signal
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,9 @@ from bot.cli.common import (
     print_json,
     watchlist_or_exit,
 )
-from bot.wording import figures_change, long_date, plural, problem_text
+from bot.wording import count, duration, figures_change, long_date, plural, problem_text
 from config import get_settings
+from storage.refresh_queue import QueueState, queue_state
 from storage.run_log import RecordedError, last_runs
 
 if TYPE_CHECKING:
@@ -148,10 +149,14 @@ def status_command(
     online = sum(1 for film in films if film.allocine_id is not None)
     out.print(f"{plural(len(films), 'film suivi', 'films suivis')}, dont {online} lus sur AlloCiné.")
     out.print(f"Boîtes de dépôt : {', '.join(str(p) for p in get_settings().inboxes)}")
+    zone = ZoneInfo(get_settings().timezone)
+    # The refresh budget's setting comes with the scheduler: until then, the count alone.
+    now = datetime.now(UTC)
+    for line in queue_lines(queue_state(engine, now), now, zone, budget=None):
+        out.print(line)
     if not runs:
         out.print("Aucun rafraîchissement encore : « critibot refresh ».")
         return
-    zone = ZoneInfo(get_settings().timezone)
     for past in runs:
         started = past.started_at.astimezone(zone)
         if past.finished_at is None:
@@ -166,6 +171,43 @@ def status_command(
         out.print(f"• {long_date(started.date())} à {started:%H:%M} — {state} — {news}")
         for error in past.errors:
             out.print(f"    ✗ {_recorded_problem(error)}")
+
+
+def queue_lines(state: QueueState, now: datetime, zone: ZoneInfo, *, budget: int | None) -> list[str]:
+    """The refresh queue as `critibot status` tells it (nothing while no film is queued)."""
+    if not state.films:
+        return []
+    late = "aucun en retard"
+    if state.late:
+        late = f"{count(state.late)} en retard"
+        if state.most_late is not None and state.median_late is not None:
+            late += f" (médiane {_ago(state.median_late)}, au plus {_ago(state.most_late)})"
+    lines = [f"File de rafraîchissement : {plural(state.up_to_date, 'film')} à jour, {late}"]
+    extras = []
+    if state.reading:
+        extras.append(f"{count(state.reading)} en cours de lecture")
+    if state.failing:
+        extras.append(f"{count(state.failing)} en échec à la dernière lecture")
+    if extras:
+        lines[0] += ", " + ", ".join(extras)
+    lines[0] += "."
+    requests = f"Requêtes à AlloCiné dans la dernière heure : {count(state.requests_last_hour)}"
+    if budget:
+        requests += f" sur un budget de {count(budget)} ({round(100 * state.requests_last_hour / budget)} %)"
+    lines.append(requests + ".")
+    if state.next_due:
+        lines.append("Prochains films :")
+        for due in state.next_due:
+            when = due.next_read_at.astimezone(zone)
+            lines.append(f"  – {due.title} : {'maintenant' if when <= now else f'{when:%d/%m à %H:%M}'}")
+    return lines
+
+
+def _ago(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes >= 48 * 60:
+        return plural(minutes // (24 * 60), "jour")
+    return duration(minutes)
 
 
 def _recorded_problem(error: RecordedError) -> str:

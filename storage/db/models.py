@@ -246,3 +246,32 @@ class OnDemandRequest(SQLModel, table=True):
     scope: str  # "guild:<id>", "console"…: the budget it counts against (and the global one)
     kind: str  # search | read
     at: datetime
+
+
+class RefreshQueue(SQLModel, table=True):
+    """Each followed film's place in the refresh: when it is next due, what its last read found, and which
+    refresher holds it now (a lease with an expiry, so that a crashed refresher's films come back)."""
+
+    __tablename__ = "refresh_queue"
+
+    id: int | None = Field(default=None, primary_key=True)
+    film_id: int = Field(foreign_key="film.id", unique=True)
+    next_read_at: datetime = Field(index=True)
+    priority: int = 0  # higher first among the films due: a new follow or an on-demand ask jumps ahead
+    interval_seconds: int = 0  # the gap the scheduler chose after the last read (its back-off state)
+    last_read_at: datetime | None = None
+    last_outcome: str = "never"  # new | unchanged | failed | never
+    failures: int = 0  # failed reads in a row
+    lease_owner: str | None = None  # the refresher reading it now
+    lease_until: datetime | None = None  # past this, the lease is void and the film claimable again
+
+
+class RefreshRequest(SQLModel, table=True):
+    """Requests made to AlloCiné, counted over the last hour by every refresher process together."""
+
+    __tablename__ = "refresh_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    kind: str  # refresh | ondemand
+    count: int = 1

@@ -22,5 +22,7 @@ DIGEST_POST = cast(Table, models.DigestPost.__table__)  # type: ignore[attr-defi
 SEARCH_CACHE = cast(Table, models.SearchCache.__table__)  # type: ignore[attr-defined]
 GUILD_FOLLOW = cast(Table, models.GuildFollow.__table__)  # type: ignore[attr-defined]
 ONDEMAND_REQUEST = cast(Table, models.OnDemandRequest.__table__)  # type: ignore[attr-defined]
+REFRESH_QUEUE = cast(Table, models.RefreshQueue.__table__)  # type: ignore[attr-defined]
+REFRESH_REQUEST = cast(Table, models.RefreshRequest.__table__)  # type: ignore[attr-defined]
 
 REVIEW_TABLES = {"spectateurs": SPECTATOR, "presse": PRESS}

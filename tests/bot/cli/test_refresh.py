@@ -8,15 +8,18 @@ import shutil
 import signal
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.cli.refresh import parse_duration
+from bot.cli.refresh import parse_duration, queue_lines
 from config import get_settings
 from config.settings import CONFIG_DIR
+from storage.refresh_queue import DueFilm, QueueState
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
 
 runner = CliRunner()
@@ -129,3 +132,31 @@ def test_durations(text: str, seconds: int) -> None:
 @pytest.mark.parametrize("text", ["", "0h", "six heures", "-3h", "6x"])
 def test_unreadable_durations(text: str) -> None:
     assert parse_duration(text) is None
+
+
+def test_status_tells_the_refresh_queue() -> None:
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    empty = QueueState(0, 0, 0, 0, 0, None, None, 0, ())
+    assert queue_lines(empty, now, ZoneInfo("Europe/Paris"), budget=None) == []
+    state = QueueState(
+        films=1205,
+        up_to_date=1200,
+        late=3,
+        reading=1,
+        failing=1,
+        most_late=timedelta(hours=2, minutes=5),
+        median_late=timedelta(minutes=40),
+        requests_last_hour=750,
+        next_due=(
+            DueFilm(1, "Derrière le masque", now - timedelta(minutes=40), 0),
+            DueFilm(2, "Backstage", now + timedelta(hours=1), 0),
+        ),
+    )
+    assert queue_lines(state, now, ZoneInfo("Europe/Paris"), budget=1500) == [
+        "File de rafraîchissement : 1\u202f200 films à jour, 3 en retard (médiane 40 min, au plus 2 h 05), "
+        "1 en cours de lecture, 1 en échec à la dernière lecture.",
+        "Requêtes à AlloCiné dans la dernière heure : 750 sur un budget de 1\u202f500 (50 %).",
+        "Prochains films :",
+        "  – Derrière le masque : maintenant",
+        "  – Backstage : 30/11 à 14:00",
+    ]

@@ -1,0 +1,365 @@
+"""The refresh queue's state in the database (tables refresh_queue and refresh_request).
+
+Each followed film has one row: when it is next due, its priority, the scheduler's interval, what its
+last read found, and the lease of the refresher reading it now. A restart finds the plan where it was;
+several refreshers on PostgreSQL share it, none reading a film another holds:
+- `claim_due` takes the films due (next_read_at passed, no live lease), by priority then lateness, and
+  leases them to the worker until `lease_seconds` from now, in one transaction. PostgreSQL: SELECT … FOR
+  UPDATE SKIP LOCKED, so a concurrent claimer skips the rows being claimed instead of waiting for them
+  (and, READ COMMITTED re-checking the WHERE on rows committed meanwhile, never takes a leased one).
+  SQLite (one refresher): BEGIN IMMEDIATE, the database's write lock held from the choice to the lease.
+- A lease that expires (its worker crashed or hung) is void: the film is claimable again.
+- `finish` writes the read's outcome and the next read, and frees the lease, only if the worker still
+  holds that very lease: a worker whose lease expired and was taken over does not overwrite the new
+  owner's.
+
+The scheduling policy (when next, what priority) is not here: callers pass it in.
+All times are UTC; SQLite gives back naive datetimes, which are read as UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Engine, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.db.tables import FILM, REFRESH_QUEUE, REFRESH_REQUEST
+
+__all__ = [
+    "FRONT_PRIORITY",
+    "NORMAL_PRIORITY",
+    "Claim",
+    "DueFilm",
+    "Outcome",
+    "QueueState",
+    "QueuedFilm",
+    "RequestKind",
+    "claim_due",
+    "enqueue",
+    "finish",
+    "queue_state",
+    "queued",
+    "record_requests",
+    "requests_in_last_hour",
+]
+
+Outcome = Literal["new", "unchanged", "failed", "never"]
+RequestKind = Literal["refresh", "ondemand"]
+
+NORMAL_PRIORITY = 0
+FRONT_PRIORITY = 100  # a new follow or an on-demand ask: before every film merely due
+WINDOW = timedelta(hours=1)
+_KEEP_REQUESTS = timedelta(days=1)  # older request rows are deleted as new ones come
+
+Q = REFRESH_QUEUE.c
+
+
+@dataclass(frozen=True)
+class QueuedFilm:
+    """A film's row in the queue."""
+
+    film_id: int
+    next_read_at: datetime
+    priority: int
+    interval_seconds: int
+    last_read_at: datetime | None
+    last_outcome: Outcome
+    failures: int
+    lease_owner: str | None
+    lease_until: datetime | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A film leased to `worker` until `lease_until`: the worker reads it, then calls `finish`. The lease's
+    end doubles as its identity: a later claim of the same film (even by the same worker) has another."""
+
+    film_id: int
+    worker: str
+    lease_until: datetime
+    priority: int
+    next_read_at: datetime  # when it was due: lateness = claim time - next_read_at
+    interval_seconds: int
+    last_read_at: datetime | None
+    last_outcome: Outcome
+    failures: int
+
+
+@dataclass(frozen=True)
+class DueFilm:
+    film_id: int
+    title: str
+    next_read_at: datetime
+    priority: int
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """What `critibot status` shows of the queue at `now`."""
+
+    films: int
+    up_to_date: int  # not due yet
+    late: int  # due and not being read
+    reading: int  # held by a live lease
+    failing: int  # last read failed
+    most_late: timedelta | None  # the oldest due film's lateness
+    median_late: timedelta | None
+    requests_last_hour: int
+    next_due: tuple[DueFilm, ...]  # the next films to read, in claim order
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _utc_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else _utc(moment)
+
+
+def _free(now: datetime) -> Any:
+    """No live lease: never leased, released, or expired."""
+    return or_(Q.lease_until.is_(None), Q.lease_until <= now)
+
+
+# --- enqueue -----------------------------------------------------------------------------------------
+
+
+def enqueue(engine: Engine, film_ids: Iterable[int], *, now: datetime, front: bool = False) -> int:
+    """Put films in the queue, due at once; films already there keep their plan (idempotent). With
+    `front` (a new follow, an on-demand ask) they go before every film merely due: due now, high
+    priority, even if already queued. Returns how many rows were added."""
+    now = _utc(now)
+    ids = sorted(set(film_ids))
+    if not ids:
+        return 0
+    rows = [
+        {
+            "film_id": film_id,
+            "next_read_at": now,
+            "priority": FRONT_PRIORITY if front else NORMAL_PRIORITY,
+            "interval_seconds": 0,
+            "last_outcome": "never",
+            "failures": 0,
+        }
+        for film_id in ids
+    ]
+    with engine.begin() as conn:
+        before = _count(conn)
+        stmt = _insert(conn).values(rows)
+        if front:
+            # Sooner and higher only: a film due earlier keeps its (earlier) time.
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["film_id"],
+                    set_={
+                        "next_read_at": func.min(Q.next_read_at, stmt.excluded.next_read_at)
+                        if conn.dialect.name == "sqlite"
+                        else func.least(Q.next_read_at, stmt.excluded.next_read_at),
+                        "priority": FRONT_PRIORITY,
+                    },
+                )
+            )
+        else:
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["film_id"]))
+        return _count(conn) - before
+
+
+def _insert(conn: Connection) -> Any:
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(REFRESH_QUEUE)
+    return sqlite.insert(REFRESH_QUEUE)
+
+
+def _count(conn: Connection) -> int:
+    return int(conn.scalar(select(func.count()).select_from(REFRESH_QUEUE)) or 0)
+
+
+def queued(engine: Engine, film_id: int) -> QueuedFilm | None:
+    """A film's row, or None when it is not in the queue."""
+    with engine.connect() as conn:
+        row = conn.execute(select(REFRESH_QUEUE).where(Q.film_id == film_id)).one_or_none()
+    return None if row is None else _queued(row)
+
+
+def _queued(row: Row[Any]) -> QueuedFilm:
+    return QueuedFilm(
+        film_id=row.film_id,
+        next_read_at=_utc(row.next_read_at),
+        priority=row.priority,
+        interval_seconds=row.interval_seconds,
+        last_read_at=_utc_or_none(row.last_read_at),
+        last_outcome=row.last_outcome,
+        failures=row.failures,
+        lease_owner=row.lease_owner,
+        lease_until=_utc_or_none(row.lease_until),
+    )
+
+
+# --- claim and finish --------------------------------------------------------------------------------
+
+
+def claim_due(engine: Engine, worker: str, *, now: datetime, limit: int, lease_seconds: float) -> list[Claim]:
+    """Lease to `worker` up to `limit` films due at `now` (highest priority, then the latest first), none
+    held by a live lease of another worker."""
+    now = _utc(now)
+    if limit <= 0:
+        return []
+    until = now + timedelta(seconds=lease_seconds)
+    due = and_(Q.next_read_at <= now, _free(now))
+    choose = (
+        select(Q.id)
+        .where(due)
+        .order_by(Q.priority.desc(), Q.next_read_at, Q.film_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # PostgreSQL only; SQLite's compiler leaves it out
+    )
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite would only BEGIN at the UPDATE
+        try:
+            ids = list(conn.scalars(choose))
+            rows: Sequence[Row[Any]] = []
+            if ids:
+                # The lease-free condition again: harmless under the row locks, and a guard if the
+                # database ever lets two claimers choose at once.
+                rows = conn.execute(
+                    update(REFRESH_QUEUE)
+                    .where(Q.id.in_(ids), due)
+                    .values(lease_owner=worker, lease_until=until)
+                    .returning(*REFRESH_QUEUE.c)
+                ).all()
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    claims = [
+        Claim(
+            film_id=row.film_id,
+            worker=worker,
+            lease_until=until,
+            priority=row.priority,
+            next_read_at=_utc(row.next_read_at),
+            interval_seconds=row.interval_seconds,
+            last_read_at=_utc_or_none(row.last_read_at),
+            last_outcome=row.last_outcome,
+            failures=row.failures,
+        )
+        for row in rows
+    ]
+    claims.sort(key=lambda c: (-c.priority, c.next_read_at, c.film_id))  # RETURNING keeps no order
+    return claims
+
+
+def finish(
+    engine: Engine,
+    claim: Claim,
+    *,
+    next_read_at: datetime,
+    outcome: Outcome,
+    now: datetime,
+    priority: int = NORMAL_PRIORITY,
+) -> bool:
+    """Record a claimed film's read and plan its next one, freeing the lease. Only while `claim` is still
+    the film's lease (expired but not taken over counts: the read is still good); False otherwise, and
+    nothing is written. A failure counts one more failure in a row; any other outcome resets them."""
+    now = _utc(now)
+    next_read_at = _utc(next_read_at)
+    failures = Q.failures + 1 if outcome == "failed" else 0
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(REFRESH_QUEUE)
+            .where(
+                Q.film_id == claim.film_id,
+                Q.lease_owner == claim.worker,
+                Q.lease_until == claim.lease_until,
+            )
+            .values(
+                next_read_at=next_read_at,
+                priority=priority,
+                interval_seconds=max(0, round((next_read_at - now).total_seconds())),
+                last_read_at=now,
+                last_outcome=outcome,
+                failures=failures,
+                lease_owner=None,
+                lease_until=None,
+            )
+        )
+        return result.rowcount == 1
+
+
+# --- requests ----------------------------------------------------------------------------------------
+
+
+def record_requests(engine: Engine, kind: RequestKind, count: int, now: datetime) -> None:
+    """Count `count` requests made to AlloCiné at `now` (one row per call; day-old rows are dropped)."""
+    now = _utc(now)
+    if count <= 0:
+        return
+    with engine.begin() as conn:
+        conn.execute(delete(REFRESH_REQUEST).where(REFRESH_REQUEST.c.at < now - _KEEP_REQUESTS))
+        conn.execute(insert(REFRESH_REQUEST).values(at=now, kind=kind, count=count))
+
+
+def requests_in_last_hour(engine: Engine, now: datetime) -> int:
+    """Requests made by every process in the hour before `now` (a request exactly an hour old is out)."""
+    with engine.connect() as conn:
+        return _requests_since(conn, _utc(now) - WINDOW)
+
+
+def _requests_since(conn: Connection, since: datetime) -> int:
+    total = conn.scalar(select(func.sum(REFRESH_REQUEST.c.count)).where(REFRESH_REQUEST.c.at > since))
+    return int(total or 0)
+
+
+# --- status ------------------------------------------------------------------------------------------
+
+
+def queue_state(engine: Engine, now: datetime, *, next_count: int = 5) -> QueueState:
+    """The queue at `now`, for `critibot status`."""
+    now = _utc(now)
+    leased = and_(Q.lease_until.is_not(None), Q.lease_until > now)
+    late = and_(Q.next_read_at <= now, _free(now))
+    with engine.connect() as conn:
+        films, up_to_date, failing = conn.execute(
+            select(
+                func.count(),
+                func.count().filter(Q.next_read_at > now),
+                func.count().filter(Q.last_outcome == "failed"),
+            ).select_from(REFRESH_QUEUE)
+        ).one()
+        reading = int(conn.scalar(select(func.count()).select_from(REFRESH_QUEUE).where(leased)) or 0)
+        late_count = int(conn.scalar(select(func.count()).select_from(REFRESH_QUEUE).where(late)) or 0)
+        most_late = median_late = None
+        if late_count:
+            oldest = conn.scalar(select(func.min(Q.next_read_at)).where(late))
+            middle = conn.scalar(
+                select(Q.next_read_at).where(late).order_by(Q.next_read_at).offset(late_count // 2).limit(1)
+            )
+            most_late = now - _utc(oldest) if oldest is not None else None
+            median_late = now - _utc(middle) if middle is not None else None
+        next_rows = conn.execute(
+            select(Q.film_id, FILM.c.title, Q.next_read_at, Q.priority)
+            .join(FILM, FILM.c.id == Q.film_id)
+            .where(_free(now))
+            .order_by((Q.next_read_at <= now).desc(), Q.priority.desc(), Q.next_read_at, Q.film_id)
+            .limit(next_count)
+        ).all()
+        requests = _requests_since(conn, now - WINDOW)
+    return QueueState(
+        films=int(films),
+        up_to_date=int(up_to_date),
+        late=late_count,
+        reading=reading,
+        failing=int(failing),
+        most_late=most_late,
+        median_late=median_late,
+        requests_last_hour=requests,
+        next_due=tuple(
+            DueFilm(film_id=r.film_id, title=r.title, next_read_at=_utc(r.next_read_at), priority=r.priority)
+            for r in next_rows
+        ),
+    )
