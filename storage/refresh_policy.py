@@ -15,7 +15,8 @@ Rules (every constant is a `PolicySettings` field):
 - a failed read retries after `failure_first`, doubled at each failure in a row up to `failure_max`,
   without touching the film's interval (and from `report_after` failures in a row it is reported);
 - a new follow or an on-demand ask makes the film due now, ahead of every other (`front_lead`);
-- among due films, the most overdue first, a priority film counting as overdue by its lead more.
+- among due films, the most overdue first, a priority film counting as overdue by its lead more and
+  a film with a long interval by `slack_share` of it less (earliest deadline first).
 """
 
 from __future__ import annotations
@@ -37,16 +38,19 @@ class PolicySettings:
     min_interval: float = HOUR  # never read a film more often
     first_interval: float = 6 * HOUR  # after a film's first read, when its pace is unknown
     target_new_per_read: float = 6.0  # new reviews a read should find: well within one page of 15
-    active_max_interval: float = 12 * HOUR  # a film that just had new reviews is read again within this
-    backoff: float = 1.5  # each read with nothing new multiplies the interval by this
+    active_max_interval: float = DAY  # a film that just had new reviews is read again within this
+    backoff: float = 1.25  # each read with nothing new multiplies the interval by this
     max_interval: float = WEEK  # a dormant film is still read weekly
     recent_release: float = 4 * WEEK  # a film released this recently is "in theatres"…
-    recent_max_interval: float = 4 * HOUR  # …and read at least this often
+    recent_max_interval: float = 3 * HOUR  # …and read at least this often
     popular_followers: int = 5  # a film followed by this many servers or more…
     popular_max_interval: float = 12 * HOUR  # …is read at least this often
     popular_lead: float = HOUR  # and counts as overdue by this much more when due
     recent_lead: float = HOUR  # same for a recent release
     front_lead: float = 10 * WEEK  # a new follow or an on-demand ask: before any other due film
+    # Earliest deadline first when the budget cannot keep up: a due film's deadline is its next read plus
+    # this share of its interval, so a weekly film waits before an hourly one is late by much.
+    slack_share: float = 0.5
     failure_first: float = HOUR  # a failed read is retried after this…
     failure_max: float = DAY  # …doubled at each failure in a row, up to this
     report_after: int = 3  # failures in a row from which the film is reported
@@ -130,10 +134,11 @@ def after_read(
 
 
 def lead(schedule: FilmSchedule, facts: FilmFacts, now: float, settings: PolicySettings) -> float:
-    """How much more overdue than it is a due film counts: the picker's priority, in seconds."""
+    """How much more overdue than it is a due film counts: the picker's priority, in seconds (less than
+    nothing for a film with a long interval: it can wait)."""
     if schedule.front:
         return settings.front_lead
-    extra = 0.0
+    extra = -settings.slack_share * schedule.interval
     if facts.released is not None and 0 <= now - facts.released <= settings.recent_release:
         extra += settings.recent_lead
     if facts.followers >= settings.popular_followers:

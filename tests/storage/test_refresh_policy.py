@@ -108,7 +108,10 @@ def test_a_failed_film_backs_off_is_reported_and_delays_no_other() -> None:
         picker.schedule(schedules[film])
     assert waits[:3] == [HOUR, 2 * HOUR, 4 * HOUR] and max(waits) == SETTINGS.failure_max
     assert schedules[1].reported(SETTINGS) and schedules[1].interval == 6 * HOUR
-    assert reads_of_2 == [0, 9 * HOUR, 22.5 * HOUR, 42.75 * HOUR]  # its own pace, as if film 1 were fine
+    expected, interval = [0.0], 6 * HOUR  # its own pace, as if film 1 were fine
+    while expected[-1] + (interval := interval * SETTINGS.backoff) < 2 * DAY:
+        expected.append(expected[-1] + interval)
+    assert reads_of_2 == expected
     assert not schedules[2].reported(SETTINGS)
     after = after_read(schedules[1], ReadResult(at=now, new_reviews=1), DORMANT, SETTINGS)
     assert after.failures == 0
