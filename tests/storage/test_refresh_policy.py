@@ -173,3 +173,22 @@ def test_scheduled_reads_leave_the_reserved_share_to_on_demand_ones() -> None:
     assert budget.earliest(now, on_demand=True) == now + settings.gap
     with pytest.raises(ValueError):
         budget.spend(now + settings.gap)
+
+
+def test_an_unfollowed_film_leaves_the_plan() -> None:
+    picker = Picker()
+    assert picker.next_due() is None and picker.pick(START) is None
+    picker.schedule(FilmSchedule(1, next_read=START, interval=DAY))
+    picker.schedule(FilmSchedule(2, next_read=START + HOUR, interval=DAY))
+    picker.remove(1)
+    assert picker.next_due() == START + HOUR
+    assert picker.pick(START + HOUR) == 2 and picker.pick(START + WEEK) is None
+
+
+def test_a_weekly_film_waits_for_an_hourly_one_due_later_when_the_budget_is_short() -> None:
+    weekly = FilmSchedule(1, next_read=START - 2 * HOUR, interval=WEEK)
+    hourly = FilmSchedule(2, next_read=START - HOUR, interval=HOUR)
+    picker = Picker()
+    for schedule in (weekly, hourly):
+        picker.schedule(schedule, lead(schedule, DORMANT, START, SETTINGS))
+    assert [picker.pick(START), picker.pick(START)] == [2, 1]
