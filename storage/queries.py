@@ -115,7 +115,8 @@ def film_stats(engine: Engine, film_id: int) -> FilmStats:
         press_reviews=press[0],
         press_with_quote=press[1],
         press_average=round(float(press[2]), 2) if press[2] is not None else None,
-        site_press_average=site_press.average if site_press else None,
+        # The film row keeps the last press average any page gave (press pages often give none).
+        site_press_average=film.site_press_average,
         site_press_count=site_press.reviews_count if site_press else None,
         figures_at=max((s.taken_at for s in (site, site_press) if s is not None), default=None),
         kind=film.kind,

@@ -26,7 +26,8 @@ def film_columns(kind: str, figures: SiteFigures) -> dict[str, Any]:
     if figures == SiteFigures():
         return {}
     if kind == "presse":
-        return {"site_press_average": figures.average}
+        # Press pages often give the count alone (no ratings): the main page's average stays then.
+        return {"site_press_average": figures.average} if figures.average is not None else {}
     return {
         "site_average": figures.average,
         "site_ratings_count": figures.ratings_count,

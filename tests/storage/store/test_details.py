@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from storage.db.tables import ALIAS, FILM, SNAPSHOT, SOURCE
-from storage.pages import ParsedSpectatorPage, SiteFigures, SpectatorReview, decode
+from storage.pages import ParsedPressPage, ParsedSpectatorPage, SiteFigures, SpectatorReview, decode
 from storage.pages.film import ParsedFilmPage, parse_film_page
 from storage.queries import film_stats
 from storage.sources.allocine import AllocineClient
@@ -217,3 +217,14 @@ def test_a_main_page_read_after_the_reviews_keeps_the_histogram(engine: Engine) 
     stats = film_stats(engine, film.id)
     assert stats.histogram is not None and stats.histogram["5"] == 1
     assert (stats.site_average, stats.site_ratings_count) == (3.4, 1234)  # the newer page's figures
+
+
+def test_a_press_page_without_an_average_keeps_the_main_pages(engine: Engine) -> None:
+    """Press pages often show only how many outlets wrote (no ratings): the main page's press average
+    must survive them, whatever order the pages come in."""
+    parsed, html = _parsed()
+    film = store_film_page(engine, parsed, allocine_id=ID, url=URL, now=NOW, raw=html)
+    press = ParsedPressPage(title="Les Ombres du phare", figures=SiteFigures(reviews_count=17), reviews=[])
+    hint = FilmHint(title="Les Ombres du phare", allocine_id=ID)
+    store_page(engine, press, location="presse", raw="presse", hint=hint, now=NOW + timedelta(hours=1))
+    assert film_stats(engine, film.id).site_press_average == 3.8
