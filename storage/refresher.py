@@ -36,6 +36,7 @@ from storage.refresh_lock import try_lock
 from storage.run_log import films_to_read_in_full, finish_run, start_run
 from storage.sources.allocine import AllocineClient, Fetched, FetchError, film_ids
 from storage.sources.inbox import import_inbox
+from storage.sources.search import forget_expired
 from storage.sources.validators import remember, validators_for
 from storage.store import Counts, StoreError, content_hash, find_film, store_page
 from storage.watchlist import WatchedFilm, load_watchlist
@@ -187,6 +188,8 @@ async def _refresh(
         raise
     report.finished_at = datetime.now(UTC) if now is None else started
     await asyncio.to_thread(_finish_run, engine, report)
+    # Searches asked once are never asked again: their expired answers would pile up.
+    await asyncio.to_thread(forget_expired, engine, now=report.finished_at)
     log.info(
         "rafraîchissement : fichiers %d, films %d, %s, erreurs %d",
         len(report.files),

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, select
 
 from config import Settings
 from storage import refresher
+from storage.db.tables import SEARCH_CACHE
 from storage.refresher import refresh
 from storage.run_log import films_to_read_in_full, last_runs
 from storage.watchlist import WatchedFilm
@@ -78,3 +79,17 @@ async def test_after_a_crashed_refresh_every_film_is_read_in_full(
     with pytest.raises(RuntimeError):
         await refresh(engine, settings, watchlist=[MASQUE], now=NOW)
     assert films_to_read_in_full(engine) is None
+
+
+async def test_a_refresh_forgets_expired_search_answers(engine: Engine, settings: Settings) -> None:
+    """A search asked once is never asked again: each refresh clears the answers past their date."""
+    with engine.begin() as conn:
+        for query, expires in (("ancienne", NOW - timedelta(days=1)), ("fraiche", NOW + timedelta(days=3))):
+            conn.execute(
+                insert(SEARCH_CACHE).values(
+                    query_folded=query, results="[]", fetched_at=NOW, expires_at=expires
+                )
+            )
+    await refresh(engine, settings, watchlist=[MASQUE], now=NOW)
+    with engine.connect() as conn:
+        assert list(conn.scalars(select(SEARCH_CACHE.c.query_folded))) == ["fraiche"]
