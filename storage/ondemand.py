@@ -37,9 +37,10 @@ from sqlalchemy import Engine, case, delete, func, insert, select
 from config.settings import Settings
 from storage.db.tables import ALIAS, FILM, ONDEMAND_REQUEST
 from storage.folding import fold
-from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, decode, parse_page
+from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, decode
 from storage.pages.film import ParsedFilmPage, parse_film_page
-from storage.sources.allocine import AllocineClient, Fetched, FetchError, film_ids
+from storage.sources.allocine import AllocineClient, Fetched, FetchError
+from storage.sources.film_pages import PageRefused, review_page
 from storage.sources.search import SearchResult, search
 from storage.store import FilmHint, write_film_page, write_page
 from storage.titles import TitleEntry
@@ -50,7 +51,6 @@ __all__ = [
     "FilmRead",
     "OnDemand",
     "OverBudget",
-    "ReadProblem",
     "charge",
     "film_by_allocine_id",
     "film_url",
@@ -144,16 +144,6 @@ def _seconds_until(oldest: datetime | None, now: datetime) -> float:
 # --- reading one film --------------------------------------------------------------------------------
 
 
-class ReadProblem(Exception):
-    """A film's pages that cannot be stored: `code` (page_unreadable, unexpected_page, other_film_page,
-    unproven_page, series) and its `params`, worded by bot/texts.py."""
-
-    def __init__(self, code: str, **params: Any) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(code, params)
-
-
 @dataclass(frozen=True)
 class FilmRead:
     """A film of the catalogue, found by its AlloCiné id; `read`: it was read just now."""
@@ -195,7 +185,7 @@ async def read_film(
     now: datetime | None = None,
     deadline: float | None = None,
 ) -> FilmRead:
-    """Read film `allocine_id` now and store it: FilmRead, or FetchError / ReadProblem with nothing of
+    """Read film `allocine_id` now and store it: FilmRead, or FetchError / PageRefused with nothing of
     it stored. Its reviews are its backlog (never announced)."""
     now = now or datetime.now(UTC)
     main_url = film_url(client.base_url, allocine_id)
@@ -215,9 +205,9 @@ def _main_page(fetched: Fetched, allocine_id: int) -> ParsedFilmPage:
     try:
         film = parse_film_page(decode(fetched.body or b""), allocine_id=allocine_id)
     except PageError as error:
-        raise ReadProblem("page_unreadable", reason=str(error), url=fetched.url) from None
+        raise PageRefused("page_unreadable", reason=str(error), url=fetched.url) from None
     if film.kind != "film":
-        raise ReadProblem("series", title=film.title)
+        raise PageRefused("series", title=film.title)
     return film
 
 
@@ -234,28 +224,8 @@ async def _review_page(
         if error.status == 404:
             return None
         raise
-    return fetched, await asyncio.to_thread(_check_review_page, fetched, allocine_id, names)
-
-
-def _check_review_page(
-    fetched: Fetched, allocine_id: int, names: set[str]
-) -> ParsedSpectatorPage | ParsedPressPage:
-    body = fetched.body or b""
-    try:
-        page = parse_page(body)
-    except PageError as error:
-        raise ReadProblem("page_unreadable", reason=str(error), url=fetched.url) from None
-    expected = ParsedPressPage if "/critiques/presse" in fetched.url else ParsedSpectatorPage
-    if not isinstance(page, expected):
-        raise ReadProblem("unexpected_page", url=fetched.url, kind=page.kind)
-    ids = film_ids(body)
-    about = ids.about(allocine_id)
-    params = {"url": fetched.url, "allocine_id": allocine_id, "page_title": page.title or ""}
-    if about is False:
-        raise ReadProblem("other_film_page", page_id=ids.main(), **params)
-    if about is None and not (page.title and fold(page.title) in names):
-        raise ReadProblem("unproven_page", **params)
-    return page
+    page, _proven = await asyncio.to_thread(review_page, fetched, allocine_id, lambda: names)
+    return fetched, page
 
 
 def _store(
@@ -362,7 +332,7 @@ class OnDemand:
 
     def read(self, allocine_id: int, *, scope: str, deadline: float | None = None) -> FilmRead:
         """Film `allocine_id` from the catalogue, else read now (budgeted, one read at a time per film):
-        FilmRead, or FetchError / ReadProblem / OverBudget with nothing stored."""
+        FilmRead, or FetchError / PageRefused / OverBudget with nothing stored."""
         return self._wait(self._read(allocine_id, scope, deadline or self.deadline()))
 
     def _wait(self, work: Coroutine[Any, Any, _T]) -> _T:

@@ -30,11 +30,12 @@ from storage.db.tables import ALIAS, FILM, REFRESH_RUN, REVIEW_TABLES
 from storage.folding import fold
 from storage.follows import with_followed
 from storage.importer import FileResult, shown_path
-from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, parse_page
+from storage.pages import ParsedPressPage, ParsedSpectatorPage
 from storage.problems import Problem
 from storage.refresh_lock import try_lock
 from storage.run_log import films_to_read_in_full, finish_run, start_run
-from storage.sources.allocine import AllocineClient, Fetched, FetchError, film_ids
+from storage.sources.allocine import AllocineClient, Fetched, FetchError
+from storage.sources.film_pages import PageRefused, review_page
 from storage.sources.inbox import import_inbox
 from storage.sources.search import forget_expired
 from storage.sources.validators import remember, validators_for
@@ -129,14 +130,6 @@ class RefreshReport:
             {"source": source, "where": where, **problem.to_dict()} for source, where, problem in self.errors
         ]
         return data
-
-
-class RefreshFailure(Exception):
-    """A film's refresh cannot go on: `problem` says why."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.code, dict(problem.params))
-        self.problem = problem
 
 
 async def refresh(
@@ -252,8 +245,8 @@ async def _refresh_film(
         await reading.spectator_pages(settings.allocine_max_pages, backlog="spectateurs" in backlog)
         await reading.press_page(backlog="presse" in backlog)
         outcome.after, _ = await asyncio.to_thread(_known_state, engine, film)
-    except RefreshFailure as error:
-        outcome.error = error.problem
+    except PageRefused as error:
+        outcome.error = Problem.of(error)
     except FetchError as error:
         if error.reason == "deadline":  # what it stored stays; it is read in full next time
             outcome.error = Problem(
@@ -349,19 +342,9 @@ def _not_reached(film: WatchedFilm, seconds: float) -> FilmRefresh:
 def _read(
     engine: Engine, film: WatchedFilm, fetched: Fetched
 ) -> tuple[ParsedSpectatorPage | ParsedPressPage, bool]:
-    """The page parsed, and whether its film id proves it is `film`'s; RefreshFailure when it is another
-    film's page, or does not show it is this film's (no id, and a title that is none of its names)."""
-    assert fetched.body is not None and film.allocine_id is not None
-    page = _parse(fetched)
-    ids = film_ids(fetched.body)
-    about = ids.about(film.allocine_id)
-    params = {"url": fetched.url, "allocine_id": film.allocine_id, "page_title": page.title or ""}
-    if about is False:
-        raise RefreshFailure(Problem("other_film_page", {**params, "page_id": ids.main()}))
-    if about is None and not (page.title and fold(page.title) in _known_names(engine, film)):
-        # Stored under this film, the page's title would become its alias, and resolve to it everywhere.
-        raise RefreshFailure(Problem("unproven_page", params))
-    return page, about is True
+    """The page checked to be `film`'s (storage/sources/film_pages.py), and whether its id proves it."""
+    assert film.allocine_id is not None
+    return review_page(fetched, film.allocine_id, lambda: _known_names(engine, film))
 
 
 def _known_names(engine: Engine, film: WatchedFilm) -> set[str]:
@@ -375,18 +358,6 @@ def _known_names(engine: Engine, film: WatchedFilm) -> set[str]:
             names.add(row.title_folded)
             names.update(conn.scalars(select(ALIAS.c.alias_folded).where(ALIAS.c.film_id == row.id)))
     return names
-
-
-def _parse(fetched: Fetched) -> ParsedSpectatorPage | ParsedPressPage:
-    assert fetched.body is not None
-    try:
-        page = parse_page(fetched.body)
-    except PageError as error:
-        raise RefreshFailure(Problem("page_unreadable", {"reason": str(error), "url": fetched.url})) from None
-    expected = ParsedPressPage if "/critiques/presse" in fetched.url else ParsedSpectatorPage
-    if not isinstance(page, expected):
-        raise RefreshFailure(Problem("unexpected_page", {"url": fetched.url, "kind": page.kind}))
-    return page
 
 
 # --- database helpers (sync, run in a thread) ----------------------------------------------------

@@ -25,8 +25,9 @@ from bot.answers.context import AnswerContext
 from bot.answers.model import Answer, Page, Pick
 from bot.answers.safe import literal
 from bot.wording import plural
-from storage.ondemand import OverBudget, ReadProblem, film_by_allocine_id, title_entry
+from storage.ondemand import OverBudget, film_by_allocine_id, title_entry
 from storage.sources.allocine import FetchError
+from storage.sources.film_pages import PageRefused
 from storage.sources.search import SearchCandidate, cached_candidates, search_query
 from storage.titles import FOUND_RULES, MIN_SCORE, allocine_value, parse_allocine_value
 
@@ -174,7 +175,7 @@ def _film(ctx: AnswerContext, allocine_id: int, who: Asking, deadline: float, sh
     who.consult()
     try:
         read = ondemand.read(allocine_id, scope=who.scope, deadline=deadline)
-    except (FetchError, OverBudget, ReadProblem) as problem:
+    except (FetchError, OverBudget, PageRefused) as problem:
         return trouble(problem, shown)
     entry = title_entry(ctx.engine, read.film_id)
     if entry is not None:
@@ -213,7 +214,7 @@ def _pick_label(candidate: SearchCandidate) -> str:
     return (title if len(title) <= room else title[: room - 1] + "…") + tail
 
 
-def trouble(problem: FetchError | OverBudget | ReadProblem, shown: str) -> Answer:
+def trouble(problem: FetchError | OverBudget | PageRefused, shown: str) -> Answer:
     """Why AlloCiné could not answer, in French; nothing was stored."""
     log.info("à la demande : %s", getattr(problem, "code", problem))
     if isinstance(problem, OverBudget):
@@ -221,7 +222,7 @@ def trouble(problem: FetchError | OverBudget | ReadProblem, shown: str) -> Answe
         what = texts.ONDEMAND_BUDGET_WHAT[problem.kind]
         message = template.format(what=what, wait=wait_text(problem.seconds))
         return Answer(title=texts.ONDEMAND_BUDGET_TITLE, pages=(Page(message),), tone="info", ephemeral=True)
-    if isinstance(problem, ReadProblem):
+    if isinstance(problem, PageRefused):
         if problem.code == "series":
             return error(texts.ONDEMAND_SERIES.format(title=literal(str(problem.params.get("title", "")))))
         message = texts.ONDEMAND_UNREADABLE

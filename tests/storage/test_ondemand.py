@@ -19,13 +19,13 @@ from storage.ondemand import (
     Budgets,
     OnDemand,
     OverBudget,
-    ReadProblem,
     charge,
     film_by_allocine_id,
     read_film,
     title_entry,
 )
 from storage.sources import AllocineClient, FetchError
+from storage.sources.film_pages import PageRefused
 from tests.doubles.fakeallocine import (
     Body,
     FakeAllocine,
@@ -95,7 +95,7 @@ async def test_a_film_without_press_page_is_read(
     [
         (press_path(INCEPTION), Status(500), FetchError),
         (spectator_path(INCEPTION), Body(challenge_html().encode()), FetchError),
-        (spectator_path(INCEPTION), Body(b"<html><body>rien</body></html>"), ReadProblem),
+        (spectator_path(INCEPTION), Body(b"<html><body>rien</body></html>"), PageRefused),
         (main_path(INCEPTION), Status(503), FetchError),
     ],
     ids=["press-500", "spectators-challenge", "spectators-unreadable", "main-503"],
@@ -129,7 +129,7 @@ async def test_another_films_review_page_is_refused(
         allocine_id=INCEPTION + 1,
     )
     fake_allocine.set_page(spectator_path(INCEPTION), other)
-    with pytest.raises(ReadProblem) as refused:
+    with pytest.raises(PageRefused) as refused:
         await read_film(engine, client, INCEPTION, now=T0)
     assert refused.value.code == "other_film_page"
     assert counts(engine)["films"] == 0
