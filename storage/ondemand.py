@@ -36,6 +36,7 @@ from sqlalchemy import Engine, case, delete, func, insert, select
 
 from config.settings import Settings
 from storage.db.tables import ALIAS, FILM, ONDEMAND_REQUEST
+from storage.db.times import as_utc
 from storage.folding import fold
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, decode
 from storage.pages.film import ParsedFilmPage, parse_film_page
@@ -137,8 +138,7 @@ def _seconds_until(oldest: datetime | None, now: datetime) -> float:
     """When the oldest request of the window leaves it (SQLite gives naive UTC datetimes back)."""
     if oldest is None:
         return WINDOW.total_seconds()
-    oldest = oldest if oldest.tzinfo is not None else oldest.replace(tzinfo=UTC)
-    return (oldest + WINDOW - now).total_seconds()
+    return (as_utc(oldest) + WINDOW - now).total_seconds()
 
 
 # --- reading one film --------------------------------------------------------------------------------

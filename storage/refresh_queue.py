@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, Row, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db.tables import FILM, REFRESH_QUEUE, REFRESH_REQUEST
+from storage.db.times import as_utc
 
 __all__ = [
     "FRONT_PRIORITY",
@@ -112,12 +113,8 @@ class QueueState:
     next_due: tuple[DueFilm, ...]  # the next films to read, in claim order
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _utc_or_none(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _utc(moment)
+    return None if moment is None else as_utc(moment)
 
 
 def _free(now: datetime) -> Any:
@@ -132,7 +129,7 @@ def enqueue(engine: Engine, film_ids: Iterable[int], *, now: datetime, front: bo
     """Put films in the queue, due at once; films already there keep their plan (idempotent). With
     `front` (a new follow, an on-demand ask) they go before every film merely due: due now, high
     priority, even if already queued. Returns how many rows were added."""
-    now = _utc(now)
+    now = as_utc(now)
     ids = sorted(set(film_ids))
     if not ids:
         return 0
@@ -188,7 +185,7 @@ def queued(engine: Engine, film_id: int) -> QueuedFilm | None:
 def _queued(row: Row[Any]) -> QueuedFilm:
     return QueuedFilm(
         film_id=row.film_id,
-        next_read_at=_utc(row.next_read_at),
+        next_read_at=as_utc(row.next_read_at),
         priority=row.priority,
         interval_seconds=row.interval_seconds,
         last_read_at=_utc_or_none(row.last_read_at),
@@ -205,7 +202,7 @@ def _queued(row: Row[Any]) -> QueuedFilm:
 def claim_due(engine: Engine, worker: str, *, now: datetime, limit: int, lease_seconds: float) -> list[Claim]:
     """Lease to `worker` up to `limit` films due at `now` (highest priority, then the latest first), none
     held by a live lease of another worker."""
-    now = _utc(now)
+    now = as_utc(now)
     if limit <= 0:
         return []
     until = now + timedelta(seconds=lease_seconds)
@@ -242,7 +239,7 @@ def claim_due(engine: Engine, worker: str, *, now: datetime, limit: int, lease_s
             worker=worker,
             lease_until=until,
             priority=row.priority,
-            next_read_at=_utc(row.next_read_at),
+            next_read_at=as_utc(row.next_read_at),
             interval_seconds=row.interval_seconds,
             last_read_at=_utc_or_none(row.last_read_at),
             last_outcome=row.last_outcome,
@@ -266,8 +263,8 @@ def finish(
     """Record a claimed film's read and plan its next one, freeing the lease. Only while `claim` is still
     the film's lease (expired but not taken over counts: the read is still good); False otherwise, and
     nothing is written. A failure counts one more failure in a row; any other outcome resets them."""
-    now = _utc(now)
-    next_read_at = _utc(next_read_at)
+    now = as_utc(now)
+    next_read_at = as_utc(next_read_at)
     failures = Q.failures + 1 if outcome == "failed" else 0
     with engine.begin() as conn:
         result = conn.execute(
@@ -296,7 +293,7 @@ def finish(
 
 def record_requests(engine: Engine, kind: RequestKind, count: int, now: datetime) -> None:
     """Count `count` requests made to AlloCiné at `now` (one row per call; day-old rows are dropped)."""
-    now = _utc(now)
+    now = as_utc(now)
     if count <= 0:
         return
     with engine.begin() as conn:
@@ -307,7 +304,7 @@ def record_requests(engine: Engine, kind: RequestKind, count: int, now: datetime
 def requests_in_last_hour(engine: Engine, now: datetime) -> int:
     """Requests made by every process in the hour before `now` (a request exactly an hour old is out)."""
     with engine.connect() as conn:
-        return _requests_since(conn, _utc(now) - WINDOW)
+        return _requests_since(conn, as_utc(now) - WINDOW)
 
 
 def _requests_since(conn: Connection, since: datetime) -> int:
@@ -320,7 +317,7 @@ def _requests_since(conn: Connection, since: datetime) -> int:
 
 def queue_state(engine: Engine, now: datetime, *, next_count: int = 5) -> QueueState:
     """The queue at `now`, for `critibot status`."""
-    now = _utc(now)
+    now = as_utc(now)
     leased = and_(Q.lease_until.is_not(None), Q.lease_until > now)
     late = and_(Q.next_read_at <= now, _free(now))
     with engine.connect() as conn:
@@ -339,8 +336,8 @@ def queue_state(engine: Engine, now: datetime, *, next_count: int = 5) -> QueueS
             middle = conn.scalar(
                 select(Q.next_read_at).where(late).order_by(Q.next_read_at).offset(late_count // 2).limit(1)
             )
-            most_late = now - _utc(oldest) if oldest is not None else None
-            median_late = now - _utc(middle) if middle is not None else None
+            most_late = now - as_utc(oldest) if oldest is not None else None
+            median_late = now - as_utc(middle) if middle is not None else None
         next_rows = conn.execute(
             select(Q.film_id, FILM.c.title, Q.next_read_at, Q.priority)
             .join(FILM, FILM.c.id == Q.film_id)
@@ -359,7 +356,9 @@ def queue_state(engine: Engine, now: datetime, *, next_count: int = 5) -> QueueS
         median_late=median_late,
         requests_last_hour=requests,
         next_due=tuple(
-            DueFilm(film_id=r.film_id, title=r.title, next_read_at=_utc(r.next_read_at), priority=r.priority)
+            DueFilm(
+                film_id=r.film_id, title=r.title, next_read_at=as_utc(r.next_read_at), priority=r.priority
+            )
             for r in next_rows
         ),
     )

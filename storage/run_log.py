@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, insert, select, update
 
 from storage.db.tables import REFRESH_RUN as RUN
+from storage.db.times import as_utc
 from storage.db.upsert import inserted_id
 from storage.problems import Problem
 from storage.store import Counts
@@ -42,8 +43,8 @@ class RecordedRun:
         totals = {kind: Counts(**counts) for kind, counts in report.get("totals", {}).items()}
         failure = report.get("failure")
         return cls(
-            started_at=_utc(row.started_at),
-            finished_at=_utc(row.finished_at) if row.finished_at is not None else None,
+            started_at=as_utc(row.started_at),
+            finished_at=as_utc(row.finished_at) if row.finished_at is not None else None,
             ok=bool(row.ok),
             totals=totals,
             errors=[_error(e) for e in report.get("errors", [])],
@@ -104,8 +105,3 @@ def _error(recorded: str | Mapping[str, Any]) -> RecordedError:
         where=str(recorded.get("where", "")),
         problem=Problem.from_dict(recorded),
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite gives back naive datetimes, PostgreSQL aware ones; both were written in UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -47,6 +47,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings, get_settings
 from storage.db.tables import SEARCH_CACHE
+from storage.db.times import as_utc
 from storage.db.upsert import upsert
 from storage.folding import fold
 from storage.sources.allocine import AllocineClient, FetchError
@@ -325,10 +326,7 @@ def _from_json(text: str) -> list[SearchCandidate] | None:
 
 
 def _utc(moment: datetime | None) -> datetime:
-    # SQLite gives back naive datetimes, PostgreSQL aware ones; both are written in UTC.
-    if moment is None:
-        return datetime.now(UTC)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC) if moment is None else as_utc(moment)
 
 
 # --- searching -------------------------------------------------------------------------------------
