@@ -44,6 +44,7 @@ __all__ = [
     "TitleIndex",
     "allocine_value",
     "choice_label",
+    "clearly_found",
     "parse_allocine_value",
     "rank",
 ]
@@ -98,6 +99,12 @@ _ALLOCINE_VALUE = re.compile(r"allocine:(?:(film|series):)?(\d{1,10})")
 _Film = tuple[int, str, int | None, str | None, tuple[str, ...]]  # a TitleEntry's fields, in order
 _TITLE: Final = 1  # positions in a `_Film` (Final: mypy then knows each one's type)
 _YEAR: Final = 2
+
+
+def clearly_found(best: float, second: float) -> bool:
+    """Whether a best score this far ahead of the next one names the film meant (FOUND_RULES): the
+    catalogue's rule, which AlloCiné's candidates are judged by too, on the same scale."""
+    return any(best >= score and best - second >= lead for score, lead in FOUND_RULES)
 
 
 @dataclass(frozen=True)
@@ -392,7 +399,7 @@ class TitleIndex:
                 others = [self._candidate(c) for c in ranked if c[1] != slot][:4]
                 return Lookup("found", [self._candidate(first, 100.0), *others])
         second = ranked[1][0] if len(ranked) > 1 else 0.0
-        if not exact and any(best[0] >= score and best[0] - second >= lead for score, lead in FOUND_RULES):
+        if not exact and clearly_found(best[0], second):
             return Lookup("found", [self._candidate(c) for c in ranked[:5]])
         if best[0] < MIN_SCORE or len(ranked) == 1:  # nothing near, or a single weak film: suggestions
             near = [self._candidate(c) for c in ranked[:SUGGEST_MAX] if c[0] >= SUGGEST_MIN]

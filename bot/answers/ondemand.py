@@ -28,8 +28,8 @@ from bot.wording import plural
 from storage.ondemand import OverBudget, film_by_allocine_id, title_entry
 from storage.sources.allocine import FetchError
 from storage.sources.film_pages import PageRefused
-from storage.sources.search import SearchCandidate, cached_candidates, search_query
-from storage.titles import FOUND_RULES, MIN_SCORE, allocine_value, parse_allocine_value
+from storage.sources.search import SearchCandidate, SearchResult, cached_candidates, search_query
+from storage.titles import MIN_SCORE, allocine_value, clearly_found, parse_allocine_value
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def decide(candidates: Sequence[SearchCandidate]) -> Found:
     best = films[0] if films else None
     if best is not None:
         second = films[1].score if len(films) > 1 else 0.0
-        if any(best.score >= score and best.score - second >= lead for score, lead in FOUND_RULES):
+        if clearly_found(best.score, second):
             return Found(best, (), False)
     close = tuple(c for c in films if c.score >= MIN_SCORE)[:PICKS_MAX]
     series = not close and any(c.kind == "series" and c.score >= MIN_SCORE for c in candidates)
@@ -121,10 +121,8 @@ def film_online(ctx: AnswerContext, query: str, command: str, fallback: Answer) 
         return _film(ctx, allocine_id, who, deadline, shown)
     if not search_query(query):
         return fallback  # nothing to search (emoji, punctuation): never sent
-    if cached_candidates(ctx.engine, query) is None:
-        who.consult()
     try:
-        result = ondemand.search(query, scope=who.scope, deadline=deadline)
+        result = _search(ctx, query, who, deadline)
     except (FetchError, OverBudget) as problem:
         return trouble(problem, shown)
     found = decide(result.candidates)
@@ -150,11 +148,8 @@ def allocine_lines(ctx: AnswerContext, query: str) -> list[str]:
     """/film's lines for AlloCiné's films that the catalogue has not read yet (none without on-demand)."""
     if ctx.ondemand is None or not search_query(query):
         return []
-    who = asking()
-    if cached_candidates(ctx.engine, query) is None:
-        who.consult()
     try:
-        result = ctx.ondemand.search(query, scope=who.scope)
+        result = _search(ctx, query, asking())
     except (FetchError, OverBudget) as problem:
         return ["", texts.SEARCH_ALLOCINE_TROUBLE.format(reason=trouble(problem, literal(query)).description)]
     close = [c for c in result.candidates if c.kind == "film" and c.score >= MIN_SCORE]
@@ -163,6 +158,15 @@ def allocine_lines(ctx: AnswerContext, query: str) -> list[str]:
         return []
     lines = [texts.SEARCH_ALLOCINE_LINE.format(film=candidate_text(c)) for c in unread]
     return ["", texts.SEARCH_ALLOCINE, *lines]
+
+
+def _search(ctx: AnswerContext, query: str, who: Asking, deadline: float | None = None) -> SearchResult:
+    """AlloCiné's search for `query`, the asker told first when it is not in the cache."""
+    ondemand = ctx.ondemand
+    assert ondemand is not None
+    if cached_candidates(ctx.engine, query) is None:
+        who.consult()
+    return ondemand.search(query, scope=who.scope, deadline=deadline)
 
 
 def _film(ctx: AnswerContext, allocine_id: int, who: Asking, deadline: float, shown: str) -> int | Answer:
