@@ -54,7 +54,6 @@ __all__ = [
     "OverBudget",
     "charge",
     "film_by_allocine_id",
-    "film_url",
     "read_film",
     "title_entry",
 ]
@@ -66,10 +65,6 @@ WINDOW = timedelta(hours=1)
 READ_REQUESTS = 3  # what a read costs of the global budget, in requests
 _KEEP = timedelta(days=1)  # rows older than this are deleted as new ones come
 _T = TypeVar("_T")
-
-
-def film_url(base_url: str, allocine_id: int) -> str:
-    return f"{base_url.rstrip('/')}/film/fichefilm_gen_cfilm={allocine_id}.html"
 
 
 # --- budgets -----------------------------------------------------------------------------------------
@@ -188,7 +183,7 @@ async def read_film(
     """Read film `allocine_id` now and store it: FilmRead, or FetchError / PageRefused with nothing of
     it stored. Its reviews are its backlog (never announced)."""
     now = now or datetime.now(UTC)
-    main_url = film_url(client.base_url, allocine_id)
+    main_url = client.film_url(allocine_id)
     main = await client.fetch(main_url, deadline=deadline)
     film = await asyncio.to_thread(_main_page, main, allocine_id)
     names = {fold(name) for name in (film.title, film.original_title) if name}

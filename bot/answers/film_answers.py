@@ -14,6 +14,7 @@ from bot.wording import count, decimal, duration, joined, long_date, plural
 from storage.folding import fold
 from storage.pages import STARS
 from storage.queries import FilmStats, StoredPressReview, film_stats, press_reviews, spectator_page
+from storage.sources.allocine import SITE, film_page_path
 
 HISTOGRAM_WIDTH = 12
 EXCERPT = 160
@@ -56,7 +57,7 @@ def film_link(film: Linked) -> str | None:
     if film.url:
         return film.url
     if film.allocine_id is not None:
-        return f"https://www.allocine.fr/film/fichefilm_gen_cfilm={film.allocine_id}.html"
+        return SITE + film_page_path(film.allocine_id)
     return None
 
 

@@ -88,6 +88,18 @@ class Fetched:
     final_url: str | None = None
 
 
+SITE = "https://www.allocine.fr"
+_MAIN_PAGES = {
+    "film": "/film/fichefilm_gen_cfilm={id}.html",
+    "series": "/series/ficheserie_gen_cserie={id}.html",
+}
+
+
+def film_page_path(allocine_id: int, kind: Literal["film", "series"] = "film") -> str:
+    """The path of a film's (or a series') main page on the site."""
+    return _MAIN_PAGES[kind].format(id=allocine_id)
+
+
 class FetchError(Exception):
     """A page that could not be fetched, as data: `reason` is a code (worded by bot/texts.py PROBLEMS),
     `params` its details, `status` the last HTTP status (None for timeouts and network errors).
@@ -210,6 +222,10 @@ class AllocineClient:
         return self._session
 
     # --- URLs ------------------------------------------------------------------------------------
+
+    def film_url(self, allocine_id: int) -> str:
+        """A film's main page (its details and figures)."""
+        return f"{self.base_url}{film_page_path(allocine_id)}"
 
     def spectator_url(self, allocine_id: int, page: int = 1) -> str:
         """A film's spectator reviews, newest first; page 1 has no `?page=`."""

@@ -50,7 +50,7 @@ from storage.db.tables import SEARCH_CACHE
 from storage.db.times import as_utc
 from storage.db.upsert import upsert
 from storage.folding import fold
-from storage.sources.allocine import AllocineClient, FetchError
+from storage.sources.allocine import AllocineClient, FetchError, film_page_path
 from storage.titles import MAX_QUERY_CHARS, TitleEntry, rank
 
 __all__ = [
@@ -84,10 +84,6 @@ _MAX_TEXT = 300  # characters kept of a label or a name
 _MAX_NAMES = 10  # directors kept per candidate
 
 _KINDS: dict[str, Kind] = {"movie": "film", "series": "series", "tvseries": "series"}
-_PAGES: dict[Kind, str] = {
-    "film": "/film/fichefilm_gen_cfilm={id}.html",
-    "series": "/series/ficheserie_gen_cserie={id}.html",
-}
 _ID = re.compile(r"\d{1,10}")
 _YEAR_VALUE = re.compile(r"\s*(\d{4})(?!\d)")
 _YEARS = range(1870, 2101)
@@ -202,7 +198,7 @@ def _candidate(item: Mapping[str, Any], base_url: str) -> SearchCandidate | None
         year=year,
         directors=_names(data.get("director_name" if kind == "film" else "creator_name")),
         poster_url=_poster(data.get("poster_path")) or _thumbnail(data.get("thumbnail")),
-        url=base_url + _PAGES[kind].format(id=allocine_id),
+        url=base_url + film_page_path(allocine_id, kind),
     )
 
 
@@ -317,7 +313,7 @@ def _from_json(text: str) -> list[SearchCandidate] | None:
         found = []
         for item in stored:
             candidate = SearchCandidate(**{**item, "directors": tuple(item["directors"])})
-            if candidate.kind not in _PAGES or not isinstance(candidate.allocine_id, int):
+            if candidate.kind not in _KINDS.values() or not isinstance(candidate.allocine_id, int):
                 return None
             found.append(candidate)
         return found
