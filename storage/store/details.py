@@ -8,9 +8,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, update
+from sqlalchemy import Connection, Engine
 
-from storage.db.tables import FILM
 from storage.pages.film import ParsedFilmPage
 from storage.store.figures import content_hash, film_columns, snapshot, upsert_source
 from storage.store.identity import FilmHint, FilmRef, resolve_film
@@ -58,14 +57,17 @@ def write_film_page(
         url=url,
         from_film_address=True,
     )
-    figures = {**film_columns("spectateurs", parsed.spectators), **film_columns("presse", parsed.press)}
+    columns = {
+        **film_columns("spectateurs", parsed.spectators),
+        **film_columns("presse", parsed.press),
+        **details_columns(parsed),
+        "details_at": now,
+    }
     digest = content_hash(raw if raw is not None else _fingerprint(parsed))
-    film = resolve_film(conn, parsed.title, hint, now, figures)
+    film = resolve_film(conn, parsed.title, hint, now, columns)  # the film row written once
     source_id = upsert_source(conn, digest, url, FILM_PAGE, film.id, now)
     snapshot(conn, film.id, "spectateurs", parsed.spectators, source_id, now)
     snapshot(conn, film.id, "presse", parsed.press, source_id, now)
-    details = {**details_columns(parsed), "details_at": now}
-    conn.execute(update(FILM).where(FILM.c.id == film.id).values(**details))
     return film
 
 

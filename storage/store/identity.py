@@ -80,11 +80,11 @@ def find_film(conn: Connection, hint: FilmHint, title: str | None = None) -> Row
 
 
 def resolve_film(
-    conn: Connection, page_title: str | None, hint: FilmHint, now: datetime, figures: dict[str, Any]
+    conn: Connection, page_title: str | None, hint: FilmHint, now: datetime, page: dict[str, Any]
 ) -> FilmRef:
     """The film a page is about, created if new, with what the page and hint say of it written down:
-    figures always (they are the page's), year, id, original title and address only where unknown,
-    every name as an alias. Films the page proves to be this one are merged into it."""
+    `page`'s columns always (its figures, a main page's details), year, id, original title and address
+    only where unknown, every name as an alias. Films the page proves to be this one are merged into it."""
     _check_page_title(conn, page_title, hint)
     names = _names(hint, page_title)
     known = {
@@ -98,7 +98,7 @@ def resolve_film(
         if not names:
             raise NoFilmNamed()
         title = names[0]
-        row = {"title": title, "title_folded": fold(title), "created_at": now, **known, **figures}
+        row = {"title": title, "title_folded": fold(title), "created_at": now, **known, **page}
         # No conflict target: any of the film's unique keys (identity, AlloCiné id) means "already there".
         insert = upsert_statement(conn.dialect.name, FILM, (), (), returning="id")
         film_id = conn.execute(insert, row).scalar_one_or_none()
@@ -112,11 +112,11 @@ def resolve_film(
     film, *duplicates = found
     for other in duplicates:
         _merge_into(conn, film, other)
-    # The hint only fills in; the figures are set even to None (the page no longer shows them).
+    # The hint only fills in; the page's columns are set even to None (it no longer shows them).
     changes = {k: v for k, v in known.items() if v is not None and getattr(film, k) is None}
     for other in duplicates:
         changes.update(_filled_from(film, other, changes))
-    changes.update((k, v) for k, v in figures.items() if getattr(film, k) != v)
+    changes.update((k, v) for k, v in page.items() if getattr(film, k) != v)
     if (
         names
         and names[0] != film.title
