@@ -343,6 +343,13 @@ PROBLEMS = {
     "not_reached": (
         "pas lu : le rafraîchissement a dépassé son délai ({seconds:g} s), ce film passera en premier"
     ),
+    "budget_spent": (
+        "budget de requêtes atteint ({per_hour} par heure, tous les rafraîchissements et les lectures à la "
+        "demande ensemble) : les films restants passeront au prochain tour"
+    ),
+    "round_deadline": (
+        "délai du rafraîchissement atteint ({seconds:g} s) : les films restants passeront au prochain tour"
+    ),
     "blocked_earlier": "pas demandé : AlloCiné bloque les requêtes (encore {seconds} s de pause)",
     "database": "erreur de la base de données, rien n'a été gardé : {error}",
     "outlet_page": (

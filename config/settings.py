@@ -38,12 +38,17 @@ class Settings(BaseSettings):
 
     # Refresh: inbox folders of page dumps, and AlloCiné over HTTP for watchlist films with an allocine_id.
     inbox_dirs: list[Path] = Field(default_factory=list)  # default: data_dir/inbox
-    refresh_every_hours: float = 6.0
+    # Hours between two refresh rounds (in the bot, or `critibot refresh --every`): a round reads the films
+    # due, each film having its own next read (storage/refresh_policy.py), within the request budget.
+    refresh_every_hours: float = 0.25
     allocine_base_url: str = "https://www.allocine.fr"
     allocine_user_agent: str = (
         "critibot/0.1 (bot Discord de critiques de films; +https://github.com/critibot)"
     )
     allocine_delay: float = 2.0  # seconds between two requests to the site
+    # Requests per hour to AlloCiné, every refresher and on-demand read together (one every 2,4 s); of
+    # those, ondemand_requests_per_hour_total are kept for on-demand reads.
+    allocine_requests_per_hour: int = Field(default=1500, ge=1)
     allocine_timeout: float = 20.0  # seconds per request
     allocine_retries: int = 3  # further attempts after a timeout, a network error, a 5xx or a 429
     allocine_max_pages: int = 5  # spectator pages read per film and refresh, newest first

@@ -1,8 +1,10 @@
-"""One refresh at a time per database: a second refresher does not start while one runs.
+"""One refresh at a time per SQLite database; on PostgreSQL, one reader of the inbox folders at a time.
 
-Two at once would ask the site every page twice and store in a race, and each would take the other's
-unfinished run for a crashed one (and read every film in full). The lock belongs to the process that
-holds it, so a refresher that dies (even `kill -9`) frees it at once; nothing in the schema changes:
+SQLite has one writer: a second refresher does not start while one runs. On PostgreSQL refreshers share
+the films through the queue's leases (storage/refresh_queue.py); the lock then keeps to one of them
+what the queue cannot share: the inbox folders, and the first read of a watched film not stored yet.
+The lock belongs to the process that holds it, so a refresher that dies (even `kill -9`) frees it at
+once; nothing in the schema changes:
 - PostgreSQL: a session advisory lock (`pg_try_advisory_lock`) on a connection of its own, held for the
   run; its key comes from the schema's name, so databases that live in schemas of one server (the tests
   do so) do not lock each other out.

@@ -42,10 +42,14 @@ __all__ = [
     "claim_due",
     "enqueue",
     "finish",
+    "forget_all_but",
     "queue_state",
     "queued",
     "record_requests",
+    "release",
+    "requests_by_kind",
     "requests_in_last_hour",
+    "spend_request",
 ]
 
 Outcome = Literal["new", "unchanged", "failed", "never"]
@@ -125,10 +129,22 @@ def _free(now: datetime) -> Any:
 # --- enqueue -----------------------------------------------------------------------------------------
 
 
-def enqueue(engine: Engine, film_ids: Iterable[int], *, now: datetime, front: bool = False) -> int:
-    """Put films in the queue, due at once; films already there keep their plan (idempotent). With
-    `front` (a new follow, an on-demand ask) they go before every film merely due: due now, high
-    priority, even if already queued. Returns how many rows were added."""
+def enqueue(
+    engine: Engine,
+    film_ids: Iterable[int],
+    *,
+    now: datetime,
+    front: bool = False,
+    due_at: datetime | None = None,
+    interval_seconds: float = 0,
+    last_outcome: Outcome = "never",
+) -> int:
+    """Put films in the queue, due at once (or at `due_at`); films already there keep their plan
+    (idempotent). With `front` (a new follow, an on-demand ask) they go before every film merely due: due
+    now, high priority, even if already queued. Returns how many rows were added.
+
+    `due_at`, `interval_seconds` and `last_outcome` describe a film read just before it was queued (a
+    watchlist film read for the first time, which had no row to queue until then)."""
     now = as_utc(now)
     ids = sorted(set(film_ids))
     if not ids:
@@ -136,11 +152,12 @@ def enqueue(engine: Engine, film_ids: Iterable[int], *, now: datetime, front: bo
     rows = [
         {
             "film_id": film_id,
-            "next_read_at": now,
+            "next_read_at": as_utc(due_at) if due_at is not None else now,
             "priority": FRONT_PRIORITY if front else NORMAL_PRIORITY,
-            "interval_seconds": 0,
-            "last_outcome": "never",
-            "failures": 0,
+            "interval_seconds": round(interval_seconds),
+            "last_read_at": None if last_outcome == "never" else now,
+            "last_outcome": last_outcome,
+            "failures": 1 if last_outcome == "failed" else 0,
         }
         for film_id in ids
     ]
@@ -163,6 +180,18 @@ def enqueue(engine: Engine, film_ids: Iterable[int], *, now: datetime, front: bo
         else:
             conn.execute(stmt.on_conflict_do_nothing(index_elements=["film_id"]))
         return _count(conn) - before
+
+
+def forget_all_but(engine: Engine, film_ids: Iterable[int]) -> int:
+    """Take out of the queue every film not in `film_ids` (no longer followed nor listed), leased or not:
+    a refresher reading one finds its lease gone and writes nothing. Returns how many went."""
+    keep = set(film_ids)
+    with engine.begin() as conn:
+        queued_ids = set(conn.scalars(select(Q.film_id)))
+        gone = sorted(queued_ids - keep)
+        for start in range(0, len(gone), 500):  # bounded IN lists
+            conn.execute(delete(REFRESH_QUEUE).where(Q.film_id.in_(gone[start : start + 500])))
+    return len(gone)
 
 
 def _insert(conn: Connection) -> Any:
@@ -259,33 +288,52 @@ def finish(
     outcome: Outcome,
     now: datetime,
     priority: int = NORMAL_PRIORITY,
+    interval_seconds: float | None = None,
 ) -> bool:
     """Record a claimed film's read and plan its next one, freeing the lease. Only while `claim` is still
     the film's lease (expired but not taken over counts: the read is still good); False otherwise, and
-    nothing is written. A failure counts one more failure in a row; any other outcome resets them."""
+    nothing is written. A failure counts one more failure in a row; any other outcome resets them.
+    `interval_seconds`: the interval the film has earned (default: until its next read); a failed read
+    keeps the film's, its retry being sooner."""
     now = as_utc(now)
     next_read_at = as_utc(next_read_at)
     failures = Q.failures + 1 if outcome == "failed" else 0
+    if interval_seconds is None:
+        interval_seconds = (next_read_at - now).total_seconds()
+    values: dict[str, Any] = {
+        "next_read_at": next_read_at,
+        "priority": priority,
+        "interval_seconds": max(0, round(interval_seconds)),
+        "last_outcome": outcome,
+        "failures": failures,
+        "lease_owner": None,
+        "lease_until": None,
+    }
+    if outcome != "failed":  # the last read that worked: what "à jour il y a…" tells
+        values["last_read_at"] = now
     with engine.begin() as conn:
-        result = conn.execute(
-            update(REFRESH_QUEUE)
-            .where(
-                Q.film_id == claim.film_id,
-                Q.lease_owner == claim.worker,
-                Q.lease_until == claim.lease_until,
-            )
-            .values(
-                next_read_at=next_read_at,
-                priority=priority,
-                interval_seconds=max(0, round((next_read_at - now).total_seconds())),
-                last_read_at=now,
-                last_outcome=outcome,
-                failures=failures,
-                lease_owner=None,
-                lease_until=None,
-            )
+        return _held(conn, claim, values)
+
+
+def release(engine: Engine, claim: Claim) -> bool:
+    """Free a claimed film without reading it (the budget ran out): its plan is untouched, so it stays
+    due, first in line for the next claim. False if the lease was no longer `claim`'s."""
+    with engine.begin() as conn:
+        return _held(conn, claim, {"lease_owner": None, "lease_until": None})
+
+
+def _held(conn: Connection, claim: Claim, values: dict[str, Any]) -> bool:
+    """Write `values` to the claimed film's row if `claim` is still its lease."""
+    result = conn.execute(
+        update(REFRESH_QUEUE)
+        .where(
+            Q.film_id == claim.film_id,
+            Q.lease_owner == claim.worker,
+            Q.lease_until == claim.lease_until,
         )
-        return result.rowcount == 1
+        .values(**values)
+    )
+    return result.rowcount == 1
 
 
 # --- requests ----------------------------------------------------------------------------------------
@@ -297,8 +345,54 @@ def record_requests(engine: Engine, kind: RequestKind, count: int, now: datetime
     if count <= 0:
         return
     with engine.begin() as conn:
-        conn.execute(delete(REFRESH_REQUEST).where(REFRESH_REQUEST.c.at < now - _KEEP_REQUESTS))
-        conn.execute(insert(REFRESH_REQUEST).values(at=now, kind=kind, count=count))
+        _count_requests(conn, kind, count, now)
+
+
+def spend_request(engine: Engine, kind: RequestKind, now: datetime, *, total: int, own: int) -> bool:
+    """Count one request about to be sent at `now`, if the hour before leaves room: fewer than `total`
+    requests of every kind, and fewer than `own` of `kind`. False (nothing counted) otherwise. Check and
+    count are one step for every process: PostgreSQL locks the table against other spenders for the
+    transaction, SQLite takes its write lock first."""
+    now = as_utc(now)
+    since = now - WINDOW
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:  # a mode that conflicts with itself: spenders wait for each other, readers do not
+            conn.exec_driver_sql("LOCK TABLE refresh_request IN SHARE ROW EXCLUSIVE MODE")
+        try:
+            spent = conn.execute(
+                select(
+                    func.coalesce(func.sum(REFRESH_REQUEST.c.count), 0),
+                    func.coalesce(
+                        func.sum(REFRESH_REQUEST.c.count).filter(REFRESH_REQUEST.c.kind == kind), 0
+                    ),
+                ).where(REFRESH_REQUEST.c.at > since)
+            ).one()
+            allowed = int(spent[0]) < total and int(spent[1]) < own
+            if allowed:
+                _count_requests(conn, kind, 1, now)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return allowed
+
+
+def _count_requests(conn: Connection, kind: RequestKind, count: int, now: datetime) -> None:
+    conn.execute(delete(REFRESH_REQUEST).where(REFRESH_REQUEST.c.at < now - _KEEP_REQUESTS))
+    conn.execute(insert(REFRESH_REQUEST).values(at=now, kind=kind, count=count))
+
+
+def requests_by_kind(engine: Engine, now: datetime) -> dict[RequestKind, int]:
+    """Requests in the hour before `now`, per kind."""
+    query = (
+        select(REFRESH_REQUEST.c.kind, func.sum(REFRESH_REQUEST.c.count))
+        .where(REFRESH_REQUEST.c.at > as_utc(now) - WINDOW)
+        .group_by(REFRESH_REQUEST.c.kind)
+    )
+    with engine.connect() as conn:
+        return {kind: int(total or 0) for kind, total in conn.execute(query)}
 
 
 def requests_in_last_hour(engine: Engine, now: datetime) -> int:

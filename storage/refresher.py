@@ -17,7 +17,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Sequence
+import os
+import socket
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,13 +31,33 @@ from sqlalchemy.exc import SQLAlchemyError
 from config import Settings
 from storage.db.tables import ALIAS, FILM, REFRESH_RUN, REVIEW_TABLES
 from storage.folding import fold
-from storage.follows import with_followed
+from storage.follows import followers_count, with_followed
 from storage.importer import FileResult, shown_path
 from storage.pages import ParsedPressPage, ParsedSpectatorPage
 from storage.problems import Problem
 from storage.refresh_lock import try_lock
-from storage.run_log import films_to_read_in_full, finish_run, start_run
-from storage.sources.allocine import AllocineClient, Fetched, FetchError
+from storage.refresh_policy import (
+    FilmFacts,
+    FilmSchedule,
+    PolicySettings,
+    ReadResult,
+    after_read,
+    first_schedule,
+)
+from storage.refresh_queue import (
+    Claim,
+    Outcome,
+    claim_due,
+    enqueue,
+    finish,
+    forget_all_but,
+    queue_state,
+    release,
+    requests_by_kind,
+    spend_request,
+)
+from storage.run_log import finish_run, start_run
+from storage.sources.allocine import AllocineClient, Fetched, FetchError, Gate
 from storage.sources.film_pages import PageRefused, review_page
 from storage.sources.inbox import import_inbox
 from storage.sources.search import forget_expired
@@ -87,6 +110,8 @@ class RefreshReport:
     films: list[FilmRefresh] = field(default_factory=list)
     run_id: int | None = None
     failure: Problem | None = None  # the refresh itself stopped (crash, cancelled)
+    stopped: Problem | None = None  # why the round ended with films still due (budget, deadline)
+    left_due: int = 0  # films due when the round ended: the next round's
 
     @property
     def errors(self) -> list[tuple[str, str, Problem]]:
@@ -139,93 +164,243 @@ async def refresh(
     client: AllocineClient | None = None,
     watchlist: Sequence[WatchedFilm] | None = None,
     now: datetime | None = None,
+    policy: PolicySettings | None = None,
 ) -> RefreshReport:
-    """Run one refresh and record it; never raises for a bad file or film (they are in the report).
+    """Run one round and record it; never raises for a bad file or film (they are in the report).
 
-    While another refresher runs on the same database, nothing is done nor recorded: the report's
-    `failure` is `refresh_busy` (`busy`), and the caller says so (the CLI exits non-zero, the bot skips).
+    `now` fixes the round's clock (tests); by default it is the real one. On SQLite, while another
+    refresher runs on the same database, nothing is done nor recorded: the report's `failure` is
+    `refresh_busy` (`busy`), and the caller says so (the CLI exits non-zero, the bot skips). On
+    PostgreSQL refreshers run side by side, sharing the queue; one at a time reads the inbox folders.
     """
     started = now or datetime.now(UTC)
     report = RefreshReport(started_at=started)
     lock = await asyncio.to_thread(try_lock, engine)
-    if lock is None:
+    if lock is None and engine.dialect.name == "sqlite":
         log.warning("rafraîchissement non lancé : un autre est en cours sur cette base")
         report.failure = Problem("refresh_busy", {})
         report.finished_at = datetime.now(UTC) if now is None else started
         return report
-    try:
-        return await _refresh(engine, settings, client, watchlist, now, report)
-    finally:
-        lock.release()  # at once, even when cancelled: it is quick
-
-
-async def _refresh(
-    engine: Engine,
-    settings: Settings,
-    client: AllocineClient | None,
-    watchlist: Sequence[WatchedFilm] | None,
-    now: datetime | None,
-    report: RefreshReport,
-) -> RefreshReport:
-    started = report.started_at
-    listed = list(watchlist) if watchlist is not None else load_watchlist(settings.watchlist)
-    films = await asyncio.to_thread(with_followed, engine, listed)  # and what the servers follow
-    in_full = await asyncio.to_thread(films_to_read_in_full, engine)
-    report.run_id = await asyncio.to_thread(start_run, engine, started)
-    try:
-        await _read_everything(engine, settings, client, films, in_full, report)
-    except BaseException as error:  # cancelled or crashed: recorded as failed, never as still running
-        report.failure = Problem("interrupted", {"error": error.__class__.__name__})
-        report.finished_at = datetime.now(UTC)
-        _finish_run(engine, report)
-        raise
-    report.finished_at = datetime.now(UTC) if now is None else started
-    await asyncio.to_thread(_finish_run, engine, report)
-    # Searches asked once are never asked again: their expired answers would pile up.
-    await asyncio.to_thread(forget_expired, engine, now=report.finished_at)
-    log.info(
-        "rafraîchissement : fichiers %d, films %d, %s, erreurs %d",
-        len(report.files),
-        len(report.films),
-        ", ".join(f"{k} +{c.new} ~{c.updated}" for k, c in report.totals().items()) or "rien de neuf",
-        len(report.errors),
+    round_ = _Round(
+        engine,
+        settings,
+        policy or PolicySettings(),
+        clock=(lambda: now) if now is not None else (lambda: datetime.now(UTC)),
+        worker=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+        report=report,
     )
-    return report
+    try:
+        return await round_.run(client, watchlist, inbox=lock is not None)
+    finally:
+        if lock is not None:
+            lock.release()  # at once, even when cancelled: it is quick
 
 
-async def _read_everything(
-    engine: Engine,
-    settings: Settings,
-    client: AllocineClient | None,
-    films: list[WatchedFilm],
-    in_full: set[int] | None,
-    report: RefreshReport,
-) -> None:
-    """The inbox folders, then each watched film with an AlloCiné id, into `report`."""
-    for result in await asyncio.to_thread(import_inbox, engine, settings.inboxes, films):
-        report.files.append(_file_refresh(result))
-        if result.error:
-            log.warning("boîte de dépôt : %s : %s", result.path, result.error.to_dict())
+@dataclass
+class _Round:
+    """One refresh round: the inbox, the queue brought in line with what is watched, then the due films,
+    one claim at a time, until none is due, the budget is spent or the round's deadline comes."""
 
-    online = [film for film in films if film.allocine_id is not None]
-    if in_full:  # the films the last refresh did not finish (failed, or not reached) come first
-        online.sort(key=lambda film: film.allocine_id not in in_full)
-    if online:
-        own_client = client is None
-        client = client or AllocineClient.from_settings(settings)
-        run_deadline = client.now() + settings.refresh_run_deadline
+    engine: Engine
+    settings: Settings
+    policy: PolicySettings
+    clock: Callable[[], datetime]
+    worker: str
+    report: RefreshReport
+    deadline: float = 0.0  # on the client's clock: no film begun past it
+    followers: dict[int, int] = field(default_factory=dict)  # film id → servers following it
+
+    async def run(
+        self, client: AllocineClient | None, watchlist: Sequence[WatchedFilm] | None, *, inbox: bool
+    ) -> RefreshReport:
+        engine, settings, report = self.engine, self.settings, self.report
+        listed = list(watchlist) if watchlist is not None else load_watchlist(settings.watchlist)
+        films = await asyncio.to_thread(with_followed, engine, listed)  # and what the servers follow
+        report.run_id = await asyncio.to_thread(start_run, engine, report.started_at)
         try:
-            for film in online:
-                thorough = in_full is None or film.allocine_id in in_full
-                if client.now() >= run_deadline:
-                    report.films.append(_not_reached(film, settings.refresh_run_deadline))
-                    continue
-                report.films.append(
-                    await _refresh_film(engine, client, film, settings, report.started_at, thorough)
+            if inbox:
+                await self.inbox(films)
+            await self.online([film for film in films if film.allocine_id is not None], client, first=inbox)
+        except BaseException as error:  # cancelled or crashed: recorded as failed, never as still running
+            report.failure = Problem("interrupted", {"error": error.__class__.__name__})
+            report.finished_at = datetime.now(UTC)
+            _finish_run(engine, report)
+            raise
+        report.finished_at = self.clock()
+        await asyncio.to_thread(_finish_run, engine, report)
+        # Searches asked once are never asked again: their expired answers would pile up.
+        await asyncio.to_thread(forget_expired, engine, now=report.finished_at)
+        log.info(
+            "rafraîchissement : fichiers %d, films %d, %s, erreurs %d",
+            len(report.files),
+            len(report.films),
+            ", ".join(f"{k} +{c.new} ~{c.updated}" for k, c in report.totals().items()) or "rien de neuf",
+            len(report.errors),
+        )
+        return report
+
+    async def inbox(self, films: list[WatchedFilm]) -> None:
+        for result in await asyncio.to_thread(import_inbox, self.engine, self.settings.inboxes, films):
+            self.report.files.append(_file_refresh(result))
+            if result.error:
+                log.warning("boîte de dépôt : %s : %s", result.path, result.error.to_dict())
+
+    async def online(self, films: list[WatchedFilm], client: AllocineClient | None, *, first: bool) -> None:
+        """The watched films with an AlloCiné id: those never stored first (they have no place in the
+        queue yet: `first`, only the refresher holding the lock reads them), then the queue's due films."""
+        engine = self.engine
+        queued, unstored = await asyncio.to_thread(_sync_queue, engine, films, self.clock())
+        if not first:
+            unstored = []
+        if not queued and not unstored:
+            return
+        own_client = client is None
+        client = client or AllocineClient.from_settings(self.settings)
+        self.deadline = client.now() + self.settings.refresh_run_deadline
+        self.followers = await asyncio.to_thread(followers_count, engine)
+        try:
+            for film in unstored:
+                if not await self.may_begin(client):
+                    return
+                await self.first_read(client, film)
+            while await self.may_begin(client):
+                claims = await asyncio.to_thread(
+                    claim_due, engine, self.worker, now=self.clock(), limit=1, lease_seconds=self.lease
                 )
+                if not claims:
+                    return
+                await self.read_claimed(client, claims[0], queued)
         finally:
+            self.report.left_due = await asyncio.to_thread(_due_count, engine, self.clock())
             if own_client:
                 await client.aclose()
+
+    @property
+    def lease(self) -> float:
+        """A film's lease outlasts its deadline: only a hung or dead refresher loses it."""
+        return self.settings.refresh_film_deadline + LEASE_MARGIN
+
+    @property
+    def film_cost(self) -> int:
+        """The requests a film's reading may take (every spectator page, then the press page)."""
+        return self.settings.allocine_max_pages + 1
+
+    async def may_begin(self, client: AllocineClient) -> bool:
+        """Whether another film may be begun: the round's deadline not passed, room in the budget for a
+        whole reading. Otherwise why not is the report's `stopped`."""
+        settings = self.settings
+        if client.now() >= self.deadline:
+            self.report.stopped = Problem("round_deadline", {"seconds": settings.refresh_run_deadline})
+            return False
+        spent = await asyncio.to_thread(requests_by_kind, self.engine, self.clock())
+        total, own = _budget(settings)
+        if sum(spent.values()) + self.film_cost > total or spent.get("refresh", 0) + self.film_cost > own:
+            self.report.stopped = Problem("budget_spent", {"per_hour": settings.allocine_requests_per_hour})
+            return False
+        return True
+
+    async def gate(self, url: str) -> None:
+        """Before each request: count it in the shared budget, or send nothing."""
+        total, own = _budget(self.settings)
+        if not await asyncio.to_thread(
+            spend_request, self.engine, "refresh", self.clock(), total=total, own=own
+        ):
+            raise FetchError(url, "budget_spent", per_hour=self.settings.allocine_requests_per_hour)
+
+    async def first_read(self, client: AllocineClient, film: WatchedFilm) -> None:
+        """A watched film never stored: read in full, then queued with the plan its read earned."""
+        outcome = await _refresh_film(
+            self.engine, client, film, self.settings, self.report.started_at, True, self.gate
+        )
+        self.report.films.append(outcome)
+        now = self.clock()
+        film_id = await asyncio.to_thread(_stored_id, self.engine, film)
+        if film_id is None:  # nothing stored (the read failed): tried again next round
+            return
+        schedule = first_schedule(film_id, now.timestamp(), self.policy)
+        facts = await asyncio.to_thread(self.facts, film_id)
+        after = after_read(schedule, _read_result(outcome, now), facts, self.policy)
+        await asyncio.to_thread(
+            enqueue,
+            self.engine,
+            [film_id],
+            now=now,
+            due_at=_moment(after.next_read),
+            interval_seconds=after.interval,
+            last_outcome=_outcome(outcome),
+        )
+
+    async def read_claimed(
+        self, client: AllocineClient, claim: Claim, queued: dict[int, WatchedFilm]
+    ) -> None:
+        film = queued.get(claim.film_id)
+        if film is None:
+            film = await asyncio.to_thread(_watched, self.engine, claim.film_id)
+        # Read in full when its last read failed or there was none: no conditional request, no early stop.
+        thorough = claim.last_outcome in ("never", "failed")
+        outcome = await _refresh_film(
+            self.engine, client, film, self.settings, self.report.started_at, thorough, self.gate
+        )
+        self.report.films.append(outcome)
+        if outcome.error is not None and outcome.error.code == "budget_spent":
+            await asyncio.to_thread(release, self.engine, claim)  # first in line next round
+            self.report.stopped = outcome.error
+            return
+        now = self.clock()
+        schedule = FilmSchedule(
+            claim.film_id,
+            next_read=claim.next_read_at.timestamp(),
+            interval=float(claim.interval_seconds) or self.policy.first_interval,
+            last_read=claim.last_read_at.timestamp() if claim.last_read_at else None,
+            failures=claim.failures,
+        )
+        facts = await asyncio.to_thread(self.facts, claim.film_id)
+        after = after_read(schedule, _read_result(outcome, now), facts, self.policy)
+        if after.reported(self.policy):
+            log.warning("%s : %d lectures en échec de suite", film.label, after.failures)
+        await asyncio.to_thread(
+            finish,
+            self.engine,
+            claim,
+            next_read_at=_moment(after.next_read),
+            outcome=_outcome(outcome),
+            now=now,
+            interval_seconds=after.interval,
+        )
+
+    def facts(self, film_id: int) -> FilmFacts:
+        with self.engine.connect() as conn:
+            released = conn.scalar(select(FILM.c.release_date).where(FILM.c.id == film_id))
+        at = (
+            datetime(released.year, released.month, released.day, tzinfo=UTC).timestamp()
+            if released
+            else None
+        )
+        return FilmFacts(released=at, followers=self.followers.get(film_id, 0))
+
+
+LEASE_MARGIN = 60.0  # seconds a lease outlasts the film's deadline
+
+
+def _budget(settings: Settings) -> tuple[int, int]:
+    """Requests per hour for everyone, and for the refresh: what on-demand reads may use is kept."""
+    total = settings.allocine_requests_per_hour
+    return total, max(0, total - settings.ondemand_requests_per_hour_total)
+
+
+def _read_result(outcome: FilmRefresh, now: datetime) -> ReadResult:
+    new = sum(counts.new for counts in outcome.counts.values())
+    return ReadResult(at=now.timestamp(), new_reviews=new, failed=outcome.error is not None)
+
+
+def _outcome(outcome: FilmRefresh) -> Outcome:
+    if outcome.error is not None:
+        return "failed"
+    return "new" if any(counts.new for counts in outcome.counts.values()) else "unchanged"
+
+
+def _moment(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
 
 
 async def _refresh_film(
@@ -235,13 +410,14 @@ async def _refresh_film(
     settings: Settings,
     now: datetime,
     thorough: bool,
+    gate: Gate | None = None,
 ) -> FilmRefresh:
     assert film.allocine_id is not None
     outcome = FilmRefresh(title=film.label, allocine_id=film.allocine_id)
     deadline = client.now() + settings.refresh_film_deadline
     try:
         outcome.before, backlog = await asyncio.to_thread(_known_state, engine, film)
-        reading = _FilmReading(engine, client, film, outcome, now, thorough, deadline)
+        reading = _FilmReading(engine, client, film, outcome, now, thorough, deadline, gate)
         await reading.spectator_pages(settings.allocine_max_pages, backlog="spectateurs" in backlog)
         await reading.press_page(backlog="presse" in backlog)
         outcome.after, _ = await asyncio.to_thread(_known_state, engine, film)
@@ -273,6 +449,7 @@ class _FilmReading:
     now: datetime
     thorough: bool
     deadline: float
+    gate: Gate | None = None
 
     @property
     def allocine_id(self) -> int:
@@ -310,7 +487,9 @@ class _FilmReading:
         etag, last_modified = (
             (None, None) if self.thorough else await asyncio.to_thread(validators_for, engine, url)
         )
-        fetched = await self.client.fetch(url, etag=etag, last_modified=last_modified, deadline=self.deadline)
+        fetched = await self.client.fetch(
+            url, etag=etag, last_modified=last_modified, deadline=self.deadline, gate=self.gate
+        )
         if fetched.status == 304 or fetched.body is None:
             outcome.unchanged_pages += 1
             await asyncio.to_thread(remember, engine, fetched, content_hash=None, now=self.now)
@@ -331,12 +510,6 @@ class _FilmReading:
         for kind, counts in stored.counts.items():
             outcome.counts.setdefault(kind, Counts()).add(counts)
         return sum(counts.new for counts in stored.counts.values()), len(page.reviews)
-
-
-def _not_reached(film: WatchedFilm, seconds: float) -> FilmRefresh:
-    assert film.allocine_id is not None
-    log.warning("%s : pas lu, le rafraîchissement a dépassé son délai (%g s)", film.label, seconds)
-    return FilmRefresh(film.label, film.allocine_id, error=Problem("not_reached", {"seconds": seconds}))
 
 
 def _read(
@@ -376,6 +549,50 @@ def _known_state(engine: Engine, film: WatchedFilm) -> tuple[Figures | None, set
             if not conn.scalar(select(exists().where(table.c.film_id == row.id)))
         }
     return Figures(row.site_average, row.site_ratings_count, row.site_reviews_count), empty
+
+
+def _sync_queue(
+    engine: Engine, films: Sequence[WatchedFilm], now: datetime
+) -> tuple[dict[int, WatchedFilm], list[WatchedFilm]]:
+    """Bring the queue in line with the watched films: each stored one queued (those already there keep
+    their plan), those no longer watched taken out. Returns the queued films by id, and the watched films
+    not stored yet (read first, then queued)."""
+    with engine.connect() as conn:
+        query = select(FILM.c.allocine_id, FILM.c.id).where(FILM.c.allocine_id.is_not(None))
+        stored: dict[int, int] = {allocine_id: film_id for allocine_id, film_id in conn.execute(query)}
+    queued: dict[int, WatchedFilm] = {}
+    unstored: list[WatchedFilm] = []
+    for film in films:
+        film_id = stored.get(film.allocine_id)
+        if film_id is None:
+            unstored.append(film)
+        else:
+            queued.setdefault(film_id, film)
+    enqueue(engine, queued, now=now)
+    forget_all_but(engine, queued)
+    return queued, unstored
+
+
+def _stored_id(engine: Engine, film: WatchedFilm) -> int | None:
+    with engine.connect() as conn:
+        return conn.scalar(select(FILM.c.id).where(FILM.c.allocine_id == film.allocine_id))
+
+
+def _watched(engine: Engine, film_id: int) -> WatchedFilm:
+    """A queued film this round did not list (followed since): as its row says."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(FILM.c.title, FILM.c.year, FILM.c.allocine_id, FILM.c.original_title).where(
+                FILM.c.id == film_id
+            )
+        ).one()
+    return WatchedFilm(
+        title=row.title, year=row.year, allocine_id=row.allocine_id, original_title=row.original_title
+    )
+
+
+def _due_count(engine: Engine, now: datetime) -> int:
+    return queue_state(engine, now, next_count=0).late
 
 
 def _finish_run(engine: Engine, report: RefreshReport) -> None:

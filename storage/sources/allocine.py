@@ -56,6 +56,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+Gate = Callable[[str], Awaitable[None]]  # awaited before each request: raises to send none
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 JSON_TYPES = frozenset({"application/json", "text/json"})
@@ -245,10 +246,14 @@ class AllocineClient:
         last_modified: str | None = None,
         deadline: float | None = None,
         accept: Accept = "html",
+        gate: Gate | None = None,
     ) -> Fetched:
         """GET `url`: Fetched (200 or 304), or FetchError once the retries are spent or at once on a 4xx.
 
         `accept`: "html" reads pages only, "json" JSON only (a challenge page in its place is still one).
+
+        `gate` is awaited with the address before every request sent (each retry and redirect hop too):
+        the refresher's request budget, which raises FetchError `budget_spent` to send nothing more.
 
         `deadline` (on the client's clock, `now()`): no wait that would end past it is begun (a 429's
         Retry-After, a backoff, the delay), no request lasts past it: FetchError `deadline` instead."""
@@ -270,7 +275,7 @@ class AllocineClient:
                 self._refuse_while_blocked(host, url)
                 await self._pace(host, wait_at_least, url, deadline)
                 try:
-                    return await self._attempt(url, headers, etag, last_modified, deadline, accept)
+                    return await self._attempt(url, headers, etag, last_modified, deadline, accept, gate)
                 except _Retry as retry:
                     if deadline is not None and self._clock() >= deadline:
                         raise FetchError(url, "deadline", status=retry.status) from None
@@ -339,6 +344,7 @@ class AllocineClient:
         last_modified: str | None,
         deadline: float | None,
         accept: Accept = "html",
+        gate: Gate | None = None,
     ) -> Fetched:
         """One try at `url`. Redirects are followed here, only while they stay on `url`'s site (aiohttp
         would follow them anywhere), and each hop waits its turn like any request."""
@@ -353,6 +359,8 @@ class AllocineClient:
                 timeout = self.timeout
                 if deadline is not None:  # a slow answer must not outlast the deadline either
                     timeout = max(0.001, min(timeout, deadline - self._clock()))
+                if gate is not None:
+                    await gate(str(target))
                 async with session.get(
                     target,
                     headers=headers,

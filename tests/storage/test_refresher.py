@@ -332,23 +332,27 @@ async def test_a_challenge_page_stores_nothing_and_the_site_is_left_alone_for_th
     engine: Engine, settings: Settings, fake_allocine: FakeAllocine, status: int
 ) -> None:
     publish_version_1(fake_allocine)
-    await run(engine, settings, fake_allocine, DAY_1)  # the film is known
+    publish_masque(fake_allocine)
+    await run(engine, settings, fake_allocine, DAY_1, films=[BACKSTAGE, MASQUE])  # both known, queued
     stored = (_count(engine, SPECTATOR), _count(engine, Source), _count(engine, RatingSnapshot))
     publish_version_2(fake_allocine)
     fake_allocine.script(PAGE_1, Body(challenge_html().encode(), status=status))
     asked = len(fake_allocine.requests)
 
     report = await run(engine, settings, fake_allocine, DAY_2, films=[BACKSTAGE, MASQUE])
-    backstage, masque = report.films
-    assert backstage.error is not None and backstage.error.code == "blocked"
-    assert problem_text(backstage.error, "site").startswith("AlloCiné bloque les requêtes")
-    assert masque.error is not None and masque.error.code == "blocked_earlier"
+    first, second = report.films
+    assert first.title == "Backstage (2005)"  # due first: read first the day before
+    assert first.error is not None and first.error.code == "blocked"
+    assert problem_text(first.error, "site").startswith("AlloCiné bloque les requêtes")
+    assert second.error is not None and second.error.code == "blocked_earlier"
     assert len(fake_allocine.requests) == asked + 1  # the challenge, and nothing after it
     assert (_count(engine, SPECTATOR), _count(engine, Source), _count(engine, RatingSnapshot)) == stored
 
     # The next refresh tries again, and reads both films in full.
     report = await run(engine, settings, fake_allocine, DAY_3, films=[BACKSTAGE, MASQUE])
-    assert report.films[0].error is None and report.films[0].counts["spectateurs"].new == 1
+    backstage = next(film for film in report.films if film.allocine_id == 42)
+    assert backstage.error is None and backstage.counts["spectateurs"].new == 1
+    assert all(film.error is None for film in report.films)
 
 
 OTHER_FILM = spectator_html(
@@ -510,17 +514,17 @@ async def test_past_the_run_deadline_no_film_is_begun_and_those_come_first_next_
     fake_allocine.script(PAGE_1, TooMany(retry_after="60"), TooMany(retry_after="60"))
     settings = settings.model_copy(update={"refresh_run_deadline": 100.0})
     report = await run(engine, settings, fake_allocine, DAY_1, films=[BACKSTAGE, MASQUE, third])
-    backstage, masque, late = report.films
-    assert backstage.error is None  # begun in time, it goes on to its own deadline
-    for film in (masque, late):
-        assert film.error == Problem("not_reached", {"seconds": 100.0})
+    (backstage,) = report.films  # begun in time, it went on to its own deadline
+    assert backstage.error is None
+    assert report.stopped == Problem("round_deadline", {"seconds": 100.0}) and report.ok
+    assert report.stopped is not None
+    assert problem_text(report.stopped, "site").startswith("délai du rafraîchissement atteint (100 s)")
     assert not any("fichefilm-77" in r.path or "fichefilm-88" in r.path for r in fake_allocine.requests)
-    assert masque.error is not None
-    assert problem_text(masque.error, "site").startswith("pas lu : le rafraîchissement a dépassé son délai")
 
     asked = len(fake_allocine.requests)
     report = await run(engine, settings, fake_allocine, DAY_2, films=[BACKSTAGE, MASQUE, third])
     assert report.ok, report.errors
+    assert report.stopped is None and report.left_due == 0
     assert [f.title for f in report.films] == [
         "Derrière le masque (2006)",
         "Troisième (2010)",
