@@ -563,7 +563,7 @@ def _sync_queue(
     queued: dict[int, WatchedFilm] = {}
     unstored: list[WatchedFilm] = []
     for film in films:
-        film_id = stored.get(film.allocine_id)
+        film_id = stored.get(film.allocine_id) if film.allocine_id is not None else None
         if film_id is None:
             unstored.append(film)
         else:
