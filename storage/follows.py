@@ -15,6 +15,7 @@ from sqlalchemy import Engine, Row, delete, func, select
 
 from storage.db.tables import FILM, GUILD_FOLLOW
 from storage.db.upsert import upsert_statement
+from storage.refresh_queue import enqueue, queued
 from storage.store import AmbiguousFilm, find_film
 from storage.watchlist import WatchedFilm
 
@@ -55,7 +56,13 @@ def follow(engine: Engine, guild_id: int, film_id: int, by: int | None, now: dat
     with engine.begin() as conn:
         stmt = upsert_statement(conn.dialect.name, TABLE, ("guild_id", "film_id"), (), "id")
         # RETURNING gives a row only to the insert that won: two managers at once make one follow.
-        return conn.execute(stmt, row).scalar_one_or_none() is not None
+        new = conn.execute(stmt, row).scalar_one_or_none() is not None
+        readable = conn.scalar(select(FILM.c.allocine_id).where(FILM.c.id == film_id)) is not None
+    if new and readable and queued(engine, film_id) is None:
+        # A film the refresher did not read yet is read first by its next round; one it reads already
+        # keeps its plan.
+        enqueue(engine, [film_id], now=now, front=True)
+    return new
 
 
 def unfollow(engine: Engine, guild_id: int, film_id: int) -> bool:

@@ -35,7 +35,7 @@ from typing import Any, Literal, TypeVar
 from sqlalchemy import Engine, case, delete, func, insert, select
 
 from config.settings import Settings
-from storage.db.tables import ALIAS, FILM, ONDEMAND_REQUEST
+from storage.db.tables import ALIAS, FILM, ONDEMAND_REQUEST, REFRESH_REQUEST
 from storage.db.times import as_utc
 from storage.folding import fold
 from storage.pages import PageError, ParsedPressPage, ParsedSpectatorPage, decode
@@ -127,6 +127,8 @@ def charge(engine: Engine, budgets: Budgets, scope: str, kind: Kind, now: dateti
             raise OverBudget(kind, "total", _seconds_until(total[1], now))
         conn.execute(delete(ONDEMAND_REQUEST).where(ONDEMAND_REQUEST.c.at < now - _KEEP))
         conn.execute(insert(ONDEMAND_REQUEST).values(scope=scope, kind=kind, at=now))
+        # And in the site's budget, which the refreshers count too (storage/refresh_queue.py).
+        conn.execute(insert(REFRESH_REQUEST).values(at=now, kind="ondemand", count=cost))
 
 
 def _seconds_until(oldest: datetime | None, now: datetime) -> float:

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, Row, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.db.tables import FILM, REFRESH_QUEUE, REFRESH_REQUEST
+from storage.db.tables import FILM, GUILD_FOLLOW, REFRESH_QUEUE, REFRESH_REQUEST
 from storage.db.times import as_utc
 
 __all__ = [
@@ -183,15 +183,22 @@ def enqueue(
 
 
 def forget_all_but(engine: Engine, film_ids: Iterable[int]) -> int:
-    """Take out of the queue every film not in `film_ids` (no longer followed nor listed), leased or not:
-    a refresher reading one finds its lease gone and writes nothing. Returns how many went."""
+    """Take out of the queue every film neither in `film_ids` (what a refresher was told to watch) nor
+    followed by a server now (a follow since its list was made stays), leased or not: a refresher
+    reading one finds its lease gone and writes nothing. Returns how many went."""
     keep = set(film_ids)
+    followed = select(GUILD_FOLLOW.c.film_id)
+    gone_count = 0
     with engine.begin() as conn:
-        queued_ids = set(conn.scalars(select(Q.film_id)))
-        gone = sorted(queued_ids - keep)
+        gone = sorted(set(conn.scalars(select(Q.film_id))) - keep)
         for start in range(0, len(gone), 500):  # bounded IN lists
-            conn.execute(delete(REFRESH_QUEUE).where(Q.film_id.in_(gone[start : start + 500])))
-    return len(gone)
+            result = conn.execute(
+                delete(REFRESH_QUEUE).where(
+                    Q.film_id.in_(gone[start : start + 500]), Q.film_id.not_in(followed)
+                )
+            )
+            gone_count += result.rowcount
+    return gone_count
 
 
 def _insert(conn: Connection) -> Any:

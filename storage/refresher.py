@@ -260,16 +260,14 @@ class _Round:
         self.followers = await asyncio.to_thread(followers_count, engine)
         try:
             for film in unstored:
-                if not await self.may_begin(client):
+                if not await self.may_begin(client) or not await self.first_read(client, film):
                     return
-                await self.first_read(client, film)
             while await self.may_begin(client):
                 claims = await asyncio.to_thread(
                     claim_due, engine, self.worker, now=self.clock(), limit=1, lease_seconds=self.lease
                 )
-                if not claims:
+                if not claims or not await self.read_claimed(client, claims[0], queued):
                     return
-                await self.read_claimed(client, claims[0], queued)
         finally:
             self.report.left_due = await asyncio.to_thread(_due_count, engine, self.clock())
             if own_client:
@@ -307,16 +305,22 @@ class _Round:
         ):
             raise FetchError(url, "budget_spent", per_hour=self.settings.allocine_requests_per_hour)
 
-    async def first_read(self, client: AllocineClient, film: WatchedFilm) -> None:
-        """A watched film never stored: read in full, then queued with the plan its read earned."""
+    async def first_read(self, client: AllocineClient, film: WatchedFilm) -> bool:
+        """A watched film never stored: read in full, then queued with the plan its read earned. False
+        when the budget ran out meanwhile: the round stops."""
         outcome = await _refresh_film(
             self.engine, client, film, self.settings, self.report.started_at, True, self.gate
         )
         self.report.films.append(outcome)
         now = self.clock()
         film_id = await asyncio.to_thread(_stored_id, self.engine, film)
+        if _budget_spent(outcome):
+            self.report.stopped = outcome.error
+            if film_id is not None:  # its first pages are stored: read again in full, first in line
+                await asyncio.to_thread(enqueue, self.engine, [film_id], now=now)
+            return False
         if film_id is None:  # nothing stored (the read failed): tried again next round
-            return
+            return True
         schedule = first_schedule(film_id, now.timestamp(), self.policy)
         facts = await asyncio.to_thread(self.facts, film_id)
         after = after_read(schedule, _read_result(outcome, now), facts, self.policy)
@@ -329,10 +333,13 @@ class _Round:
             interval_seconds=after.interval,
             last_outcome=_outcome(outcome),
         )
+        return True
 
     async def read_claimed(
         self, client: AllocineClient, claim: Claim, queued: dict[int, WatchedFilm]
-    ) -> None:
+    ) -> bool:
+        """Read a claimed film and plan its next read. False when the budget ran out meanwhile: the film
+        is released as it was, first in line, and the round stops."""
         film = queued.get(claim.film_id)
         if film is None:
             film = await asyncio.to_thread(_watched, self.engine, claim.film_id)
@@ -342,10 +349,10 @@ class _Round:
             self.engine, client, film, self.settings, self.report.started_at, thorough, self.gate
         )
         self.report.films.append(outcome)
-        if outcome.error is not None and outcome.error.code == "budget_spent":
+        if _budget_spent(outcome):
             await asyncio.to_thread(release, self.engine, claim)  # first in line next round
             self.report.stopped = outcome.error
-            return
+            return False
         now = self.clock()
         schedule = FilmSchedule(
             claim.film_id,
@@ -367,6 +374,7 @@ class _Round:
             now=now,
             interval_seconds=after.interval,
         )
+        return True
 
     def facts(self, film_id: int) -> FilmFacts:
         with self.engine.connect() as conn:
@@ -386,6 +394,10 @@ def _budget(settings: Settings) -> tuple[int, int]:
     """Requests per hour for everyone, and for the refresh: what on-demand reads may use is kept."""
     total = settings.allocine_requests_per_hour
     return total, max(0, total - settings.ondemand_requests_per_hour_total)
+
+
+def _budget_spent(outcome: FilmRefresh) -> bool:
+    return outcome.error is not None and outcome.error.code == "budget_spent"
 
 
 def _read_result(outcome: FilmRefresh, now: datetime) -> ReadResult:

@@ -6,6 +6,7 @@ import itertools
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -159,6 +160,37 @@ def test_requests_are_counted_over_a_sliding_hour(engine: Engine) -> None:
     assert rq.requests_in_last_hour(engine, T0 + minutes(120)) == 0
     rq.record_requests(engine, "refresh", 1, T0 + timedelta(days=2))  # day-old rows go
     assert rq.requests_in_last_hour(engine, T0 + timedelta(days=2)) == 1
+
+
+def test_a_request_is_spent_only_within_both_limits(engine: Engine) -> None:
+    rq.record_requests(engine, "ondemand", 3, T0)
+    spent = [rq.spend_request(engine, "refresh", T0 + minutes(1), total=6, own=2) for _ in range(4)]
+    assert spent == [True, True, False, False]  # the refresh's own limit
+    assert rq.spend_request(engine, "ondemand", T0 + minutes(2), total=6, own=6)
+    assert not rq.spend_request(engine, "ondemand", T0 + minutes(2), total=6, own=6)  # all of it
+    assert rq.requests_by_kind(engine, T0 + minutes(2)) == {"ondemand": 4, "refresh": 2}
+    assert rq.spend_request(engine, "refresh", T0 + minutes(61), total=6, own=2)  # the T0 three left
+
+
+def test_spenders_at_once_never_pass_the_limit(engine: Engine) -> None:
+    """Threads with engines of their own, as processes would: check and count are one step."""
+    url = engine.url.render_as_string(hide_password=False)
+    results: list[bool] = []
+
+    def spender() -> None:
+        own = make_engine(url, create=False)
+        try:
+            for _ in range(10):
+                results.append(rq.spend_request(own, "refresh", T0, total=15, own=15))
+        finally:
+            own.dispose()
+
+    workers = [threading.Thread(target=spender) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert results.count(True) == 15 and rq.requests_in_last_hour(engine, T0) == 15
 
 
 def test_queue_state(engine: Engine) -> None:
