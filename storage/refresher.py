@@ -89,6 +89,9 @@ class FilmRefresh:
     before: Figures | None = None
     after: Figures | None = None
     error: Problem | None = None
+    unfinished: bool = (
+        False  # the budget ran out while it was read: what it stored stays, the rest next round
+    )
 
     @property
     def moved(self) -> bool:
@@ -315,7 +318,7 @@ class _Round:
         now = self.clock()
         film_id = await asyncio.to_thread(_stored_id, self.engine, film)
         if _budget_spent(outcome):
-            self.report.stopped = outcome.error
+            self.report.stopped, outcome.error, outcome.unfinished = outcome.error, None, True
             if film_id is not None:  # its first pages are stored: read again in full, first in line
                 await asyncio.to_thread(enqueue, self.engine, [film_id], now=now)
             return False
@@ -351,7 +354,7 @@ class _Round:
         self.report.films.append(outcome)
         if _budget_spent(outcome):
             await asyncio.to_thread(release, self.engine, claim)  # first in line next round
-            self.report.stopped = outcome.error
+            self.report.stopped, outcome.error, outcome.unfinished = outcome.error, None, True
             return False
         now = self.clock()
         schedule = FilmSchedule(

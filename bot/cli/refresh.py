@@ -121,12 +121,17 @@ def _print_refresh(report: RefreshReport) -> None:
         line = f"  ✓ {film.title} — {counts_text(film.counts)}"
         if film.unchanged_pages and not film.pages:
             line += " (pages inchangées)"
+        if film.unfinished:
+            line += " (lecture interrompue par le budget de requêtes : la suite au prochain tour)"
         if film.moved and film.before and film.after:
             b, a = film.before, film.after
             line += f" ; note {figures_change(b.average, a.average, b.ratings_count, a.ratings_count)}"
         out.print(line)
     if report.failure:
         out.print(f"  [red]✗ {problem_text(report.failure, 'site')}[/]")
+    elif report.stopped is not None:
+        waiting = f" ({plural(report.left_due, 'film')} en attente)" if report.left_due else ""
+        out.print(f"  [yellow]… {problem_text(report.stopped, 'site')}{waiting}[/]")
     elif not report.files and not report.films:
         out.print("  Rien à lire : ni fichier dans les boîtes de dépôt, ni film suivi avec --allocine-id.")
     totals = report.totals()
@@ -150,9 +155,9 @@ def status_command(
     out.print(f"{plural(len(films), 'film suivi', 'films suivis')}, dont {online} lus sur AlloCiné.")
     out.print(f"Boîtes de dépôt : {', '.join(str(p) for p in get_settings().inboxes)}")
     zone = ZoneInfo(get_settings().timezone)
-    # The refresh budget's setting comes with the scheduler: until then, the count alone.
     now = datetime.now(UTC)
-    for line in queue_lines(queue_state(engine, now), now, zone, budget=None):
+    budget = get_settings().allocine_requests_per_hour
+    for line in queue_lines(queue_state(engine, now), now, zone, budget=budget):
         out.print(line)
     if not runs:
         out.print("Aucun rafraîchissement encore : « critibot refresh ».")
