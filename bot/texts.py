@@ -192,6 +192,23 @@ SETTINGS_CHANNEL_CANNOT_POST = (
 )
 SETTINGS_TIME_SET = "C'est noté : le résumé quotidien partira chaque jour à {time} ({zone})."
 SETTINGS_TIME_INVALID = "« {value} » n'est pas une heure : écrivez-la comme 09:00 ou 18h30."
+SETTINGS_FOLLOWS_NONE = "Films suivis : aucun pour l'instant (`/suivre <film>` en ajoute un)."
+SETTINGS_FOLLOWS_FRESH = "Films suivis : {films}, à jour il y a {ago} au plus (le moins récent : *{title}*)."
+SETTINGS_FOLLOWS_UNREAD = "Films suivis : {films}, pas encore relus sur AlloCiné."
+# (one, several): the details after the line above.
+SETTINGS_FOLLOWS_NEVER_READ = (
+    "{count} film pas encore relu, en premier au prochain rafraîchissement",
+    "{count} films pas encore relus, en premier au prochain rafraîchissement",
+)
+SETTINGS_FOLLOWS_FAILING = (
+    "{count} film en échec à sa dernière lecture, réessayé bientôt",
+    "{count} films en échec à leur dernière lecture, réessayés bientôt",
+)
+SETTINGS_FOLLOWS_OFFLINE = (
+    "{count} film sans adresse AlloCiné, nourri seulement par des imports",
+    "{count} films sans adresse AlloCiné, nourris seulement par des imports",
+)
+AGO_DAYS = "{days} j"
 SETTINGS_OFF = "Le résumé quotidien est désactivé. `/reglages digest salon` le relance."
 PAGER_NOT_YOURS = "Ces boutons sont à la personne qui a posé la question : lancez votre propre commande."
 

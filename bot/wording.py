@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from bot import texts
 from storage.problems import Problem
@@ -38,6 +38,16 @@ def duration(minutes: int) -> str:
     if not rest:
         return texts.DURATION_WHOLE_HOURS.format(hours=hours)
     return texts.DURATION_HOURS.format(hours=hours, minutes=rest)
+
+
+def ago(delta: timedelta) -> str:
+    """How long ago, rounded as people say it: `12 min`, `2 h`, `3 j`."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return texts.DURATION_MINUTES.format(minutes=minutes)
+    if minutes < 48 * 60:
+        return texts.DURATION_WHOLE_HOURS.format(hours=round(minutes / 60))
+    return texts.AGO_DAYS.format(days=round(minutes / (24 * 60)))
 
 
 def joined(items: list[str] | tuple[str, ...]) -> str:

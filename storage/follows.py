@@ -13,13 +13,15 @@ from typing import Any
 
 from sqlalchemy import Engine, Row, delete, func, select
 
-from storage.db.tables import FILM, GUILD_FOLLOW
+from storage.db.tables import FILM, GUILD_FOLLOW, REFRESH_QUEUE
+from storage.db.times import as_utc
 from storage.db.upsert import upsert_statement
 from storage.refresh_queue import enqueue, queued
 from storage.store import AmbiguousFilm, find_film
 from storage.watchlist import WatchedFilm
 
 TABLE = GUILD_FOLLOW
+QUEUE = REFRESH_QUEUE
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,44 @@ def followed_films(engine: Engine, guild_id: int) -> list[FollowedFilm]:
     )
     with engine.connect() as conn:
         return [_film(row) for row in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current a server's followed films are: what `/reglages voir` tells."""
+
+    films: int  # followed
+    offline: int  # without an AlloCiné id: only imports and inbox files bring their reviews
+    never_read: int  # not read by the refresher yet (just followed): first in its next round
+    failing: int  # whose last read failed (tried again soon)
+    oldest_read: datetime | None  # the least recent last good read among the others…
+    oldest_title: str | None  # …and that film
+
+
+def freshness(engine: Engine, guild_id: int) -> Freshness:
+    """The freshness of `guild_id`'s followed films, from the refresh queue."""
+    query = (
+        select(FILM.c.title, FILM.c.allocine_id, QUEUE.c.last_read_at, QUEUE.c.last_outcome)
+        .join(TABLE, TABLE.c.film_id == FILM.c.id)
+        .outerjoin(QUEUE, QUEUE.c.film_id == FILM.c.id)
+        .where(TABLE.c.guild_id == guild_id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    read = [(as_utc(row.last_read_at), row.title) for row in rows if row.last_read_at is not None]
+    oldest = min(read) if read else None
+    return Freshness(
+        films=len(rows),
+        offline=sum(1 for row in rows if row.allocine_id is None),
+        never_read=sum(
+            1
+            for row in rows
+            if row.allocine_id is not None and row.last_read_at is None and row.last_outcome != "failed"
+        ),
+        failing=sum(1 for row in rows if row.last_outcome == "failed"),
+        oldest_read=oldest[0] if oldest else None,
+        oldest_title=oldest[1] if oldest else None,
+    )
 
 
 def followed_ids(engine: Engine, guild_id: int) -> frozenset[int]:

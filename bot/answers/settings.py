@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from bot import texts
 from bot.answers.context import AnswerContext
 from bot.answers.film_arg import error
 from bot.answers.model import Answer, Page
 from bot.answers.safe import literal
-from storage import guild_settings
+from bot.wording import ago, count
+from storage import follows, guild_settings
 
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])\s*(?:[:hH]\s*([0-5]\d)?)?\s*$")
 
@@ -22,7 +24,7 @@ def parse_time(value: str) -> str | None:
     return f"{int(match.group(1)):02d}:{match.group(2) or '00'}"
 
 
-def show(ctx: AnswerContext, guild_id: int | None, zone: str) -> Answer:
+def show(ctx: AnswerContext, guild_id: int | None, zone: str, now: datetime | None = None) -> Answer:
     if guild_id is None:
         return error(texts.SETTINGS_GUILD_ONLY)
     current = guild_settings.get(ctx.engine, guild_id)
@@ -33,7 +35,30 @@ def show(ctx: AnswerContext, guild_id: int | None, zone: str) -> Answer:
         line = texts.SETTINGS_DIGEST_ON.format(time=current.time, zone=zone, channel=channel)
     else:
         line = texts.SETTINGS_DIGEST_OFF.format(time=current.time, channel=channel)
-    return Answer(title=texts.SETTINGS_TITLE, pages=(Page(line),), tone="info", ephemeral=True)
+    lines = [line, freshness_line(follows.freshness(ctx.engine, guild_id), now or datetime.now(UTC))]
+    return Answer(title=texts.SETTINGS_TITLE, pages=(Page("\n".join(lines)),), tone="info", ephemeral=True)
+
+
+def freshness_line(fresh: follows.Freshness, now: datetime) -> str:
+    """`Films suivis : 12, à jour il y a 2 h au plus (le moins récent : *Backstage*) ; …`"""
+    if not fresh.films:
+        return texts.SETTINGS_FOLLOWS_NONE
+    if fresh.oldest_read is not None and fresh.oldest_title is not None:
+        line = texts.SETTINGS_FOLLOWS_FRESH.format(
+            films=count(fresh.films), ago=ago(now - fresh.oldest_read), title=literal(fresh.oldest_title)
+        )
+    else:
+        line = texts.SETTINGS_FOLLOWS_UNREAD.format(films=count(fresh.films))
+    details = [
+        forms[0 if n == 1 else 1].format(count=count(n))
+        for n, forms in (
+            (fresh.never_read if fresh.oldest_read is not None else 0, texts.SETTINGS_FOLLOWS_NEVER_READ),
+            (fresh.failing, texts.SETTINGS_FOLLOWS_FAILING),
+            (fresh.offline, texts.SETTINGS_FOLLOWS_OFFLINE),
+        )
+        if n
+    ]
+    return f"{line[:-1]} ; {' ; '.join(details)}." if details else line
 
 
 def set_channel(

@@ -3,21 +3,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from bot import terminal, texts
+from bot.answers import settings as settings_answers
 from bot.answers.commands import answer_line
 from bot.answers.context import AnswerContext, Member
 from bot.answers.model import Answer
 from bot.cli import app as cli
 from config import get_settings
 from storage import follows, guild_settings
+from storage import refresh_queue as rq
 from storage.importer import import_files
 from storage.pages import ParsedSpectatorPage, SiteFigures
+from storage.queries import find_films
 from storage.store import FilmHint, store_page
 from storage.watchlist import load_watchlist
 from tests.conftest import SAMPLES
@@ -139,3 +142,45 @@ def test_the_terminal_takes_a_server(engine: Engine) -> None:
     listed = runner.invoke(cli, ["ask", "/suivis", "--server", str(GUILD), "--db", url])
     assert "• Backstage (2005)" in listed.output
     assert [f.label for f in follows.followed_films(engine, GUILD)] == ["Backstage (2005)"]
+
+
+def _film_with_id(engine: Engine, title: str, allocine_id: int) -> int:
+    page = ParsedSpectatorPage(title=title, figures=SiteFigures(average=3.0, ratings_count=4), reviews=[])
+    hint = FilmHint(title=title, year=2012, allocine_id=allocine_id)
+    return store_page(engine, page, location=title, raw=title, hint=hint, now=NOW).film_id
+
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def test_settings_tell_how_current_the_followed_films_are(ctx: AnswerContext) -> None:
+    engine = ctx.engine
+
+    def shown(now: datetime = NOW) -> str:
+        return settings_answers.show(ctx, GUILD, "Europe/Paris", now=now).description.splitlines()[-1]
+
+    assert shown() == "Films suivis : aucun pour l'instant (`/suivre <film>` en ajoute un)."
+    first = _film_with_id(engine, "Le Premier", 7001)
+    second = _film_with_id(engine, "Le *Second*", 7002)
+    for film_id in (first, second):
+        assert follows.follow(engine, GUILD, film_id, None, NOW)  # queued, not read yet
+    assert shown() == "Films suivis : 2, pas encore relus sur AlloCiné."
+
+    claims = rq.claim_due(engine, "w", now=NOW, limit=2, lease_seconds=60)
+    assert rq.finish(engine, claims[0], next_read_at=NOW + timedelta(hours=6), outcome="new", now=NOW)
+    later = NOW + timedelta(hours=2, minutes=10)
+    assert shown(later) == (
+        "Films suivis : 2, à jour il y a 2 h au plus (le moins récent : *Le Premier*) ; "
+        "1 film pas encore relu, en premier au prochain rafraîchissement."
+    )
+    assert rq.finish(engine, claims[1], next_read_at=later + timedelta(hours=1), outcome="failed", now=later)
+    masque = follows.followed_films(engine, OTHER)  # another server's follows do not count
+    assert masque == []
+    (sample,) = [f for f in find_films(engine, "Derrière le masque")]
+    assert follows.follow(engine, GUILD, sample.id, None, NOW)  # no AlloCiné id: never read online
+    assert shown(NOW + timedelta(days=3)) == (
+        "Films suivis : 3, à jour il y a 3 j au plus (le moins récent : *Le Premier*) ; "
+        "1 film en échec à sa dernière lecture, réessayé bientôt ; "
+        "1 film sans adresse AlloCiné, nourri seulement par des imports."
+    )
+    assert shown(NOW + timedelta(minutes=12)).startswith("Films suivis : 3, à jour il y a 12 min au plus")
