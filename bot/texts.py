@@ -316,7 +316,7 @@ PROBLEMS = {
         "un autre rafraîchissement est en cours sur cette base : celui-ci n'est pas lancé "
         "(réessayez quand il aura fini)"
     ),
-    "interrupted": "rafraîchissement interrompu ({error}) : les films seront tous relus la prochaine fois",
+    "interrupted": "rafraîchissement interrompu ({error}) : le film en cours sera relu au prochain tour",
     "file_unreadable": "lecture impossible : {reason}",
     "page_unreadable": "page illisible : {reason}",
     "page_too_slow": "page trop longue à lire (plus de {seconds:g} s), ignorée : elle est sans doute piégée",

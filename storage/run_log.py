@@ -82,21 +82,6 @@ def last_runs(engine: Engine, limit: int = 5) -> list[RecordedRun]:
         return [RecordedRun.from_row(row) for row in conn.execute(query)]
 
 
-def films_to_read_in_full(engine: Engine) -> set[int] | None:
-    """Films whose last refresh failed midway: their next one reads every page, unconditionally.
-
-    Otherwise the pages after the failure would never be read: page 1 answers 304 or has nothing new.
-    After a run that crashed, or never finished (the process died), every film is (None).
-    """
-    runs = last_runs(engine, limit=1)
-    if not runs:
-        return set()
-    (last,) = runs
-    if last.finished_at is None or last.failure is not None:  # the films after the crash were not read
-        return None
-    return last.failed_films
-
-
 def _error(recorded: str | Mapping[str, Any]) -> RecordedError:
     if isinstance(recorded, str):
         return RecordedError(source="site", where="", problem=None, sentence=recorded)

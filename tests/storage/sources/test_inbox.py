@@ -14,7 +14,7 @@ from config import Settings
 from storage import refresher
 from storage.db.tables import SEARCH_CACHE
 from storage.refresher import refresh
-from storage.run_log import films_to_read_in_full, last_runs
+from storage.run_log import last_runs
 from storage.watchlist import WatchedFilm
 from tests.conftest import SPECTATOR_SEED
 
@@ -48,8 +48,7 @@ async def test_a_file_name_that_is_not_utf8_is_reported_escaped_and_the_rest_imp
     assert failed.path.endswith("dump\\xff.txt") and failed.path.isprintable()
     (run,) = last_runs(engine)
     assert run.finished_at is not None and run.ok is False
-    # Recorded as failed for a file, not as a crash: the next refresh does not re-read films in full.
-    assert films_to_read_in_full(engine) == set()
+    assert run.failure is None  # failed for a file, not as a crash
 
 
 async def test_a_broken_link_is_reported_not_skipped_silently(engine: Engine, settings: Settings) -> None:
@@ -78,7 +77,8 @@ async def test_after_a_crashed_refresh_every_film_is_read_in_full(
     monkeypatch.setattr(refresher, "import_inbox", _disk_full)
     with pytest.raises(RuntimeError):
         await refresh(engine, settings, watchlist=[MASQUE], now=NOW)
-    assert films_to_read_in_full(engine) is None
+    (run,) = last_runs(engine)  # recorded as crashed, never as still running
+    assert run.finished_at is not None and run.failure is not None
 
 
 async def test_a_refresh_forgets_expired_search_answers(engine: Engine, settings: Settings) -> None:
