@@ -92,6 +92,7 @@ class Claim:
     last_read_at: datetime | None
     last_outcome: Outcome
     failures: int
+    interrupted: bool = False  # taken over from an expired lease: its last read never finished
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def claim_due(engine: Engine, worker: str, *, now: datetime, limit: int, lease_s
     until = now + timedelta(seconds=lease_seconds)
     due = and_(Q.next_read_at <= now, _free(now))
     choose = (
-        select(Q.id)
+        select(Q.id, Q.lease_owner)
         .where(due)
         .order_by(Q.priority.desc(), Q.next_read_at, Q.film_id)
         .limit(limit)
@@ -254,7 +255,10 @@ def claim_due(engine: Engine, worker: str, *, now: datetime, limit: int, lease_s
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite would only BEGIN at the UPDATE
         try:
-            ids = list(conn.scalars(choose))
+            chosen = conn.execute(choose).all()
+            ids = [row.id for row in chosen]
+            # A lease that is still set yet expired: its reader died or hung before finishing.
+            interrupted = {row.id for row in chosen if row.lease_owner is not None}
             rows: Sequence[Row[Any]] = []
             if ids:
                 # The lease-free condition again: harmless under the row locks, and a guard if the
@@ -280,6 +284,7 @@ def claim_due(engine: Engine, worker: str, *, now: datetime, limit: int, lease_s
             last_read_at=_utc_or_none(row.last_read_at),
             last_outcome=row.last_outcome,
             failures=row.failures,
+            interrupted=row.id in interrupted,
         )
         for row in rows
     ]

@@ -346,8 +346,9 @@ class _Round:
         film = queued.get(claim.film_id)
         if film is None:
             film = await asyncio.to_thread(_watched, self.engine, claim.film_id)
-        # Read in full when its last read failed or there was none: no conditional request, no early stop.
-        thorough = claim.last_outcome in ("never", "failed")
+        # Read in full when its last read failed, never finished or never was: no conditional request, no
+        # early stop (else the pages after the break would never be read: page 1 answers 304).
+        thorough = claim.interrupted or claim.last_outcome in ("never", "failed")
         outcome = await _refresh_film(
             self.engine, client, film, self.settings, self.report.started_at, thorough, self.gate
         )

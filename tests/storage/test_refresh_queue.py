@@ -80,6 +80,7 @@ def test_a_leased_film_comes_back_only_when_the_lease_expires(engine: Engine) ->
     # w1 crashed: at its lease's end the film is w2's.
     [theirs] = rq.claim_due(engine, "w2", now=T0 + minutes(10), limit=5, lease_seconds=600)
     assert theirs.film_id == film_id and theirs.worker == "w2"
+    assert theirs.interrupted and not mine.interrupted  # w1's read never finished: read it in full
     # w1 wakes up: its finish is refused, w2's lease and plan stand.
     assert not rq.finish(
         engine, mine, next_read_at=T0 + timedelta(days=7), outcome="new", now=T0 + minutes(11)
@@ -94,6 +95,8 @@ def test_a_leased_film_comes_back_only_when_the_lease_expires(engine: Engine) ->
     assert row.last_outcome == "new" and row.last_read_at == T0 + minutes(12)
     assert row.interval_seconds == 2 * 3600 - 12 * 60
     assert not rq.finish(engine, theirs, next_read_at=T0, outcome="new", now=T0 + minutes(13))  # once
+    [again] = rq.claim_due(engine, "w1", now=T0 + timedelta(hours=3), limit=5, lease_seconds=600)
+    assert not again.interrupted  # finished, then due again: an ordinary read
 
 
 def test_the_same_worker_cannot_finish_an_older_claim_over_a_newer_one(engine: Engine) -> None:

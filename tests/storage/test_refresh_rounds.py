@@ -8,6 +8,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
 from bot.wording import problem_text
@@ -240,3 +241,33 @@ async def test_a_failed_film_backs_off_and_is_reported_without_delaying_the_othe
     assert plan(engine, 1).failures == 2 and plan(engine, 1).next_read_at == t1 + timedelta(hours=3)
     # Its interval is kept for when it works again: a flaky site says nothing of the film's pace.
     assert plan(engine, 1).interval_seconds == 18 * 3600  # 2 reviews in the 6 h assumed: 18 h
+
+
+async def test_a_round_killed_mid_film_leaves_it_leased_then_read_in_full(
+    engine: Engine, settings: Settings, fake_allocine: FakeAllocine
+) -> None:
+    publish(fake_allocine, 1, reviews(2, 1))
+    await run(engine, settings, fake_allocine, T0, films=[film(1)])
+    t1 = T0 + timedelta(days=1)
+    release = asyncio.Event()
+    fake_allocine.script(spectator_path(501), Hold(release))
+    reading = asyncio.create_task(run(engine, settings, fake_allocine, t1, films=[film(1)]))
+    while not fake_allocine.requests_for(spectator_path(501))[1:]:
+        await asyncio.sleep(0.01)
+    reading.cancel()  # the process dies mid-film
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    release.set()
+    held = plan(engine, 1)
+    assert held.lease_owner is not None and held.lease_until == t1 + timedelta(seconds=600 + 60)
+
+    # While the lease lasts nobody reads the film; once it expires, the next round reads it in full.
+    asked = len(fake_allocine.requests)
+    assert (
+        await run(engine, settings, fake_allocine, t1 + timedelta(minutes=5), films=[film(1)])
+    ).films == []
+    assert len(fake_allocine.requests) == asked
+    report = await run(engine, settings, fake_allocine, t1 + timedelta(minutes=12), films=[film(1)])
+    assert titles(report) == ["Film 1 (2001)"] and report.ok
+    (again,) = fake_allocine.requests_for(spectator_path(501))[2:]
+    assert "If-None-Match" not in again.headers and again.status == 200  # unconditional: in full
