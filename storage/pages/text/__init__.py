@@ -15,12 +15,12 @@ from operator import itemgetter
 
 from storage.pages.checks import Reading, scrub
 from storage.pages.model import PageError, ParsedPage
-from storage.pages.text.lines import lines_matching, split_lines
+from storage.pages.text.lines import split_lines
 from storage.pages.text.outlet import outlet_heading, parse_outlet_page
 from storage.pages.text.plain import parse_plain_reviews
 from storage.pages.text.press import critic_anchors, parse_press_page
-from storage.pages.text.spectators import parse_spectator_page
-from storage.pages.vocabulary import PRESS_COUNT, PUBLISHED, PUBLISHED_START, SPECTATOR_COUNT
+from storage.pages.text.spectators import card_anchors, parse_spectator_page
+from storage.pages.vocabulary import PRESS_COUNT, SPECTATOR_COUNT
 
 __all__ = ["parse_text"]
 
@@ -41,7 +41,7 @@ def _parse_text(text: str, reading: Reading) -> ParsedPage:
     if not content:
         raise PageError("la page est vide")
 
-    spectator_anchors = lines_matching(content, PUBLISHED, PUBLISHED_START)
+    spectator_anchors = card_anchors(content)
     press_anchors = critic_anchors(content)
     if outlet_page := outlet_heading(content, min([*spectator_anchors[:1], *press_anchors[:1], 40])):
         heading, outlet = outlet_page

@@ -23,6 +23,7 @@ from storage.pages.vocabulary import (
     RATINGS_COUNT,
     SPECTATOR_COUNT,
     STATS,
+    TITLE_OF_REVIEWS,
     is_site_words,
 )
 
@@ -74,6 +75,17 @@ def is_figure(text: str) -> bool:
     """A line of the page's figures: `Note moyenne`, `158 notes`, `24 critiques presse`…"""
     figures = (AVERAGE, RATINGS_COUNT, SPECTATOR_COUNT, PRESS_COUNT, HISTO_COUNT)
     return any(pattern.match(text) for pattern in figures)
+
+
+def page_title(text: str) -> str:
+    """The film's title from a title line: `Titre : Critique presse` (old press URLs) → `Titre`."""
+    match = TITLE_OF_REVIEWS.match(text)
+    return match.group("title") if match else text
+
+
+def same_name(a: str, b: str) -> bool:
+    """The same member's name, printed twice: dumps may double a space in one copy (`AB  12` / `AB 12`)."""
+    return a == b or a.split() == b.split()
 
 
 def looks_like_title(text: str) -> bool:

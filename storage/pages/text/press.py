@@ -7,15 +7,24 @@ import re
 from storage.pages.checks import site_link, tick
 from storage.pages.french import parse_count, parse_decimal
 from storage.pages.model import PageError, ParsedPressPage, PressReview, SiteFigures
-from storage.pages.text.lines import BULLET, Footers, Line, lines_matching, looks_like_name, looks_like_title
+from storage.pages.text.lines import (
+    BULLET,
+    Footers,
+    Line,
+    lines_matching,
+    looks_like_name,
+    looks_like_title,
+    page_title,
+)
 from storage.pages.vocabulary import (
     AVERAGE,
     CRITIC,
     CRITIC_START,
+    DISCLAIMER,
     FULL_REVIEW_NOTE,
-    HEADER_NOISE,
     LINK_ONLY,
     PRESS_COUNT,
+    is_site_words,
 )
 
 
@@ -85,10 +94,16 @@ def parse_press_page(content: list[Line], anchors: list[int]) -> ParsedPressPage
         read_quotes.update(
             line.text for line in body if len(line.text) >= 20 and not FULL_REVIEW_NOTE.match(line.text)
         )
+        # An entry the page ends with may be cut: kept only when it is visibly whole.
+        kept = _whole_body(body) if j == len(content) else body
         if orphan:
             warnings.append(f"ligne {content[i].number} : critique presse sans nom de journal, ignorée")
+        elif kept is None:
+            warnings.append(
+                f"ligne {content[i].number} : la dernière critique presse est coupée (page tronquée), ignorée"
+            )
         else:
-            reviews.append(_read_press_entry(content[i], critic, body))
+            reviews.append(_read_press_entry(content[i], critic, kept))
             read.add(key)
             read_outlets.add(outlet)
         i = j
@@ -109,6 +124,7 @@ def _press_header(content: list[Line], anchors: list[int]) -> tuple[int, str | N
     count: int | None = None
     bullets: list[str] = []
     listed: set[str] = set()
+    disclaimed = False  # the disclaimer sentence is past: the entries begin
     end = anchors[0] - 1 if anchors else len(content)
     i = 0
     while i < end:
@@ -127,10 +143,37 @@ def _press_header(content: list[Line], anchors: list[int]) -> tuple[int, str | N
         elif BULLET.match(text) and len(text) > 2:
             bullets.append(BULLET.sub("", text))
             listed.add(bullets[-1].casefold())
-        elif title is None and not HEADER_NOISE.match(text) and looks_like_title(text):
-            title = text
+        elif title is None and not is_site_words(text) and looks_like_title(text):
+            title = page_title(text)
+        elif title is not None and text != title and not disclaimed and looks_like_name(text):
+            # Old URLs list the outlets bare before the disclaimer: a table of contents, not reviews.
+            bullets.append(text)
+            listed.add(text.casefold())
+        disclaimed = disclaimed or bool(DISCLAIMER.match(text))
         i += 1
     return end, title, SiteFigures(average=average, reviews_count=count), bullets
+
+
+def _whole_body(body: list[Line]) -> list[Line] | None:
+    """The last entry's lines when the page ends with them, or None when it visibly stops inside them.
+
+    Whole: a quote that ends like a sentence, or a link, or anything followed by the site's
+    `La critique complète…` line (whose own cut start is dropped: it is the site's words, not the quote).
+    """
+    if body and len(body[-1].text) >= 2 and _NOTE_WORDS.startswith(body[-1].text.casefold()):
+        body = body[:-1]
+    if not body:
+        return None
+    last = body[-1].text
+    if LINK_ONLY.match(last) or FULL_REVIEW_NOTE.match(last) or _QUOTE_END.search(last):
+        return body
+    return None
+
+
+_NOTE_WORDS = "la critique complète est disponible sur le site"
+# How a whole quote ends: a sentence's end (not the dots of an opening `[...` or `(...`), or the year
+# of a dated source (`N°397, mars 1994`).
+_QUOTE_END = re.compile(r"(?:[!?…»”\"]|(?<![\[(.])\.|(?<![\[(])\.\.\.|\d)$")
 
 
 def _read_press_entry(outlet: Line, critic: str | None, body: list[Line]) -> PressReview:
