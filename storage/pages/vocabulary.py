@@ -109,14 +109,13 @@ SORT_OR_FILTER = re.compile(
 # --- pages that are not one film's reviews -----------------------------------------------------
 
 # A series' review pages: a card's `Critique de la série` or `(A propos de la saison 2)`.
-SERIES_MARK = re.compile(
-    r"^(?:Critiques? de la série|\(?A propos de la saison \d{1,3}\)?)$", re.IGNORECASE | re.MULTILINE
-)
+SERIES_MARK = re.compile(r"^(?:Critiques? de la série|\(?A propos de la saison \d{1,3}\)?)$", re.IGNORECASE)
+SERIES_START = re.compile(r"^(?:Critiques? de la|\(?A propos de la saison)", re.IGNORECASE | re.MULTILINE)
 # A film's main page: its synopsis section and the details around it.
 MAIN_PAGE_MARK = re.compile(
     r"^(?:Synopsis(?: et détails)?|Date de sortie\b.*|Titre original\b.*|Date de reprise\b.*"
-    r"|Casting complet|Infos techniques|Secrets de tournage|Voir toutes les critiques spectateurs"
-    r"|Voir les \d+ critiques (?:spectateurs|presse)|Bande-annonce)$",
+    r"|Casting complet|Infos techniques|Secrets de tournage|Voir les \d+ critiques (?:spectateurs|presse)"
+    r"|Bande-annonce)$",
     re.IGNORECASE,
 )
 # A list of films (`Les films les plus populaires`, `Top des meilleurs films`…).

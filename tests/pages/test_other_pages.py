@@ -1,0 +1,64 @@
+"""Pages that are not one film's reviews are recognised as what they are, however the dump is laid out,
+and review pages that merely mention such words are still read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from storage.pages import NotFilmReviews, ParsedOutletPage, ParsedSpectatorPage
+from storage.pages.text import parse_text
+from storage.problems import Problem
+from tests.pages.test_layouts import ALL, TODAY, TODAY_CARDS, cards
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "text"
+PAGES = {
+    "film_main_page.txt": "film_main_page",
+    "film_list_page.txt": "film_list_page",
+    "series_spectators.txt": "series_page",
+}
+
+
+@pytest.mark.parametrize("transform", ALL.values(), ids=ALL.keys())
+@pytest.mark.parametrize(("name", "code"), PAGES.items(), ids=PAGES.keys())
+def test_recognised(transform: Callable[[str], str], name: str, code: str) -> None:
+    with pytest.raises(NotFilmReviews) as refused:
+        parse_text(transform((FIXTURES / name).read_text(encoding="utf-8")))
+    assert refused.value.code == code
+    assert Problem.of(refused.value).code == code
+
+
+def test_series_page_by_its_season_line_alone() -> None:
+    text = (FIXTURES / "series_spectators.txt").read_text(encoding="utf-8")
+    with pytest.raises(NotFilmReviews, match="série"):
+        parse_text(text.replace("    Critique de la série\n", ""))
+
+
+def test_main_page_without_its_snippets() -> None:
+    text = (FIXTURES / "film_main_page.txt").read_text(encoding="utf-8")
+    with pytest.raises(NotFilmReviews) as refused:
+        parse_text(text[: text.index("Critiques Spectateurs")])
+    assert refused.value.code == "film_main_page"
+
+
+def test_outlet_page_is_still_read_apart() -> None:
+    page = parse_text((FIXTURES / "outlet_le_figaro.txt").read_text(encoding="utf-8"))
+    assert isinstance(page, ParsedOutletPage)
+
+
+WORDS_IN_A_REVIEW = [
+    "Synopsis",
+    "Date de sortie 12 mars 2021",
+    "Presse\n3,5",
+    "Les films les plus populaires de l'année",
+]
+
+
+@pytest.mark.parametrize("words", WORDS_IN_A_REVIEW)
+def test_a_review_page_mentioning_those_words_is_read(words: str) -> None:
+    text = TODAY.replace("    Beau film. Je mets 4,5", f"    {words}\n    Beau film. Je mets 4,5")
+    page = parse_text(text)
+    assert isinstance(page, ParsedSpectatorPage)
+    assert len(cards(page)) == len(TODAY_CARDS)
