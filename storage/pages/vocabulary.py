@@ -13,7 +13,6 @@ from storage.pages.french import parse_count, parse_decimal
 # --- spectator cards ---------------------------------------------------------------------------
 
 PUBLISHED = re.compile(r"^Publiée? le\b", re.IGNORECASE)
-PUBLISHED_START = re.compile(r"^Publi", re.IGNORECASE | re.MULTILINE)  # where PUBLISHED may match
 RATING = re.compile(r"^\d(?:[,.]\d)?(?: ?/ ?5)?$")  # shaped like a rating; out of 0–5 it is read as None
 # A rating with its label, as pages until about 2018 print it: `4.5 - Excellent` (2012–2015, no date),
 # `4,0Très bien • Publiée le 05/06/2016` (2016–2018, the date on the same line or the next).
@@ -25,7 +24,6 @@ RATED = re.compile(
     rf"^(?P<value>\d(?:[,.]\d)?) ?(?:- ?)?(?:{_STAR_WORDS})(?: ?[•·|-]? ?(?P<published>Publiée? le\b.*))?$",
     re.IGNORECASE,
 )
-RATED_START = re.compile(rf"^\d(?:[,.]\d)? ?(?:- ?)?(?:{_STAR_WORDS})", re.IGNORECASE | re.MULTILINE)
 _ANONYMOUS = {"anonyme", "un visiteur"}
 # Buttons inside a card's text that are not the review's words.
 CARD_CHROME = re.compile(
@@ -110,7 +108,6 @@ SORT_OR_FILTER = re.compile(
 
 # A series' review pages: a card's `Critique de la série` or `(A propos de la saison 2)`.
 SERIES_MARK = re.compile(r"^(?:Critiques? de la série|\(?A propos de la saison \d{1,3}\)?)$", re.IGNORECASE)
-SERIES_START = re.compile(r"^(?:Critiques? de la|\(?A propos de la saison)", re.IGNORECASE | re.MULTILINE)
 # A film's main page: its synopsis section and the details around it.
 MAIN_PAGE_MARK = re.compile(
     r"^(?:Synopsis(?: et détails)?|Date de sortie\b.*|Titre original\b.*|Date de reprise\b.*"
@@ -130,7 +127,6 @@ FIGURE_LABEL = re.compile(r"^(?:Presse|Spectateurs)$", re.IGNORECASE)
 # --- press entries -----------------------------------------------------------------------------
 
 CRITIC = re.compile(r"^par\s+(?P<critic>\S.*)$", re.IGNORECASE)
-CRITIC_START = re.compile(r"^par\s", re.IGNORECASE | re.MULTILINE)  # where CRITIC may match
 _SEE_REVIEW = "Voir la critique sur"
 _FULL_REVIEW = "La critique complète est disponible"
 LINK_ONLY = re.compile(rf"^{_SEE_REVIEW} (?P<site>\S+)$", re.IGNORECASE)
@@ -215,3 +211,14 @@ def author_stats(text: str) -> tuple[int | None, int | None]:
     if written is None and _ONE_REVIEW.search(text):
         written = 1
     return (parse_count(followers.group("n")) if followers else None, written)
+
+
+# Where the anchors above may match, found in one pass over a page's lines joined after a line feed
+# (each group a kind of anchor): a page has many lines and few anchors. The literal `\n` before each
+# line lets the engine skip from line to line (ten times faster on prose than a MULTILINE `^`).
+ANCHOR_STARTS = re.compile(
+    r"\n(?:(?P<published>Publi)|(?P<critic>par\s)"
+    rf"|(?P<rated>\d(?:[,.]\d)? ?(?:- ?)?(?:{_STAR_WORDS}))"
+    r"|(?P<series>Critiques? de la|\(?A propos de la saison))",
+    re.IGNORECASE,
+)

@@ -164,3 +164,30 @@ def test_old_url_cut_inside_its_last_quote() -> None:
         "ligne 25 : la dernière critique presse est coupée (page tronquée), ignorée",
         "la page annonce 5 critiques presse, 4 lues",
     ]
+
+
+# --- entries without a `par` line, on pages that list no outlets -----------------------------------
+
+NO_LIST = OLD_URL[OLD_URL.index("Chaque magazine") :]  # starts at the disclaimer, no table of contents
+CRITICS = {
+    "Le Quotidien du Cinéma": "par Hélène Marchetti",
+    "Cinéma Revue": "par A.B.",
+    "Studio Ciné Hebdo": "par Paul Bernard et Léa Simon",
+    "Le Petit Écran": "par LA RÉDACTION",
+}
+
+
+@pytest.mark.parametrize("transform", VARIANTS.values(), ids=VARIANTS.keys())
+@pytest.mark.parametrize("outlet", CRITICS, ids=CRITICS)
+def test_entry_without_critic_on_a_page_without_outlet_list(
+    transform: Callable[[str], str], outlet: str
+) -> None:
+    text = NO_LIST.replace(f"{outlet}\n{CRITICS[outlet]}\n", f"{outlet}\n", 1)
+    page = press(transform(text))
+    expected = [
+        (o, None if o in (outlet, "La Gazette des Salles") else c, q, link)
+        for o, c, q, link in OLD_URL_ENTRIES
+    ]
+    assert entries(page) == expected
+    assert page.title is None
+    assert page.warnings == []

@@ -15,7 +15,7 @@ from operator import itemgetter
 
 from storage.pages.checks import Reading, scrub
 from storage.pages.model import PageError, ParsedPage
-from storage.pages.text.lines import split_lines
+from storage.pages.text.lines import Joined, split_lines
 from storage.pages.text.other import refuse_other_pages
 from storage.pages.text.outlet import outlet_heading, parse_outlet_page
 from storage.pages.text.plain import parse_plain_reviews
@@ -42,12 +42,13 @@ def _parse_text(text: str, reading: Reading) -> ParsedPage:
     if not content:
         raise PageError("la page est vide")
 
-    spectator_anchors = card_anchors(content)
-    press_anchors = critic_anchors(content)
+    joined = Joined(content)
+    spectator_anchors = card_anchors(joined)
+    press_anchors = critic_anchors(joined)
     if outlet_page := outlet_heading(content, min([*spectator_anchors[:1], *press_anchors[:1], 40])):
         heading, outlet = outlet_page
         return parse_outlet_page(content, outlet, heading)
-    refuse_other_pages(content, has_cards=bool(spectator_anchors) or len(press_anchors) >= 2)
+    refuse_other_pages(joined, has_cards=bool(spectator_anchors) or len(press_anchors) >= 2)
     if spectator_anchors or any(SPECTATOR_COUNT.match(line.text) for line in content):
         return parse_spectator_page(lines, content, spectator_anchors, reading)
     if len(press_anchors) >= 2 or any(PRESS_COUNT.match(line.text) for line in content):

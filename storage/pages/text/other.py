@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from storage.pages.french import parse_decimal
 from storage.pages.model import NotFilmReviews
-from storage.pages.text.lines import Line, lines_matching
+from storage.pages.text.lines import Joined
 from storage.pages.vocabulary import (
     FIGURE_LABEL,
     HISTO_STAR,
@@ -17,7 +17,6 @@ from storage.pages.vocabulary import (
     MAIN_PAGE_MARK,
     PRESS_COUNT,
     SERIES_MARK,
-    SERIES_START,
     SPECTATOR_COUNT,
 )
 
@@ -25,12 +24,12 @@ HEAD = 300  # the lines where a main page or a list shows what it is
 LIST_HEADING_LINES = 15
 
 
-def refuse_other_pages(content: list[Line], has_cards: bool) -> None:
+def refuse_other_pages(page: Joined, has_cards: bool) -> None:
     """Raise NotFilmReviews for a page that is none of one film's review pages; `has_cards`: the page
     holds spectator cards (`Publiée le`, a labelled rating) or press entries."""
-    if series := lines_matching(content, SERIES_MARK, SERIES_START):
-        raise NotFilmReviews("series_page", content[series[0]].number)
-    head = content[:HEAD]
+    if series := page.matching(SERIES_MARK, "series"):
+        raise NotFilmReviews("series_page", page.content[series[0]].number)
+    head = page.content[:HEAD]
     marks: set[str] = set()
     labelled: dict[str, int] = {}  # `Presse` / `Spectateurs` followed by an average, per label
     review_figures = False

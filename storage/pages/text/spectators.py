@@ -12,9 +12,9 @@ from storage.pages.text.lines import (
     PUNCTUATED,
     SENTENCE_END,
     Footers,
+    Joined,
     Line,
     is_stats,
-    lines_matching,
     looks_like_name,
     looks_like_title,
     page_title,
@@ -33,9 +33,7 @@ from storage.pages.vocabulary import (
     PCT_ROW,
     PCT_ROWS,
     PUBLISHED,
-    PUBLISHED_START,
     RATED,
-    RATED_START,
     RATING,
     SORT_OR_FILTER,
     SPECTATOR_COUNT,
@@ -85,12 +83,12 @@ def parse_spectator_page(
     return ParsedSpectatorPage(title=title, figures=figures, reviews=reviews, warnings=warnings)
 
 
-def card_anchors(content: list[Line]) -> list[int]:
+def card_anchors(page: Joined) -> list[int]:
     """The line each card is read from: its `Publiée le …`, or, on pages without dates (2012–2015),
     its labelled rating (`4.5 - Excellent`); a labelled rating with its date glued (`4,0Très bien •
     Publiée le 05/06/2016`) is both. A labelled rating right above its date line belongs to that date."""
-    dated = lines_matching(content, PUBLISHED, PUBLISHED_START)
-    rated = lines_matching(content, RATED, RATED_START)
+    dated = page.matching(PUBLISHED, "published")
+    rated = page.matching(RATED, "rated")
     if not rated:
         return dated
     dated_set = set(dated)
