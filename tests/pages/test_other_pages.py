@@ -62,3 +62,37 @@ def test_a_review_page_mentioning_those_words_is_read(words: str) -> None:
     page = parse_text(text)
     assert isinstance(page, ParsedSpectatorPage)
     assert len(cards(page)) == len(TODAY_CARDS)
+
+
+SERIES = (FIXTURES / "series_spectators.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("transform", ALL.values(), ids=ALL.keys())
+def test_series_page_by_its_two_tabs_alone(transform: Callable[[str], str]) -> None:
+    text = SERIES.replace("    Critique de la série\n", "").replace("    (A propos de la saison 2)\n", "")
+    text = transform(text)
+    with pytest.raises(NotFilmReviews) as refused:
+        parse_text(text)
+    assert refused.value.code == "series_page"
+    line = refused.value.line
+    assert line is not None and text.splitlines()[line - 1].split() == ["Critiques", "spectateurs"]
+
+
+def test_series_page_by_a_tab_bar_with_seasons() -> None:
+    text = SERIES.replace("    Critique de la série\n", "").replace("    (A propos de la saison 2)\n", "")
+    text = text.replace(
+        "    Critiques spectateurs\n    Critiques presse\n", "    Saisons Épisodes Critiques spectateurs\n"
+    )
+    with pytest.raises(NotFilmReviews, match="série"):
+        parse_text(text)
+
+
+def test_a_films_tab_bar_line_by_line_is_not_a_series() -> None:
+    tabs = "".join(
+        f"    {tab}\n"
+        for tab in ["Séances", "Casting", "Critiques spectateurs", "Critiques presse", "Photos"]
+    )
+    page = parse_text(TODAY.replace("    Note moyenne\n", tabs + "    Note moyenne\n", 1))
+    assert isinstance(page, ParsedSpectatorPage)
+    assert page.title == "La Maison des glycines"
+    assert cards(page) == TODAY_CARDS

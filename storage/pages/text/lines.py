@@ -74,6 +74,7 @@ def looks_like_name(text: str) -> bool:
     return (
         0 < len(text) <= 60
         and len(text.split()) <= 6
+        and not text.startswith(("• ", "· "))  # a menu's item
         and not PUNCTUATED.search(text)
         and not RATING.match(text)
         and not is_stats(text)

@@ -7,14 +7,17 @@ films with one outlet's quotes, is read apart (outlet.py) and refused by the sto
 
 from __future__ import annotations
 
+import re
+
 from storage.pages.french import parse_decimal
 from storage.pages.model import NotFilmReviews
-from storage.pages.text.lines import Joined
+from storage.pages.text.lines import Joined, Line
 from storage.pages.vocabulary import (
     FIGURE_LABEL,
     HISTO_STAR,
     LIST_HEADING,
     MAIN_PAGE_MARK,
+    NAVIGATION,
     PRESS_COUNT,
     SERIES_MARK,
     SPECTATOR_COUNT,
@@ -30,6 +33,8 @@ def refuse_other_pages(page: Joined, has_cards: bool) -> None:
     if series := page.matching(SERIES_MARK, "series"):
         raise NotFilmReviews("series_page", page.content[series[0]].number)
     head = page.content[:HEAD]
+    if (tabs := _series_tabs(head)) is not None:
+        raise NotFilmReviews("series_page", tabs.number)
     marks: set[str] = set()
     labelled: dict[str, int] = {}  # `Presse` / `Spectateurs` followed by an average, per label
     review_figures = False
@@ -47,6 +52,28 @@ def refuse_other_pages(page: Joined, has_cards: bool) -> None:
     several = any(n >= 2 for n in labelled.values())  # the figures of several films
     if not has_cards and not review_figures and (heading is not None or several):
         raise NotFilmReviews("film_list_page", (heading or head[0]).number)
+
+
+def _series_tabs(head: list[Line]) -> Line | None:
+    """A series' tabs near the top: a tab bar naming seasons or episodes, or the two lines `Critiques
+    spectateurs` and `Critiques presse` alone under the title (a film's tab bar has more tabs)."""
+    texts = [line.text.casefold() for line in head[:TABS_LINES]]
+
+    def tab_bar(k: int) -> bool:
+        return 0 <= k < len(texts) and NAVIGATION.match(texts[k]) is not None
+
+    for k, text in enumerate(texts):
+        if tab_bar(k) and SEASONS.search(text):
+            return head[k]
+        pair = {text, texts[k + 1] if k + 1 < len(texts) else ""}
+        if pair == _SERIES_TABS and not tab_bar(k - 1) and not tab_bar(k + 2):
+            return head[k]
+    return None
+
+
+_SERIES_TABS = {"critiques spectateurs", "critiques presse"}
+SEASONS = re.compile(r"\b(?:saisons?|épisodes?)\b")
+TABS_LINES = 40
 
 
 def _average(text: str) -> bool:
