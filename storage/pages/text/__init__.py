@@ -21,7 +21,7 @@ from storage.pages.text.outlet import outlet_heading, parse_outlet_page
 from storage.pages.text.plain import parse_plain_reviews
 from storage.pages.text.press import critic_anchors, parse_press_page
 from storage.pages.text.spectators import card_anchors, parse_spectator_page
-from storage.pages.vocabulary import PRESS_COUNT, SPECTATOR_COUNT
+from storage.pages.vocabulary import DISCLAIMER, PRESS_COUNT, SPECTATOR_COUNT
 
 __all__ = ["parse_text"]
 
@@ -51,7 +51,8 @@ def _parse_text(text: str, reading: Reading) -> ParsedPage:
     refuse_other_pages(joined, has_cards=bool(spectator_anchors) or len(press_anchors) >= 2)
     if spectator_anchors or any(SPECTATOR_COUNT.match(line.text) for line in content):
         return parse_spectator_page(lines, content, spectator_anchors, reading)
-    if len(press_anchors) >= 2 or any(PRESS_COUNT.match(line.text) for line in content):
+    # The press disclaimer says it too, when entries lack their `par` line.
+    if len(press_anchors) >= 2 or any(PRESS_COUNT.match(t) or DISCLAIMER.match(t) for _, t in content):
         return parse_press_page(content, press_anchors)
     return parse_plain_reviews(content, text)
 

@@ -66,7 +66,8 @@ def parse_press_page(content: list[Line], anchors: list[int]) -> ParsedPressPage
     read_quotes: set[str] = set()  # the quotes' lines: seen again, the repeated list has begun
     i = entries_at
     repeated = False
-    follows = -1  # where an entry without a `par` line was seen to follow the one before
+    # Where an entry without a `par` line was seen to follow the one before (or the disclaimer).
+    follows = entries_at if _entry_without_critic(content, entries_at) else -1
     is_footer = Footers(content)
     while i < len(content) and not repeated and not is_footer(i):
         outlet = content[i].text.casefold()
