@@ -373,6 +373,14 @@ PROBLEMS = {
         "page « Toutes les critiques de {outlet} » : elle couvre plusieurs films d'un même titre de "
         "presse, critibot n'importe que les pages d'un film"
     ),
+    "film_main_page": (
+        "page principale d'un film : ses extraits ne sont pas ses critiques, rien n'est gardé (importez "
+        "plutôt sa page « Critiques spectateurs » ou « Critiques presse »)"
+    ),
+    "film_list_page": (
+        "liste de plusieurs films : ce n'est pas la page de critiques d'un film, rien n'est gardé"
+    ),
+    "series_page": "critiques d'une série : critibot ne garde que les critiques de films, rien n'est gardé",
     "other_film": "la page parle de « {page_title} », pas de « {expected} »",
     "no_film_named": "la page ne dit pas de quel film elle parle",
     "ambiguous_film": "plusieurs films s'appellent « {title} » ({years})",

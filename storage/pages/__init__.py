@@ -6,6 +6,7 @@ from datetime import date
 from storage.pages.checks import PARSE_SECONDS, Reading
 from storage.pages.model import (
     STARS,
+    NotFilmReviews,
     OutletReview,
     PageError,
     PageTooSlow,
@@ -22,6 +23,7 @@ from storage.pages.model import (
 __all__ = [
     "PARSE_SECONDS",
     "STARS",
+    "NotFilmReviews",
     "OutletReview",
     "PageError",
     "PageTooSlow",

@@ -36,6 +36,28 @@ class PageTooSlow(PageError):
         return {"seconds": self.seconds}
 
 
+_NOT_FILM_REVIEWS = {
+    "film_main_page": "page principale d'un film (ses extraits ne sont pas ses critiques)",
+    "film_list_page": "liste de plusieurs films, pas la page de critiques d'un film",
+    "series_page": "critiques d'une série, pas d'un film",
+}
+
+
+class NotFilmReviews(PageError):
+    """A page that is not one film's reviews: never stored as a film's spectator or press reviews.
+
+    `code` says what it is, as a Problem code: `film_main_page` (synopsis and snippets),
+    `film_list_page` (many films), `series_page` (a series' reviews)."""
+
+    def __init__(self, code: str, line: int | None = None) -> None:
+        self.code = code
+        super().__init__(_NOT_FILM_REVIEWS[code], line)
+
+    @property
+    def params(self) -> dict[str, int | None]:
+        return {"line": self.line}
+
+
 @dataclass(frozen=True)
 class SiteFigures:
     """The figures a page shows for the whole film (not only the reviews on the page)."""

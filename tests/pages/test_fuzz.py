@@ -24,9 +24,10 @@ from storage.pages import (
 from storage.pages.text import parse_text
 from tests.conftest import PLAIN_SEED, PRESS_SEED, SPECTATOR_SEED
 
-OUTLET_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "text" / "outlet_le_figaro.txt"
+TEXT_FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "text").glob("*.txt"))
+# The seeds, then every era's and page kind's fixture (the outlet page, the other pages among them).
 SEEDS = [
-    path.read_text(encoding="utf-8") for path in (SPECTATOR_SEED, PRESS_SEED, PLAIN_SEED, OUTLET_FIXTURE)
+    path.read_text(encoding="utf-8") for path in (SPECTATOR_SEED, PRESS_SEED, PLAIN_SEED, *TEXT_FIXTURES)
 ]
 PAGE_TYPES = (ParsedSpectatorPage, ParsedPressPage, ParsedPlainReviews, ParsedOutletPage)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -72,6 +73,29 @@ PAGE_LINES = [
     "",
     "   ",
     "titre;note;date",
+    # the older layouts' lines, and those of pages that are not a film's reviews
+    "note moyenne",
+    "3,6 2 480 notes dont 120 critiques",
+    "Note moyenne :   4,1 pour 12 345 notes dont 678 critiques  |",
+    "répartition des 120 critiques par note",
+    "61% (481 critiques)",
+    "• 400 critiques     59%",
+    "4,0Très bien • Publiée le 05/06/2016",
+    "5,0Chef-d'oeuvre",
+    "4.5 - Excellent",
+    "Suivre son activité 3 abonnés Lire ses 46 critiques",
+    "0 abonné | Lire sa critique |",
+    "Les plus utilesLes plus récentesMembres avec le plus de critiques",
+    "Filtrer par :",
+    "Toutes les notes",
+    "Titre : Critique presse",
+    "Séances Bandes-annonces Casting Critiques spectateurs",
+    "Critique de la série",
+    "(A propos de la saison 2)",
+    "Synopsis",
+    "Date de sortie 12 octobre 2016",
+    "Spectateurs",
+    "Les films les plus populaires",
 ]
 ODD_TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from("\n\r\t \u00a0\u202f"),

@@ -15,12 +15,13 @@ from operator import itemgetter
 
 from storage.pages.checks import Reading, scrub
 from storage.pages.model import PageError, ParsedPage
-from storage.pages.text.lines import lines_matching, split_lines
+from storage.pages.text.lines import Joined, split_lines
+from storage.pages.text.other import refuse_other_pages
 from storage.pages.text.outlet import outlet_heading, parse_outlet_page
 from storage.pages.text.plain import parse_plain_reviews
 from storage.pages.text.press import critic_anchors, parse_press_page
-from storage.pages.text.spectators import parse_spectator_page
-from storage.pages.vocabulary import PRESS_COUNT, PUBLISHED, PUBLISHED_START, SPECTATOR_COUNT
+from storage.pages.text.spectators import card_anchors, parse_spectator_page
+from storage.pages.vocabulary import DISCLAIMER, PRESS_COUNT, SPECTATOR_COUNT
 
 __all__ = ["parse_text"]
 
@@ -41,14 +42,17 @@ def _parse_text(text: str, reading: Reading) -> ParsedPage:
     if not content:
         raise PageError("la page est vide")
 
-    spectator_anchors = lines_matching(content, PUBLISHED, PUBLISHED_START)
-    press_anchors = critic_anchors(content)
+    joined = Joined(content)
+    spectator_anchors = card_anchors(joined)
+    press_anchors = critic_anchors(joined)
     if outlet_page := outlet_heading(content, min([*spectator_anchors[:1], *press_anchors[:1], 40])):
         heading, outlet = outlet_page
         return parse_outlet_page(content, outlet, heading)
+    refuse_other_pages(joined, has_cards=bool(spectator_anchors) or len(press_anchors) >= 2)
     if spectator_anchors or any(SPECTATOR_COUNT.match(line.text) for line in content):
         return parse_spectator_page(lines, content, spectator_anchors, reading)
-    if len(press_anchors) >= 2 or any(PRESS_COUNT.match(line.text) for line in content):
+    # The press disclaimer says it too, when entries lack their `par` line.
+    if len(press_anchors) >= 2 or any(PRESS_COUNT.match(t) or DISCLAIMER.match(t) for _, t in content):
         return parse_press_page(content, press_anchors)
     return parse_plain_reviews(content, text)
 

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from storage.pages.checks import tick
 from storage.pages.french import normalize_spaces, parse_decimal
 from storage.pages.vocabulary import (
+    ANCHOR_STARTS,
     AVERAGE,
     CRITIC,
     FOOTER,
@@ -23,6 +24,7 @@ from storage.pages.vocabulary import (
     RATINGS_COUNT,
     SPECTATOR_COUNT,
     STATS,
+    TITLE_OF_REVIEWS,
     is_site_words,
 )
 
@@ -43,14 +45,28 @@ def split_lines(text: str) -> list[Line]:
     return list(map(tuple.__new__, repeat(Line), zip(count(1), stripped, strict=False)))
 
 
-def lines_matching(content: list[Line], pattern: re.Pattern[str], prefix: re.Pattern[str]) -> list[int]:
-    """Indices of the lines that `pattern` matches, `prefix` (a MULTILINE pattern that matches at least
-    where `pattern` does) finding the candidates at C speed: most pages have many lines, few anchors."""
-    texts = [line.text for line in content]
-    # starts[i]: where line i begins in the joined text.
-    starts = list(map(add, accumulate(map(len, texts), initial=0), count()))
-    found = (bisect_right(starts, m.start()) - 1 for m in prefix.finditer("\n".join(texts)))
-    return [i for i in found if pattern.match(texts[i])]
+class Joined:
+    """A page's non-blank lines joined once, where its anchors are looked for at C speed."""
+
+    def __init__(self, content: list[Line]) -> None:
+        self.content = content
+        self._found: dict[str, list[int]] | None = None
+
+    def matching(self, pattern: re.Pattern[str], kind: str) -> list[int]:
+        """Indices of the lines that `pattern` matches, among those where the ANCHOR_STARTS group
+        `kind` (which matches at least where `pattern` does) found a candidate."""
+        if self._found is None:
+            self._found = self._candidates()
+        return [i for i in self._found[kind] if pattern.match(self.content[i].text)]
+
+    def _candidates(self) -> dict[str, list[int]]:
+        texts = [line.text for line in self.content]
+        starts = list(map(add, accumulate(map(len, texts), initial=0), count()))  # where each line begins
+        found: dict[str, list[int]] = {kind: [] for kind in ANCHOR_STARTS.groupindex}
+        # Each match starts at the line feed before its line: at that line's start in the joined text.
+        for match in ANCHOR_STARTS.finditer("\n" + "\n".join(texts)):
+            found[str(match.lastgroup)].append(bisect_right(starts, match.start()) - 1)
+        return found
 
 
 def looks_like_name(text: str) -> bool:
@@ -58,6 +74,7 @@ def looks_like_name(text: str) -> bool:
     return (
         0 < len(text) <= 60
         and len(text.split()) <= 6
+        and not text.startswith(("• ", "· "))  # a menu's item
         and not PUNCTUATED.search(text)
         and not RATING.match(text)
         and not is_stats(text)
@@ -74,6 +91,17 @@ def is_figure(text: str) -> bool:
     """A line of the page's figures: `Note moyenne`, `158 notes`, `24 critiques presse`…"""
     figures = (AVERAGE, RATINGS_COUNT, SPECTATOR_COUNT, PRESS_COUNT, HISTO_COUNT)
     return any(pattern.match(text) for pattern in figures)
+
+
+def page_title(text: str) -> str:
+    """The film's title from a title line: `Titre : Critique presse` (old press URLs) → `Titre`."""
+    match = TITLE_OF_REVIEWS.match(text)
+    return match.group("title") if match else text
+
+
+def same_name(a: str, b: str) -> bool:
+    """The same member's name, printed twice: dumps may double a space in one copy (`AB  12` / `AB 12`)."""
+    return a == b or a.split() == b.split()
 
 
 def looks_like_title(text: str) -> bool:

@@ -7,15 +7,23 @@ import re
 from storage.pages.checks import site_link, tick
 from storage.pages.french import parse_count, parse_decimal
 from storage.pages.model import PageError, ParsedPressPage, PressReview, SiteFigures
-from storage.pages.text.lines import BULLET, Footers, Line, lines_matching, looks_like_name, looks_like_title
+from storage.pages.text.lines import (
+    BULLET,
+    Footers,
+    Joined,
+    Line,
+    looks_like_name,
+    looks_like_title,
+    page_title,
+)
 from storage.pages.vocabulary import (
     AVERAGE,
     CRITIC,
-    CRITIC_START,
+    DISCLAIMER,
     FULL_REVIEW_NOTE,
-    HEADER_NOISE,
     LINK_ONLY,
     PRESS_COUNT,
+    is_site_words,
 )
 
 
@@ -30,11 +38,12 @@ def _critic_of(line: Line) -> str | None:
     return critic
 
 
-def critic_anchors(content: list[Line]) -> list[int]:
+def critic_anchors(page: Joined) -> list[int]:
     """Indices of `par <critic>` lines that follow an outlet line."""
+    content = page.content
     return [
         i
-        for i in lines_matching(content, CRITIC, CRITIC_START)
+        for i in page.matching(CRITIC, "critic")
         if i and _critic_of(content[i]) is not None and looks_like_name(content[i - 1].text)
     ]
 
@@ -57,12 +66,19 @@ def parse_press_page(content: list[Line], anchors: list[int]) -> ParsedPressPage
     read_quotes: set[str] = set()  # the quotes' lines: seen again, the repeated list has begun
     i = entries_at
     repeated = False
+    # Where an entry without a `par` line was seen to follow the one before (or the disclaimer).
+    follows = entries_at if _entry_without_critic(content, entries_at) else -1
     is_footer = Footers(content)
     while i < len(content) and not repeated and not is_footer(i):
         outlet = content[i].text.casefold()
         with_critic = i + 1 in anchor_set
         orphan = not with_critic and _critic_of(content[i]) is not None
-        if not (with_critic or orphan) and (outlet not in listed or outlet in read_outlets):
+        # An outlet without its `par` line, that no list names: read when its quote is new.
+        unlisted = i == follows or (bool(anchors) and i < anchors[-1] and _entry_without_critic(content, i))
+        unlisted = unlisted and content[i + 1].text not in read_quotes
+        if not (with_critic or orphan) and (
+            outlet in read_outlets or (outlet not in listed and not unlisted)
+        ):
             break  # the short list the page repeats, or something else: done
         critic = _critic_of(content[i + 1]) if with_critic else None
         key = (outlet, critic.casefold() if critic else None)
@@ -77,6 +93,9 @@ def parse_press_page(content: list[Line], anchors: list[int]) -> ParsedPressPage
                 break  # the next entry, the site's footer, or the repeated list
             if _critic_of(content[j]) is not None:
                 break  # a `par …` whose outlet line is missing
+            if j > body_start and _ends_entry(content[j - 1].text) and _entry_without_critic(content, j):
+                follows = j  # an outlet printed without its critic, after this entry's quote or link
+                break
             if text in read_quotes:  # an earlier quote again, under its outlet's name
                 j, repeated = max(body_start, j - 1), True
                 break
@@ -85,10 +104,16 @@ def parse_press_page(content: list[Line], anchors: list[int]) -> ParsedPressPage
         read_quotes.update(
             line.text for line in body if len(line.text) >= 20 and not FULL_REVIEW_NOTE.match(line.text)
         )
+        # An entry the page ends with may be cut: kept only when it is visibly whole.
+        kept = _whole_body(body) if j == len(content) else body
         if orphan:
             warnings.append(f"ligne {content[i].number} : critique presse sans nom de journal, ignorée")
+        elif kept is None:
+            warnings.append(
+                f"ligne {content[i].number} : la dernière critique presse est coupée (page tronquée), ignorée"
+            )
         else:
-            reviews.append(_read_press_entry(content[i], critic, body))
+            reviews.append(_read_press_entry(content[i], critic, kept))
             read.add(key)
             read_outlets.add(outlet)
         i = j
@@ -109,6 +134,7 @@ def _press_header(content: list[Line], anchors: list[int]) -> tuple[int, str | N
     count: int | None = None
     bullets: list[str] = []
     listed: set[str] = set()
+    disclaimed = False  # the disclaimer sentence is past: the entries begin
     end = anchors[0] - 1 if anchors else len(content)
     i = 0
     while i < end:
@@ -127,10 +153,53 @@ def _press_header(content: list[Line], anchors: list[int]) -> tuple[int, str | N
         elif BULLET.match(text) and len(text) > 2:
             bullets.append(BULLET.sub("", text))
             listed.add(bullets[-1].casefold())
-        elif title is None and not HEADER_NOISE.match(text) and looks_like_title(text):
-            title = text
+        elif disclaimed and _entry_without_critic(content, i):
+            end = i  # the first entry, printed without its critic: the entries begin
+            break
+        elif title is None and not disclaimed and not is_site_words(text) and looks_like_title(text):
+            title = page_title(text)
+        elif title is not None and text != title and not disclaimed and looks_like_name(text):
+            # Old URLs list the outlets bare before the disclaimer: a table of contents, not reviews.
+            bullets.append(text)
+            listed.add(text.casefold())
+        disclaimed = disclaimed or bool(DISCLAIMER.match(text))
         i += 1
     return end, title, SiteFigures(average=average, reviews_count=count), bullets
+
+
+def _entry_without_critic(content: list[Line], i: int) -> bool:
+    """An outlet's name, then its quote or link with no `par …` line between them."""
+    if i + 1 >= len(content) or not looks_like_name(content[i].text):
+        return False
+    nxt = content[i + 1].text
+    return _critic_of(content[i + 1]) is None and (bool(LINK_ONLY.match(nxt)) or not looks_like_name(nxt))
+
+
+def _ends_entry(text: str) -> bool:
+    """A line an entry can end with: its link, the site's note, or a quote's last sentence."""
+    return bool(LINK_ONLY.match(text) or FULL_REVIEW_NOTE.match(text) or _QUOTE_END.search(text))
+
+
+def _whole_body(body: list[Line]) -> list[Line] | None:
+    """The last entry's lines when the page ends with them, or None when it visibly stops inside them.
+
+    Whole: a quote that ends like a sentence, or a link, or anything followed by the site's
+    `La critique complète…` line (whose own cut start is dropped: it is the site's words, not the quote).
+    """
+    if body and len(body[-1].text) >= 2 and _NOTE_WORDS.startswith(body[-1].text.casefold()):
+        body = body[:-1]
+    if not body:
+        return None
+    last = body[-1].text
+    if LINK_ONLY.match(last) or FULL_REVIEW_NOTE.match(last) or _QUOTE_END.search(last):
+        return body
+    return None
+
+
+_NOTE_WORDS = "la critique complète est disponible sur le site"
+# How a whole quote ends: a sentence's end (not the dots of an opening `[...` or `(...`), or the year
+# of a dated source (`N°397, mars 1994`).
+_QUOTE_END = re.compile(r"(?:[!?…»”\"]|(?<![\[(.])\.|(?<![\[(])\.\.\.|\d)$")
 
 
 def _read_press_entry(outlet: Line, critic: str | None, body: list[Line]) -> PressReview:

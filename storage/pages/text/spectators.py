@@ -8,22 +8,34 @@ from storage.pages.checks import Reading, tick
 from storage.pages.french import parse_count, parse_date, parse_decimal
 from storage.pages.model import STARS, PageError, ParsedSpectatorPage, SiteFigures, SpectatorReview
 from storage.pages.text.lines import (
+    BULLET,
     PUNCTUATED,
     SENTENCE_END,
     Footers,
+    Joined,
     Line,
     is_stats,
     looks_like_name,
     looks_like_title,
+    page_title,
+    same_name,
 )
 from storage.pages.vocabulary import (
     AVERAGE,
     CARD_CHROME,
-    HEADER_NOISE,
+    COUNT_ROW,
+    COUNT_ROWS,
+    FIGURES_LINE,
     HISTO_COUNT,
+    HISTO_INTRO,
     HISTO_STAR,
+    NAVIGATION,
+    PCT_ROW,
+    PCT_ROWS,
+    PUBLISHED,
+    RATED,
     RATING,
-    RATINGS_COUNT,
+    SORT_OR_FILTER,
     SPECTATOR_COUNT,
     TITLE_PROMPT,
     author_stats,
@@ -71,35 +83,80 @@ def parse_spectator_page(
     return ParsedSpectatorPage(title=title, figures=figures, reviews=reviews, warnings=warnings)
 
 
+def card_anchors(page: Joined) -> list[int]:
+    """The line each card is read from: its `Publiée le …`, or, on pages without dates (2012–2015),
+    its labelled rating (`4.5 - Excellent`); a labelled rating with its date glued (`4,0Très bien •
+    Publiée le 05/06/2016`) is both. A labelled rating right above its date line belongs to that date."""
+    dated = page.matching(PUBLISHED, "published")
+    rated = page.matching(RATED, "rated")
+    if not rated:
+        return dated
+    dated_set = set(dated)
+    return sorted([*dated, *(i for i in rated if i + 1 not in dated_set)])
+
+
 def _spectator_header(header: list[Line], warnings: list[str]) -> tuple[str | None, SiteFigures]:
+    """The title and the film's figures, from the lines above the first card, by what each line is."""
     title: str | None = None
     prompt_title: str | None = None
+    candidates: list[str] = []  # lines that could be the title, until the figures or the tabs begin
+    structured = sorted_out = False  # the figures or tabs have begun; the sort links have
     average: float | None = None
     ratings_count: int | None = None
     reviews_count: int | None = None
     histogram: dict[str, int] = {}
+    unlabelled: list[int] = []  # histogram rows without their star, in the site's order 5 → 0
+    bare_rows = 0  # bare `N critiques` lines still expected after `répartition des …`
+    texts = [" ".join(line.text.split()) for line in header]  # dumps double spaces inside lines
     i = 0
-    while i < len(header):
-        text = header[i].text
-        nxt = header[i + 1].text if i + 1 < len(header) else ""
-        if match := AVERAGE.match(text):
+    while i < len(texts):
+        text = texts[i]
+        nxt = texts[i + 1] if i + 1 < len(texts) else ""
+        row = BULLET.sub("", text)
+        figure = True
+        if bare_rows and (match := HISTO_COUNT.match(row)):
+            unlabelled.append(parse_count(match.group("n")) or 0)
+            bare_rows -= 1
+        elif match := AVERAGE.match(text):
             value = match.group("value")
             if value is None and parse_decimal(nxt) is not None:
                 value, i = nxt, i + 1
-            average = parse_decimal(value) if value else None
+            average = parse_decimal(value) if value else average
         elif match := SPECTATOR_COUNT.match(text):
             reviews_count = parse_count(match.group("n"))
-        elif match := RATINGS_COUNT.match(text):
-            ratings_count = parse_count(match.group("n"))
+        elif match := FIGURES_LINE.match(text):
+            value = match.group("value") or match.group("bare")
+            average = parse_decimal(value) if value else average
+            ratings_count = parse_count(match.group("notes"))
+            if match.group("reviews"):
+                reviews_count = parse_count(match.group("reviews"))
         elif (star := HISTO_STAR.match(text)) and (count := HISTO_COUNT.match(nxt)):
             histogram[star.group("star")] = parse_count(count.group("n")) or 0
             i += 1
+        elif PCT_ROWS.match(row) or COUNT_ROWS.match(row):
+            rows = PCT_ROW if PCT_ROWS.match(row) else COUNT_ROW
+            unlabelled.extend(parse_count(m.group("n")) or 0 for m in rows.finditer(row))
+        elif match := HISTO_INTRO.match(text):
+            reviews_count = reviews_count if reviews_count is not None else parse_count(match.group("n"))
+            bare_rows, unlabelled = 6, []
         elif match := TITLE_PROMPT.match(text):
             prompt_title = prompt_title or match.group("title")
-        elif title is None and not HEADER_NOISE.match(text) and looks_like_title(text):
-            title = text
+        elif NAVIGATION.match(text):
+            pass  # the film's tabs: the title is above them
+        else:
+            figure = False
+            if SORT_OR_FILTER.match(text):
+                sorted_out = True
+            elif not (structured or sorted_out) and _could_be_title(text):
+                candidates.append(text)
+        structured = structured or figure
         i += 1
 
+    if not histogram and unlabelled:
+        if len(unlabelled) == len(STARS):
+            histogram = dict(zip(STARS, unlabelled, strict=True))
+        else:
+            warnings.append(f"histogramme incomplet ({len(unlabelled)} barres sur 6), ignoré")
     if histogram and set(histogram) != set(STARS):
         warnings.append(f"histogramme incomplet ({len(histogram)} barres sur 6), ignoré")
         histogram = {}
@@ -113,14 +170,28 @@ def _spectator_header(header: list[Line], warnings: list[str]) -> tuple[str | No
         reviews_count=reviews_count,
         histogram={star: histogram[star] for star in STARS} if histogram else None,
     )
-    # "Votre avis sur X ?" names the film for sure; the first plain line is only a guess.
+    # "Votre avis sur X ?" names the film for sure. Otherwise the title is the line right above the
+    # figures or the tabs: a menu (`Mon AlloCiné`, `Mes amis`…) may come before it, never after.
+    if candidates:
+        title = page_title(candidates[-1])
     return prompt_title or title, figures
+
+
+def _could_be_title(text: str) -> bool:
+    return (
+        not is_site_words(text)
+        and not BULLET.match(text)
+        and not is_stats(text)
+        and not RATING.match(text)
+        and not PUBLISHED.match(text)
+        and looks_like_title(text)
+    )
 
 
 def _above_rating_and_stats(content: list[Line], i: int, floor: int) -> tuple[int, bool, bool]:
     """Walk up from line `i` over a card's rating, then its author's stats: the line above them, and
     whether each was there. The author's name, if any, is at the returned index."""
-    has_rating = i >= floor and bool(RATING.match(content[i].text))
+    has_rating = i >= floor and is_rating(content[i].text)
     if has_rating:
         i -= 1
     has_stats = False
@@ -148,9 +219,11 @@ def _card_start(content: list[Line], anchor: int, floor: int) -> int:
         while i - 1 >= floor and is_site_words(content[i - 1].text):
             i -= 1
         return i
-    if above == name:  # the name twice (avatar's alt text + link)
+    if above is not None and same_name(above, name):  # the name twice (avatar's alt text + link)
         return i - 1
     if looks_like_name(name):
+        if not has_stats and floor and above is not None and not SENTENCE_END.search(above):
+            return i + 1  # no stats under it: the end of the text above, wrapped; the card has no author
         return i
     if has_stats and len(name) <= 100 and not PUNCTUATED.search(name) and not name[0].isdigit():
         return i  # a long pseudonym: the stats under it say it is one
@@ -170,7 +243,7 @@ def _dateless_card_start(content: list[Line], lo: int, hi: int) -> int | None:
     above = content[i - 1].text if i - 1 >= lo else None
     if is_anonymous(name):
         return i - 1 if above is not None and is_anonymous(above) else i
-    if above == name and looks_like_name(name):
+    if above is not None and same_name(above, name) and looks_like_name(name):
         return i - 1
     if has_stats:
         return i if looks_like_name(name) else i + 1
@@ -203,7 +276,7 @@ def _is_header_at(content: list[Line], i: int, hi: int) -> bool:
     anonymous = is_anonymous(name)
     if anonymous:
         j = i + 2 if nxt is not None and is_anonymous(nxt) else i + 1
-    elif nxt == name and looks_like_name(name):
+    elif nxt is not None and same_name(nxt, name) and looks_like_name(name):
         j = i + 2
     elif nxt is not None and is_stats(nxt) and looks_like_name(name):
         j = i + 1
@@ -212,8 +285,13 @@ def _is_header_at(content: list[Line], i: int, hi: int) -> bool:
     has_stats = False
     while j < hi and is_stats(content[j].text):
         has_stats, j = True, j + 1
-    has_rating = j < hi and bool(RATING.match(content[j].text))
+    has_rating = j < hi and is_rating(content[j].text)
     return has_rating if anonymous else has_stats or has_rating
+
+
+def is_rating(text: str) -> bool:
+    """A card's rating line: `3,5`, or with its label (`4.5 - Excellent`, `5,0Chef-d'oeuvre`)."""
+    return RATING.match(text) is not None or RATED.match(text) is not None
 
 
 def _read_card(header: list[Line], published: Line, body: list[Line], lines: list[Line]) -> SpectatorReview:
@@ -222,10 +300,14 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
     rating: float | None = None
     followers: int | None = None
     author_reviews: int | None = None
+    if rated := RATED.match(published.text):  # the rating line is the card's anchor (no date, or glued)
+        rating = out_of_five(rated.group("value"))
     for line in header:
         text = line.text
         if RATING.match(text) and rating is None:
             rating = out_of_five(text)
+        elif (rated := RATED.match(text)) and rating is None:
+            rating = out_of_five(rated.group("value"))
         elif is_stats(text):  # on one line or several: each part read where it is
             line_followers, line_reviews = author_stats(text)
             followers = line_followers if line_followers is not None else followers
@@ -234,7 +316,7 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
             continue  # chrome above a card without a name line
         elif not named:
             named = True
-            author = None if is_anonymous(text) else text
+            author = None if is_anonymous(text) else " ".join(text.split())
     return SpectatorReview(
         author=author,
         rating=rating,
