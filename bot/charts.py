@@ -233,7 +233,7 @@ def describe(chart: Chart) -> str:
                 average=stored_average,
             )
     elif isinstance(chart, TrendChart):
-        points = "; ".join(
+        points = " ; ".join(
             texts.ALT_TREND_POINT.format(
                 date=long_date(p.at.date()),
                 average=decimal(p.average) if p.average is not None else texts.ALT_UNKNOWN,
