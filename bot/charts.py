@@ -295,18 +295,23 @@ class PictureCache:
 
 
 CACHE = PictureCache()
+_DRAWING = threading.Lock()
+_SET_UP = False
 
 
 def png(chart: Chart, *, cache: PictureCache | None = CACHE) -> bytes:
     """The chart as PNG bytes: from the cache when the same data were drawn before."""
     if cache is not None and (found := cache.get(chart)) is not None:
         return found
-    if isinstance(chart, NoteChart):
-        picture = _draw_note(chart)
-    elif isinstance(chart, TrendChart):
-        picture = _draw_trend(chart)
-    else:
-        picture = _draw_moves(chart)
+    # One drawing at a time: matplotlib shares its fonts between figures and is not thread-safe, and
+    # drawing holds the GIL anyway, so answers drawing at once lose nothing by waiting their turn.
+    with _DRAWING:
+        if isinstance(chart, NoteChart):
+            picture = _draw_note(chart)
+        elif isinstance(chart, TrendChart):
+            picture = _draw_trend(chart)
+        else:
+            picture = _draw_moves(chart)
     if cache is not None:
         cache.put(chart, picture)
     return picture
@@ -319,7 +324,12 @@ def _figure() -> Any:
     """A blank figure on the Agg canvas; matplotlib is imported here, on the first picture."""
     import matplotlib
 
-    matplotlib.use("Agg", force=False)  # never a display: the bot runs headless
+    global _SET_UP
+    if not _SET_UP:  # once, on the first picture (under _DRAWING)
+        matplotlib.use("Agg")  # never a display: the bot runs headless
+        matplotlib.rcParams["font.size"] = 10
+        matplotlib.rcParams["text.hinting"] = "no_hinting"  # about a tenth faster, same look at 10 pt
+        _SET_UP = True
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -330,7 +340,8 @@ def _figure() -> Any:
 
 def _save(figure: Any) -> bytes:
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI, facecolor=BACKGROUND)
+    # zlib level 1: a few ms less than the default 6, and still well under 200 KB for flat colours.
+    figure.savefig(out, format="png", dpi=DPI, facecolor=BACKGROUND, pil_kwargs={"compress_level": 1})
     return out.getvalue()
 
 
@@ -348,30 +359,45 @@ def _comma(value: float, digits: int = 1) -> str:
 
 
 def _draw_distribution(axes: Any, dist: Distribution, title: str, colour: str) -> None:
-    _style(axes)
+    # No axis machinery (ticks are what costs most to draw): the star labels and the baseline by hand.
+    axes.set_axis_off()
     positions = [int(b.star) for b in dist.bars]
     axes.barh(positions, [b.count for b in dist.bars], color=colour, height=0.7, zorder=2)
     biggest = max((b.count for b in dist.bars), default=0) or 1
-    axes.set_xlim(0, biggest * 1.45)
+    axes.set_xlim(-biggest * 0.12, biggest * 1.45)
     axes.set_ylim(-0.6, 5.6)
-    axes.set_yticks(positions, [texts.CHART_STARS.format(star=b.star) for b in dist.bars])
-    axes.xaxis.set_visible(False)
-    axes.spines["bottom"].set_visible(False)
+    axes.axvline(0, color=MUTED, linewidth=1)
     for b in dist.bars:
+        y = int(b.star)
+        axes.text(
+            -biggest * 0.03, y, texts.CHART_STARS.format(star=b.star), ha="right", va="center", color=INK
+        )
         label = texts.CHART_BAR.format(count=count(b.count), share=_percent(b.share))
-        axes.text(b.count + biggest * 0.02, int(b.star), label, va="center", fontsize=10, color=INK)
+        axes.text(b.count + biggest * 0.02, y, label, va="center", color=INK)
     if dist.average is not None:
         # The average sits on the star axis itself: 2,3 is just above the bar of 2 stars.
-        axes.axhline(
-            dist.average,
+        axes.plot(
+            [0, biggest * 1.45],
+            [dist.average, dist.average],
             color=INK,
             linestyle="--",
             linewidth=1.4,
-            zorder=3,
+            zorder=2.5,  # over the bars, under the labels
             label=texts.CHART_AVERAGE.format(average=decimal(dist.average)),
         )
-        axes.legend(loc="upper right", fontsize=10, frameon=True, facecolor=BACKGROUND, edgecolor=GRID)
+        axes.legend(loc=_free_corner(dist), frameon=True, facecolor=BACKGROUND, edgecolor=GRID)
     axes.set_title(title, loc="left", fontsize=11, color=INK)
+
+
+def _free_corner(dist: Distribution) -> str:
+    """Where the legend hides no bar label: beside the shortest of the top, middle or bottom bars."""
+    by_star = {b.star: b.count for b in dist.bars}
+    corners = {
+        "upper right": by_star["5"],
+        "center right": max(by_star["3"], by_star["2"]),
+        "lower right": by_star["0"],
+    }
+    return min(corners, key=lambda corner: corners[corner])  # ties: the first, upper right
 
 
 def _draw_note(chart: NoteChart) -> bytes:

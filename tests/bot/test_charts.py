@@ -215,6 +215,17 @@ def test_a_second_drawing_of_the_same_data_comes_from_the_cache() -> None:
     assert len(cache) == 2 and cache.get(chart) is None
 
 
+def test_answers_drawing_at_once_get_whole_pictures() -> None:
+    """Worker threads draw one at a time (matplotlib's fonts are shared): four at once, four equal PNGs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    chart = charts.MovesChart(date(2026, 11, 29), (charts.Move("A", 2.2, 2.3), charts.Move("B", 4.1, 3.9)))
+    with ThreadPoolExecutor(4) as pool:
+        drawn = list(pool.map(lambda _n: charts.png(chart, cache=None), range(4)))
+    assert len(set(drawn)) == 1
+    assert_picture(drawn[0])
+
+
 # --- the answers --------------------------------------------------------------------------------------------
 
 
