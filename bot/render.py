@@ -32,6 +32,8 @@ def embed(answer: Answer, page: int = 0) -> dict[str, Any]:
         data["url"] = url
     if thumbnail := web_url(answer.thumbnail):
         data["thumbnail"] = {"url": thumbnail}
+    if answer.image is not None:
+        data["image"] = {"url": answer.image.url}
     if shown.fields:
         data["fields"] = [{"name": f.name, "value": f.value, "inline": f.inline} for f in shown.fields]
     if footer := page_footer(answer, page):
@@ -48,4 +50,9 @@ def message(answer: Answer, page: int = 0) -> dict[str, Any]:
     }
     if answer.ephemeral:
         payload["flags"] = EPHEMERAL_FLAG
+    if answer.image is not None:
+        # As Discord takes it beside the file part (files[0]) of a multipart request.
+        payload["attachments"] = [
+            {"id": 0, "filename": answer.image.name, "description": answer.image.description}
+        ]
     return payload

@@ -25,6 +25,8 @@ def to_text(answer: Answer) -> str:
         out.extend(["", answer.url])
     if poster := web_url(answer.thumbnail):
         out.append(texts.TERMINAL_POSTER.format(url=poster))
+    if answer.image is not None:
+        out.append(texts.TERMINAL_IMAGE.format(name=answer.image.name, description=answer.image.description))
     if answer.footer:
         out.extend(["", answer.footer])
     return "\n".join(out).rstrip() + "\n"

@@ -147,6 +147,8 @@ HELP_COMMANDS = (
      "/citation Backstage source:presse"),
     ("/critiques <film> [tri]", "Les critiques des spectateurs : récentes, utiles, meilleures ou pires.",
      "/critiques Derrière le masque tri:pires"),
+    ("/tendance <film>", "La note des spectateurs au fil du temps, en graphique.",
+     "/tendance Derrière le masque"),
     ("/film <recherche>", "La fiche d'un film (affiche, genres, réalisation…), ou les films qui "
      "correspondent.", "/film masque"),
     ("/top [nombre] [tri]", "Les films les mieux notés, par les spectateurs ou la presse.", "/top 10"),
@@ -398,3 +400,56 @@ PROBLEM_REMEDIES = {
 }
 PROBLEM_UNKNOWN = "erreur inattendue ({code})"
 YEAR_UNKNOWN = "année inconnue"
+
+# --- charts (bot/charts.py): /note's picture, /tendance, the digest's moves --------------------------------
+# On the pictures themselves (short: they sit beside bars and axes).
+CHART_SITE = "Spectateurs AlloCiné — {reviews}"
+CHART_STORED = "Critiques en base (échantillon) — {reviews}"
+CHART_STARS = "{star} ★"
+CHART_BAR = "{count} ({share} %)"
+CHART_AVERAGE = "moyenne {average}"
+CHART_RATINGS = "{ratings}"
+CHART_TREND_TITLE = "{film} — note des spectateurs"
+CHART_TREND_AVERAGE = "Note moyenne (sur 5)"
+CHART_TREND_COUNT = "Nombre de notes"
+CHART_TREND_PRESS = "Presse : {average}"
+CHART_MOVES_TITLE = "Les notes qui bougent"
+CHART_MOVES_AXIS = "Note moyenne des spectateurs (sur 5)"
+# Alt texts (the attachment's description on Discord): the same numbers, in words.
+ALT_NOTE = "Graphique : répartition des {reviews} de spectateurs sur AlloCiné pour {film}. {bars}.{average}"
+ALT_NOTE_AVERAGE = " Note moyenne : {average} sur 5{ratings}."
+ALT_NOTE_RATINGS = ", sur {ratings}"
+ALT_NOTE_STORED = " À côté, les {reviews} notées en base (un échantillon) : {bars}.{average}"
+ALT_STORED_AVERAGE = " Leur moyenne : {average} sur 5."
+ALT_BAR = "{stars} : {count} ({share} %)"
+ALT_STARS = ("{star} étoile", "{star} étoiles")  # 0 and 1: singular
+ALT_TREND = "Graphique : note moyenne des spectateurs de {film} au fil du temps. {points}.{press}"
+ALT_TREND_POINT = "le {date}, {average} sur 5 ({ratings})"
+ALT_TREND_PRESS = " Moyenne de la presse : {average} sur 5."
+ALT_MOVES = "Graphique : les notes qui bougent. {moves}."
+ALT_MOVE = "{film} passe de {before} à {after} sur 5"
+ALT_UNKNOWN = "?"
+TERMINAL_IMAGE = "Image : {name} — {description}"
+TERMINAL_IMAGE_WRITTEN = "Image écrite : {path}"
+
+# --- /tendance ---------------------------------------------------------------------------------------------
+TREND_TITLE = "{film} — la note au fil du temps"
+TREND_SUMMARY = "{count} depuis le {first} : de **{first_average}/5** à **{last_average}/5** ({ratings})."
+TREND_POINTS = ("mesure", "mesures")  # after the number: a refresh that changed the figures
+TREND_LINE = "• {date} : {average}/5 · {ratings}"
+TREND_PRESS = "Moyenne de la presse : {average}/5."
+TREND_FEW_ONE = (
+    "Pas encore de tendance pour {film} : critibot n'a qu'une mesure de ses chiffres ({average}/5, "
+    "{ratings}, le {date}). Il en faut deux pour tracer une évolution."
+)
+TREND_FEW_NONE = (
+    "Pas encore de tendance pour {film} : critibot n'a encore aucune mesure de ses chiffres "
+    "(sa page des spectateurs n'a pas été lue)."
+)
+TREND_NEXT = "Prochaine relecture d'AlloCiné prévue le {date} vers {time}."
+TREND_NEXT_SOON = "La prochaine relecture d'AlloCiné est imminente."
+TREND_NEXT_UNKNOWN = (
+    "Ce film n'est pas relu automatiquement : un serveur qui le suit (`/suivre`) le fait relire "
+    "régulièrement."
+)
+TREND_LATER = "Une nouvelle mesure s'ajoute chaque fois qu'une relecture trouve des chiffres qui ont bougé."

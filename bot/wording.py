@@ -11,6 +11,10 @@ MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 )  # fmt: skip
+MONTHS_SHORT = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)  # fmt: skip
 NNBSP = "\u202f"  # French thousands separator
 
 
@@ -62,6 +66,13 @@ def long_date(day: date) -> str:
     """2023-01-25 → `25 janvier 2023`; the first of the month reads `1er`."""
     number = "1er" if day.day == 1 else str(day.day)
     return f"{number} {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: date, *, with_year: bool = False) -> str:
+    """2026-01-12 → `12 janv.` (`12 janv. 2026`): for a chart's axis, where room is short."""
+    number = "1er" if day.day == 1 else str(day.day)
+    text = f"{number} {MONTHS_SHORT[day.month - 1]}"
+    return f"{text} {day.year}" if with_year else text
 
 
 def figures_change(

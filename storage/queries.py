@@ -354,3 +354,40 @@ def top_films(engine: Engine, *, kind: str, limit: int, min_ratings: int) -> lis
                 .limit(limit)
             )
         return [RankedFilm(i, t, y, float(average), int(n)) for i, t, y, average, n in conn.execute(query)]
+
+
+# --- history and shapes, for the charts -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FiguresAt:
+    """The site's spectator figures for a film as one stored page showed them (a rating snapshot)."""
+
+    taken_at: datetime
+    average: float | None
+    ratings_count: int | None
+
+
+_HISTORY = (
+    select(SNAPSHOT.c.taken_at, SNAPSHOT.c.average, SNAPSHOT.c.ratings_count)
+    .where(SNAPSHOT.c.film_id == _FILM_ID, SNAPSHOT.c.kind == "spectateurs")
+    .order_by(SNAPSHOT.c.taken_at, SNAPSHOT.c.id)
+)
+_STORED_RATINGS = (
+    select(SPECTATOR.c.rating, func.count())
+    .where(SPECTATOR.c.film_id == _FILM_ID, SPECTATOR.c.rating.is_not(None))
+    .group_by(SPECTATOR.c.rating)
+)
+
+
+def rating_history(engine: Engine, film_id: int) -> list[FiguresAt]:
+    """Every spectator snapshot of a film, oldest first (one per distinct page read: unchanged pages add
+    none, but a changed page may repeat the figures)."""
+    with engine.connect() as conn:
+        return [FiguresAt(*row) for row in conn.execute(_HISTORY, {"film_id": film_id})]
+
+
+def stored_rating_counts(engine: Engine, film_id: int) -> dict[float, int]:
+    """rating → how many of the film's stored spectator reviews give it (rated ones only)."""
+    with engine.connect() as conn:
+        return {float(r): int(n) for r, n in conn.execute(_STORED_RATINGS, {"film_id": film_id})}

@@ -25,6 +25,7 @@ from bot.answers.follows import ne_plus_suivre, suivis, suivre
 from bot.answers.model import Answer, fit
 from bot.answers.ondemand import Asking, ask_as
 from bot.answers.safe import literal
+from bot.answers.trend import tendance
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ COMMANDS: dict[str, Command] = {
             critiques,
             (FILM, Option("tri", "L'ordre des critiques", choices=SORTS)),
         ),
+        Command("tendance", "La note des spectateurs au fil du temps", "notes", tendance, (FILM,)),
         Command(
             "film",
             "Chercher un film dans le catalogue",

@@ -8,6 +8,7 @@ import random
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -45,12 +46,23 @@ class AnswerContext:
     # sees it half added.
     titles_lock: threading.Lock = field(default_factory=threading.Lock)
     index_loop: asyncio.AbstractEventLoop | None = None
+    # When the scheduled refresh reads films again (settings), for /tendance's "next read"; None: unknown.
+    refresh_every_hours: float | None = None
+    watchlist: Path | None = None
+    timezone: str = "Europe/Paris"
 
     @classmethod
     def open(
         cls, engine: Engine, *, seed: int | None = None, ondemand: OnDemand | None = None
     ) -> AnswerContext:
         return cls(engine=engine, titles=load_title_index(engine), rng=random.Random(seed), ondemand=ondemand)
+
+    def follow_refresh(self, settings: Settings) -> None:
+        """Know the refresh's period, watchlist and time zone, so that answers can say when a film is
+        next read."""
+        self.refresh_every_hours = settings.refresh_every_hours
+        self.watchlist = settings.watchlist
+        self.timezone = settings.timezone
 
     def enable_ondemand(self, settings: Settings, *, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Ask AlloCiné for films the catalogue lacks (unless the settings turn it off): on `loop` (the

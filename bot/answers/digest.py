@@ -13,7 +13,7 @@ import logging
 import random
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot import texts
+from bot import charts, texts
 from bot.answers.citation import citation
 from bot.answers.context import AnswerContext
 from bot.answers.film_answers import rating_text
@@ -37,6 +37,7 @@ from bot.answers.model import (
     fit,
     shorten,
 )
+from bot.answers.pictures import image
 from bot.answers.quotes import sentences
 from bot.answers.safe import literal
 from bot.wording import figures_change, long_date, plural
@@ -139,6 +140,8 @@ def compose_digest(
     else:
         quote = _quote(engine, guild_id, day, rng, films)
         answer = _answer(title, footer, spectator_counts, reviews, press_counts, press, moved, quote)
+        # One picture when two films or more moved: before → after (drawn here, in the poster's thread).
+        answer = replace(answer, image=image(charts.moves_chart(moved, day)))
     return Digest(
         answer=fit(answer),
         is_empty=is_empty,

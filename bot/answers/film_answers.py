@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bot import texts
+from bot import charts, texts
 from bot.answers.context import AnswerContext
 from bot.answers.film_arg import FilmQuery, error, resolve_film
 from bot.answers.model import Answer, Field, Page, Tone, paginate, shorten, web_url
+from bot.answers.pictures import image
 from bot.answers.quotes import passages
 from bot.answers.safe import literal
 from bot.wording import count, decimal, duration, joined, long_date, plural
 from storage.folding import fold
 from storage.pages import STARS
-from storage.queries import FilmStats, StoredPressReview, film_stats, press_reviews, spectator_page
+from storage.queries import (
+    FilmStats,
+    StoredPressReview,
+    film_stats,
+    press_reviews,
+    spectator_page,
+    stored_rating_counts,
+)
 from storage.sources.allocine import SITE, film_page_path
 
 HISTOGRAM_WIDTH = 12
@@ -128,6 +136,9 @@ def note(ctx: AnswerContext, film: FilmQuery) -> Answer:
     fields.append(Field(texts.NOTE_PRESS, _press_summary(stats), inline=True))
     if voices := _voices(ctx, film_id):
         fields.append(Field(texts.NOTE_VOICES, voices))
+    chart = None
+    if stats.histogram:  # the stored ratings are read only when there is a chart to draw
+        chart = charts.note_chart(stats, stored_rating_counts(ctx.engine, film_id))
     return Answer(
         title=film_heading(stats),
         pages=(Page("\n".join(lines), tuple(fields)),),
@@ -136,6 +147,7 @@ def note(ctx: AnswerContext, film: FilmQuery) -> Answer:
         tone=tone_for(stats.site_average),
         film_id=film_id,
         thumbnail=poster(stats),
+        image=image(chart),
     )
 
 

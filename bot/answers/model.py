@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -71,6 +71,20 @@ class Pick:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture sent with the answer (a chart): Discord shows it as the embed's image
+    (`attachment://<name>`), with `description` as its alt text; the terminal writes it to a file."""
+
+    name: str  # ASCII file name, `note-12.png`
+    description: str  # the same numbers in words, for who cannot see the picture
+    png: bytes = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"attachment://{self.name}"
+
+
+@dataclass(frozen=True)
 class Answer:
     title: str
     pages: tuple[Page, ...] = (Page(),)
@@ -81,6 +95,7 @@ class Answer:
     film_id: int | None = None  # the film the answer is about, when there is one
     thumbnail: str | None = None  # a picture's address (the film's poster): http(s) only is shown
     picks: tuple[Pick, ...] = ()  # films to choose from ("Vouliez-vous dire…"): the same command on each
+    image: Image | None = None  # a chart, drawn in the answering thread (off the event loop)
 
     @property
     def description(self) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
 
-from bot import render, terminal
+from bot import render, terminal, texts
 from bot.answers.commands import answer_line
 from bot.answers.context import AnswerContext, Member
 from bot.cli.catalogue import films_command
@@ -60,6 +61,14 @@ def ask_command(
         bool, typer.Option("--json", help="Affiche le message que le bot enverrait à Discord (JSON).")
     ] = False,
     server: ServerOption = None,
+    images: Annotated[
+        Path | None,
+        typer.Option(
+            "--images",
+            help="Écrit dans ce dossier les images de la réponse (graphiques PNG) et affiche leurs chemins.",
+            file_okay=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Pose une question à critibot, exactement comme sur Discord."""
@@ -69,6 +78,12 @@ def ask_command(
         print_json(render.message(answer))
     else:
         print(terminal.to_text(answer), end="")
+    if images is not None and answer.image is not None:
+        images.mkdir(parents=True, exist_ok=True)
+        path = images / answer.image.name
+        path.write_bytes(answer.image.png)
+        # Beside JSON, on stderr: stdout stays one JSON document.
+        (err if as_json else out).print(texts.TERMINAL_IMAGE_WRITTEN.format(path=path), highlight=False)
     if answer.tone == "error":
         raise typer.Exit(code=1)
 
@@ -84,6 +99,7 @@ def _answering(engine: Engine) -> Iterator[AnswerContext]:
     """The answers' context in the terminal: AlloCiné on demand on a loop thread of its own (settings),
     closed on the way out."""
     ctx = AnswerContext.open(engine)
+    ctx.follow_refresh(get_settings())
     ctx.enable_ondemand(get_settings())
     try:
         yield ctx
@@ -136,6 +152,7 @@ def run_command(db: DbOption = None) -> None:
         return
     ctx = AnswerContext.open(engine)  # run_bot starts on-demand reading on the bot's loop
     ctx.searches_per_minute = settings.autocomplete_searches_per_minute
+    ctx.follow_refresh(settings)
     import asyncio
 
     import aiohttp

@@ -19,7 +19,7 @@ from bot.answers.model import Answer, fit
 from bot.discord_ui.cogs import Reglages, member_of, topic_cogs
 from bot.discord_ui.posting import post_digest, post_due_digests
 from bot.discord_ui.translations import EnglishTranslator
-from bot.discord_ui.views import Pager, Picker, embed_for
+from bot.discord_ui.views import Pager, Picker, embed_for, file_for
 from bot.scheduler import Schedule
 from config import Settings
 
@@ -146,6 +146,8 @@ class Critibot(commands.Bot):
         elif answer.picks and origin is not None:
             view = Picker(self, answer.picks, *origin)
         extra: dict[str, Any] = {"view": view} if view else {}
+        if picture := file_for(answer):
+            extra["file"] = picture
         if interaction.response.is_done():
             message = await interaction.followup.send(
                 embed=embed_for(answer), ephemeral=answer.ephemeral, wait=True, **extra

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,16 @@ PAGER_TIMEOUT = 180.0  # seconds of inactivity before the buttons stop
 
 def embed_for(answer: Answer, page: int = 0) -> discord.Embed:
     return discord.Embed.from_dict(render.embed(answer, page))
+
+
+def file_for(answer: Answer) -> discord.File | None:
+    """The answer's chart as an upload: the embed's image points at it (attachment://name), and its
+    description is the alt text."""
+    if answer.image is None:
+        return None
+    return discord.File(
+        io.BytesIO(answer.image.png), filename=answer.image.name, description=answer.image.description
+    )
 
 
 class _Expiring(discord.ui.View):

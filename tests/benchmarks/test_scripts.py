@@ -25,6 +25,25 @@ FIGURES = {
         "searches",
     },
     "ingest.py": {"reviews", "reviews_per_s", "baseline_per_s", "ratio"},
+    "charts.py": {
+        "films",
+        "first_chart_ms",
+        *(
+            f"{c}_{w}_{f}"
+            for c in ("note", "trend", "digest")
+            for w in ("cold", "cached")
+            for f in ("p50_ms", "p99_ms")
+        ),
+        *(f"{c}_cold_cpu_p99_ms" for c in ("note", "trend", "digest")),
+        "baseline_p50_ms",
+        "baseline_p99_ms",
+        "baseline_cpu_p99_ms",
+        "rss_before_mb",
+        "rss_after_first_mb",
+        "rss_growth_mb",
+        "rss_end_mb",
+        "png_max_kb",
+    },
     "refresh_budget.py": {
         "films",
         "active_p95_h",

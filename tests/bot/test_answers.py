@@ -271,7 +271,7 @@ def test_aide_lists_every_command(ctx: AnswerContext) -> None:
     answer = ask(ctx, "/aide")
     names = [f.name.split()[0] for f in answer.fields]
     assert names == [f"/{name}" for name in COMMANDS]  # in the declaration's order
-    assert names[6:9] == ["/suivre", "/ne-plus-suivre", "/suivis"]
+    assert names[7:10] == ["/suivre", "/ne-plus-suivre", "/suivis"]
 
 
 # --- bad input and limits ---------------------------------------------------------------------------------

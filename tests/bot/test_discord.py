@@ -160,6 +160,7 @@ async def test_synced_commands_are_french_with_english_localisations(running: Ru
         "presse",
         "citation",
         "critiques",
+        "tendance",
         "film",
         "top",
         "suivre",

@@ -34,8 +34,11 @@ async def test_critibot_run_serves_discord_and_stops_on_sigterm(tmp_path: Path) 
             assert "note" in {c["name"] for c in synced.json}
             await fake.wait_ready(timeout=30)  # commands sync in setup_hook, before the gateway connects
             iid = await fake.send_interaction(name="note", options={"film": "derriere le masque"})
-            reply = await fake.wait_callback(iid, timeout=15)
-            embed = reply.json["data"]["embeds"][0]
+            # The process's first chart imports matplotlib: the reply may be deferred, then followed up.
+            reply = await fake.wait_for(
+                lambda r: r.interaction_id == iid and bool(_message(r.json).get("embeds")), timeout=30
+            )
+            embed = _message(reply.json)["embeds"][0]
             assert embed["title"] == "Derrière le masque (2006)"
             assert "2,3/5" in embed["description"]
         finally:
@@ -71,3 +74,10 @@ async def test_critibot_run_that_cannot_reach_discord_says_so_in_one_sentence(tm
     assert "Traceback" not in errors.decode()
     assert "Impossible de joindre Discord" in errors.decode()
     assert "fake-token-not-to-be-logged" not in errors.decode()
+
+
+def _message(body: object) -> dict:
+    """The message a callback (wrapped in `data`) or a follow-up (itself) carries."""
+    if not isinstance(body, dict):
+        return {}
+    return body.get("data", body) if body.get("type") in (4, 5, 7) else body

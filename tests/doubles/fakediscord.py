@@ -307,6 +307,8 @@ class FakeDiscord:
                 msg[key] = body[key] or empty
         if "attachments" in body or files:
             keep = {str(a.get("id")) for a in body.get("attachments") or []}
+            # An upload's metadata (alt text) is the payload's attachment whose id is the file's index.
+            uploaded = {str(a.get("id")): a for a in body.get("attachments") or []}
             msg["attachments"] = [a for a in msg["attachments"] if a["id"] in keep] + [
                 {
                     "id": str(next(self._ids)),
@@ -314,8 +316,13 @@ class FakeDiscord:
                     "size": len(data),
                     "url": f"https://cdn.fake/{name}",
                     "proxy_url": f"https://cdn.fake/{name}",
+                    **(
+                        {"description": uploaded[str(index)]["description"]}
+                        if "description" in uploaded.get(str(index), {})
+                        else {}
+                    ),
                 }
-                for name, data in files
+                for index, (name, data) in enumerate(files)
             ]
         if edited:
             msg["edited_timestamp"] = _now()
