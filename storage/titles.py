@@ -2,17 +2,21 @@
 
 Every film argument of the slash commands autocompletes on every keystroke, so a query must answer in a
 few milliseconds over 100 000 films: the index never scans every title. It folds every name once
-(title, original title, aliases: `storage.folding.fold`, plus the same without a leading article), and
-per query:
+(title, original title, aliases: `storage.folding.fold`, plus the same without a leading article, and
+the same with its numbers in digits, `storage.title_numbers`: `les 7 samourais`), and per query (also
+read with its numbers in digits, when it has number words, Roman numerals or ordinals):
 
 1. gathers a few hundred candidate names from three cheap sources: names equal to the query or
    starting with it (bisect in a sorted list); and an inverted index of words, in which each query word
    also reaches the words one typo away (a table of one-letter deletions; two typos through shared
    letter pairs when nothing is one typo away) and, for the last word, the words it begins (the user is
-   still typing). Names rank there by the summed rarity (idf) of the query words they contain;
+   still typing), a word no name has to the words it joins (`lalaland` → `la`, `la`, `land`), and two
+   query words to the word they make together (`old boy` → `oldboy`). Names rank there by the summed
+   rarity (idf) of the query words they contain;
 2. scores those names (`_Similarity`: rapidfuzz ratios on the folded strings, word order, the query as
-   a part of the title), keeps each film's best name and applies the year (given, or typed as
-   `Titre (2005)` / `Titre 2005`);
+   a part of the title, spaces ignored, a sequel's number), keeps each film's best name and applies
+   the numbers asked (a name lacking one loses `NUMBER_WRONG`) and the year (given, or typed anywhere:
+   `Titre (2005)`, `2005 titre`, `titre, 2005`);
 3. decides between `found`, `ambiguous` and `none` (thresholds: see `Lookup`).
 
 `benchmarks/lookup.py` measures speed and accuracy against a plain rapidfuzz scan of every title.
@@ -34,6 +38,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from storage.folding import fold
+from storage.title_numbers import mark_numerals, numbers_in, to_digits
 
 __all__ = [
     "ALLOCINE_PREFIX",
@@ -86,11 +91,23 @@ COMMON_POSTINGS = 0.15  # a word in more than this share of names (le, la, de �
 TYPO_FACTOR = 0.8  # a word one typo away counts this much of its idf …
 TYPO2_FACTOR = 0.6  # … two typos away (long words only)
 PREFIX_FACTOR = 0.7  # a word the last query word begins counts this much
+SPLIT_KNOWN_FACTOR = 0.5  # an indexed query word's pieces, when they are indexed words too
 MIN_TYPO_WORD = 3  # shorter words are not corrected (too many neighbours)
 MIN_TYPO2_WORD = 5  # shorter words are not corrected by two letters
 MAX_TYPO_WORD = 24  # longer words are not corrected either (nobody types those)
 BIGRAM_WORDS = 100  # for a word with no neighbour one typo away: words checked for two typos
 CANDIDATE_BUDGET = 3000  # names the word index puts in play before commoner words only refine
+
+# Numbers (`storage.title_numbers`): a number asked that a name lacks costs this much (`terminator 2`
+# is not *Terminator*; `bronzes 2` where only *Les Bronzés* and *Les Bronzés 3* exist picks neither); a
+# query ending with a number that begins a name (`terminator 2` → *Terminator 2 : Le Jugement dernier*,
+# the episode named by its number then its subtitle) scores this much.
+NUMBER_WRONG = 12.0
+SEQUEL_SCORE = 95.0
+# Words joined or split (`lalaland`, `old boy`): a name equal to the query but for its spaces scores this.
+GLUED_SCORE = 98.0
+MIN_GLUED = 5  # letters a query needs (spaces aside) for its spacing to be ignored
+NO_NUMBERS: frozenset[int] = frozenset()
 
 _YEAR_TOKEN = re.compile(r"(?:18[89]\d|19\d\d|20\d\d|2100)")
 _VALUE = re.compile(r"film:(\d{1,18})")
@@ -195,9 +212,12 @@ class _Query:
     core: str  # folded, leading article removed
     tokens: tuple[str, ...]  # words of `full`, distinct, in order (capped at MAX_QUERY_WORDS)
     year: int | None  # the year asked for, if any
-    year_token: str | None  # the year typed at the end of the query, if any
+    year_token: str | None  # the year typed in the query (its last word that looks like one), if any
     bare_full: str  # `full` without that year
     bare_core: str
+    numbers: frozenset[int]  # the numbers asked, in `bare_full` (digits, words, Roman, ordinals) …
+    numbers_full: frozenset[int]  # … and in `full` (with the year, for `Blade Runner 2049`)
+    alt: _Query | None = None  # the same with its numbers in digits (`sept` → `7`), if that differs
 
 
 class TitleIndex:
@@ -220,6 +240,7 @@ class TitleIndex:
         self._name_text: list[str] = []
         self._name_full: list[str] = []
         self._name_core: list[str] = []
+        self._name_numbers: list[frozenset[int]] = []  # the numbers each name carries (`_forms`)
         self._names = 0
         self._alive_names = 0
         # Ids are kept as `bytes` of C ints (untracked by the garbage collector, compact), arrays while
@@ -261,9 +282,11 @@ class TitleIndex:
                 continue
             full = fold(text[:MAX_NAME_CHARS])
             folded_title = folded_title or full
-            if full and full not in seen:
-                seen.add(full)
-                self._add_name(slot, text, full)
+            # Each name is indexed as written and with its numbers in digits (`les 7 samourais`).
+            for form, numbers in _forms(full, text[:MAX_NAME_CHARS]):
+                if form not in seen:
+                    seen.add(form)
+                    self._add_name(slot, text, form, numbers)
         self._slot_names.append(range(first, self._names))
         alpha = (folded_title, entry.year or 0, entry.film_id, slot)
         if self._building:
@@ -294,7 +317,7 @@ class TitleIndex:
     def _compact(self) -> None:
         self._build([TitleEntry(*film) for film in self._entries if film is not None])
 
-    def _add_name(self, slot: int, text: str, full: str) -> None:
+    def _add_name(self, slot: int, text: str, full: str, numbers: frozenset[int]) -> None:
         nid = self._names
         self._names += 1
         self._alive_names += 1
@@ -303,6 +326,7 @@ class TitleIndex:
         self._name_text.append(text)
         self._name_full.append(full)
         self._name_core.append(core)
+        self._name_numbers.append(numbers)
         if self._building:  # sorted, and words indexed, by `_finish_build`
             self._keys.append(full)
             self._key_names.append(nid)
@@ -378,7 +402,7 @@ class TitleIndex:
 
     def lookup(self, query: str, year: int | None = None) -> Lookup:
         """The film `query` names (see `Lookup` for the three outcomes). `year` separates remakes; a
-        year typed at the end of the query (`Backstage (2005)`, `backstage 2005`) does the same."""
+        year typed in the query (`Backstage (2005)`, `backstage 2005`, `2005 backstage`) does the same."""
         film_id = self.parse_value(query) if isinstance(query, str) else None
         if film_id is not None and film_id in self._slot:
             film = self._entries[self._slot[film_id]]
@@ -432,7 +456,7 @@ class TitleIndex:
         Names starting with the query (or with a word starting with it) come first while the user
         types; films scoring under 40 are left out (no choice beats a senseless one). An empty query
         (nothing left once folded) lists the first films in alphabetical order, so that a menu is never
-        blank. A year typed at the end counts as in `lookup`.
+        blank. A year typed in it counts as in `lookup`.
         """
         if limit <= 0:
             return []
@@ -448,12 +472,15 @@ class TitleIndex:
     def _exact_films(self, q: _Query) -> set[int]:
         """Slots of the films named exactly as the query (folded), the year (if asked) compatible: first
         names equal with their article (`la nuit` → *La Nuit*), else equal without (`nuit`, `la nuit` →
-        *Nuit*, *La Nuit*). With `Blade Runner 2049`, the year may also belong to the title."""
+        *Nuit*, *La Nuit*). A year typed may belong to the title (`Blade Runner 2049`, `2001 : l'odyssée
+        de l'espace`): names equal to the whole query come before those equal to it without the year."""
+        if q.year_token:  # the whole query a name (`2001 l odyssee de l espace`): the year is its own
+            titled = [n for n in self._named(q.full) + self._named(q.core) if self._live(n, None)]
+            if titled:
+                tier = [n for n in titled if self._name_full[n] == q.full] or titled
+                return {self._name_slot[n] for n in tier}
         bare = [n for n in self._named(q.bare_full) + self._named(q.bare_core) if self._live(n, q.year)]
         tier = [n for n in bare if self._name_full[n] == q.bare_full] or bare
-        if q.year_token:
-            titled = [n for n in self._named(q.full) + self._named(q.core) if self._live(n, None)]
-            tier += [n for n in titled if self._name_full[n] == q.full] or titled
         return {self._name_slot[n] for n in tier}
 
     def _live(self, nid: int, year: int | None) -> bool:
@@ -473,17 +500,17 @@ class TitleIndex:
     def _rank(self, q: _Query, typing: bool = False) -> list[tuple[float, int, int, float]]:
         """Films matching the query, best first: (score, slot, name id, tie-break). Ties go to the name
         closest to the query letter by letter (a swap counts once), then to the shortest."""
-        similarity = _Similarity(q.bare_full, q.bare_core, typing)
-        with_year = _Similarity(q.full, q.core, typing) if q.year_token else None
+        scorer = _Scorer(q, typing)
+        names = self._gather(q)
+        if q.alt is not None:
+            names |= self._gather(q.alt)
         best: dict[int, tuple[float, int]] = {}  # slot → (score, name id)
-        for nid in self._gather(q):
+        for nid in names:
             slot = self._name_slot[nid]
             film = self._entries[slot]
             if film is None:
                 continue
-            score = _name_score(
-                q, similarity, with_year, self._name_full[nid], self._name_core[nid], film[_YEAR]
-            )
+            score = scorer(self._name_full[nid], self._name_core[nid], self._name_numbers[nid], film[_YEAR])
             if score > best.get(slot, (-1.0, 0))[0]:
                 best[slot] = (score, nid)
         ranked = [(max(0.0, s), slot, nid, self._closeness(q, nid)) for slot, (s, nid) in best.items()]
@@ -505,7 +532,10 @@ class TitleIndex:
         # Per query word, the indexed words it may stand for, weighted by rarity; rarest query word first.
         plans: list[tuple[int, list[tuple[float, memoryview]]]] = []
         last = q.tokens[-1] if q.tokens else ""
-        for word in q.tokens:
+        # Query words written apart that a name writes as one (`old boy` → *Oldboy*) count as one more word.
+        pairs = (a + b for a, b in itertools.pairwise(q.tokens))
+        joined = [w for w in pairs if w in self._postings and w not in q.tokens]
+        for word in (*q.tokens, *joined):
             groups = []
             for factor, match in self._expand(word, prefix=word == last):
                 postings = _ids(self._postings[match])
@@ -568,6 +598,11 @@ class TitleIndex:
                     other = self._words[wid]
                     if OSA.distance(word, other, score_cutoff=2) <= 2:
                         found[other] = TYPO2_FACTOR
+        # `lalaland`, `spiderman`, `chtis`: words a name writes apart (`gardenlie` too when a title is
+        # *Gardenlie*: *Garden-Lie de Carthage* may be meant, a little less likely)
+        factor = SPLIT_KNOWN_FACTOR if word in self._postings else TYPO_FACTOR
+        for piece in self._split(word):
+            found.setdefault(piece, factor)
         if prefix and len(word) >= 2:
             at = bisect_left(self._vocab, word)
             for other in self._vocab[at : at + PREFIX_WORDS]:
@@ -575,6 +610,23 @@ class TitleIndex:
                     break
                 found.setdefault(other, PREFIX_FACTOR)
         return [(f, w) for w, f in found.items()]
+
+    def _split(self, word: str) -> list[str]:
+        """`lalaland` → [`la`, `la`, `land`]: the fewest indexed words that make `word` once joined (at
+        least two), or [] when none do."""
+        if not MIN_GLUED <= len(word) <= MAX_TYPO_WORD:
+            return []
+        postings = self._postings
+        best: list[list[str] | None] = [[]] + [None] * len(word)  # the fewest pieces making word[:end]
+        for end in range(1, len(word) + 1):
+            for start in range(1 if end == len(word) else 0, end):  # two pieces at least
+                before = best[start]
+                if before is not None and word[start:end] in postings:
+                    pieces = best[end]
+                    if pieces is None or len(before) + 1 < len(pieces):
+                        best[end] = [*before, word[start:end]]
+        pieces = best[-1]
+        return pieces if pieces is not None and len(pieces) > 1 else []
 
     def _candidate(self, ranked: tuple[float, int, int, float], score: float | None = None) -> Candidate:
         s, slot, nid, _ = ranked
@@ -598,21 +650,21 @@ def choice_label(
 
 def rank(query: str, entries: Iterable[TitleEntry], year: int | None = None) -> list[Candidate]:
     """Every entry scored against `query` as `TitleIndex.lookup` scores films (its best name, the year
-    given or typed at the end), best first; ties go to the name closest to the query letter by letter,
+    given or typed in the query), best first; ties go to the name closest to the query letter by letter,
     then to the entry given first. A plain scan, for a handful of entries that did not come from the
     catalogue (AlloCiné's search answer): no index is built. An empty query (once folded): []."""
     q = _parse(query, year)
     if q is None:
         return []
-    similarity = _Similarity(q.bare_full, q.bare_core, False)
-    with_year = _Similarity(q.full, q.core, False) if q.year_token else None
+    scorer = _Scorer(q, False)
     ranked: list[tuple[float, float, int, TitleEntry, str]] = []
     for position, entry in enumerate(entries):
         best: tuple[float, str, str] | None = None  # (score, name, folded name)
         for text in (entry.title, entry.original_title, *entry.aliases):
-            full = fold(text[:MAX_NAME_CHARS]) if text else ""
-            if text and full:
-                score = _name_score(q, similarity, with_year, full, _strip_article(full), entry.year)
+            if not text:
+                continue
+            for full, numbers in _forms(fold(text[:MAX_NAME_CHARS]), text[:MAX_NAME_CHARS]):
+                score = scorer(full, _strip_article(full), numbers, entry.year)
                 if best is None or score > best[0]:
                     best = (score, text, full)
         if best is not None:
@@ -625,17 +677,44 @@ def rank(query: str, entries: Iterable[TitleEntry], year: int | None = None) -> 
     ]
 
 
-def _name_score(
-    q: _Query, similarity: _Similarity, with_year: _Similarity | None, full: str, core: str, year: int | None
-) -> float:
-    """A name's score for the query (`full`, `core`: the name folded, without its article), its film's
-    year counted against the year asked."""
-    score = similarity(full, core)
-    if q.year is not None:
-        score -= _year_penalty(q.year, year)
-        if with_year and q.year_token in full.split():  # `Blade Runner 2049`
-            score = max(score, with_year(full, core))
-    return score
+def _forms(full: str, text: str) -> list[tuple[str, frozenset[int]]]:
+    """A folded name (`full`, folded from `text`) as written and, if that differs, with its numbers in
+    digits; each with the numbers it carries. [] for an empty name."""
+    if not full:
+        return []
+    marked = mark_numerals(text)
+    digits = to_digits(full if marked == text else fold(marked))
+    numbers = numbers_in(digits, articles=True) or NO_NUMBERS  # one empty set shared by most names
+    return [(full, numbers)] if digits == full else [(full, numbers), (digits, numbers)]
+
+
+class _Scorer:
+    """A name's score for one query: its best `_Similarity` with the query as typed or with its numbers
+    in digits, less what a number or a year asked and missing costs."""
+
+    __slots__ = ("plain", "q", "with_year")
+
+    def __init__(self, q: _Query, typing: bool) -> None:
+        forms = (q, q.alt) if q.alt is not None else (q,)
+        self.q = q
+        self.plain = [_Similarity(f.bare_full, f.bare_core, typing) for f in forms]
+        self.with_year = [_Similarity(f.full, f.core, typing) for f in forms] if q.year_token else []
+
+    def __call__(self, full: str, core: str, numbers: frozenset[int], year: int | None) -> float:
+        """`full`, `core`: the name folded, without its article; `numbers`: those it carries; `year`:
+        its film's."""
+        q = self.q
+        score = max(similarity(full, core) for similarity in self.plain)
+        if not q.numbers <= numbers:
+            score -= NUMBER_WRONG
+        if q.year is not None:
+            score -= _year_penalty(q.year, year)
+            if self.with_year and q.year_token in full.split():  # `Blade Runner 2049`, `1917`
+                titled = max(similarity(full, core) for similarity in self.with_year)
+                if not q.numbers_full <= numbers:
+                    titled -= NUMBER_WRONG
+                score = max(score, titled)
+        return score
 
 
 def _candidate(film: _Film, score: float, matched: str) -> Candidate:
@@ -657,21 +736,31 @@ def _ids(packed: bytes) -> memoryview:
 
 
 def _parse(query: object, year: int | None) -> _Query | None:
-    """Fold the query and find a year typed at its end; None when nothing is left to search."""
+    """Fold the query and find a year typed in it (`nosferatu 1922`, `1922 nosferatu`, `(1922)`: the
+    last word that looks like a year, when there are other words); None when nothing is left to search."""
     if not isinstance(query, str):
         return None
     full = fold(query[:MAX_QUERY_CHARS])[:MAX_QUERY_CHARS].strip()
     if not full:
         return None
     words = full.split()
-    year_token = None
-    if len(words) > 1 and _YEAR_TOKEN.fullmatch(words[-1]):
-        year_token = words[-1]
-        if year is None:
-            year = int(year_token)
-    bare_full = " ".join(words[:-1]) if year_token else full
+    at = next((i for i in range(len(words) - 1, -1, -1) if _YEAR_TOKEN.fullmatch(words[i])), None)
+    year_token = words[at] if at is not None and len(words) > 1 else None
+    if year_token is not None and year is None:
+        year = int(year_token)
+    bare_full = " ".join(words[:at] + words[at + 1 :]) if year_token and at is not None else full
     if year is not None and not isinstance(year, int):
         year = None
+    q = _query(full, bare_full, year, year_token)
+    digits, bare_digits = to_digits(full), to_digits(bare_full)
+    if digits == full and bare_digits == bare_full:
+        return q
+    alt = _query(digits, bare_digits, year, year_token)
+    return _Query(**{**q.__dict__, "alt": alt})
+
+
+def _query(full: str, bare_full: str, year: int | None, year_token: str | None) -> _Query:
+    words = full.split()
     return _Query(
         full=full,
         core=_strip_article(full),
@@ -680,6 +769,8 @@ def _parse(query: object, year: int | None) -> _Query | None:
         year_token=year_token,
         bare_full=bare_full,
         bare_core=_strip_article(bare_full),
+        numbers=numbers_in(to_digits(bare_full)),
+        numbers_full=numbers_in(to_digits(full)),
     )
 
 
@@ -700,17 +791,41 @@ class _Similarity:
       the query while the query has more (a typo'd word, say) gets no credit for it (WRatio's
       `token_set_ratio` would give it 95 and beat the right, misspelt, title);
     - while typing, a name starting with the query (or with a word starting with it): 85–100, more as
-      more of the name is typed.
+      more of the name is typed;
+    - a query ending with a number that begins the name (`terminator 2` → *Terminator 2 : Le Jugement
+      dernier*): 95, an episode named by its number;
+    - words joined or split (`lalaland`, `old boy` → *Oldboy*): a name equal but for its spaces, 98; a
+      name holding the query but for its spaces, on word boundaries (`les chtis` → *Bienvenue chez les
+      Ch'tis*), as a part of the title above.
     """
 
-    __slots__ = ("core", "full", "several", "spaced", "typing", "wanted", "wanted_length")
+    __slots__ = (
+        "core",
+        "full",
+        "glued",
+        "glued_core",
+        "sequel",
+        "several",
+        "spaced",
+        "spacing",
+        "typing",
+        "wanted",
+        "wanted_length",
+    )
 
     def __init__(self, full: str, core: str, typing: bool) -> None:
         self.full, self.core, self.typing = full, core, typing
-        self.several = " " in full
-        self.wanted = tuple(w for w in full.split() if w not in ARTICLES)
+        words = full.split()
+        self.several = len(words) > 1
+        self.wanted = tuple(w for w in words if w not in ARTICLES)
         self.wanted_length = sum(len(w) for w in self.wanted)
         self.spaced = f" {core}"
+        self.sequel = (f"{full} ", f"{core} ") if self.several and words[-1].isdigit() else None
+        self.glued, self.glued_core = full.replace(" ", ""), core.replace(" ", "")
+        self.spacing = None
+        if len(self.glued_core) >= MIN_GLUED:  # the query's letters with or without spaces between
+            letters = " ?".join(map(re.escape, self.glued_core))
+            self.spacing = re.compile(f"(?:^| ){letters}(?: |$)")
 
     def __call__(self, full: str, core: str) -> float:
         score = fuzz.ratio(self.full, full)
@@ -729,6 +844,18 @@ class _Similarity:
                     covered += len(word) * (best[1] if best else 0.0) / 100
             share = len(self.full) / len(full)
             score = max(score, 100 * covered / self.wanted_length * (0.85 + 0.1 * min(1.0, share)))
+        if (
+            self.sequel is not None
+            and score < SEQUEL_SCORE
+            and (full.startswith(self.sequel[0]) or core.startswith(self.sequel[1]))
+        ):
+            score = SEQUEL_SCORE
+        if self.spacing is not None and score < GLUED_SCORE:
+            glued = full.replace(" ", "")
+            if glued in (self.glued, self.glued_core) or core.replace(" ", "") == self.glued_core:
+                score = GLUED_SCORE
+            elif len(self.core) < len(full) and self.spacing.search(full):
+                score = max(score, 100 * (0.85 + 0.1 * min(1.0, len(self.full) / len(full))))
         if self.typing:
             if full.startswith(self.full) or core.startswith(self.core):
                 score = max(score, 90 + 10 * len(self.core) / len(core))

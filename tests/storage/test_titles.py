@@ -1,5 +1,6 @@
 """The fuzzy title index: typos, accents, word order, parts of titles, remakes, the three outcomes,
-autocompletion, and strange input. No timing here: `benchmarks/lookup.py` measures speed."""
+autocompletion, strange input; and the ways people type numbers, sequels, years and spacing. No timing
+here: `benchmarks/lookup.py` measures speed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from storage.title_numbers import numbers_in, to_digits
 from storage.titles import (
     AllocineRef,
     Candidate,
@@ -535,3 +537,242 @@ def test_a_choice_label_keeps_its_year_and_suffix_within_discord_limit() -> None
     assert choice_label("Le Voyage", "The Trip", None) == "Le Voyage — The Trip"
     long = choice_label("mot " * 60, None, 2010, suffix=" · AlloCiné")
     assert len(long) <= 100 and long.endswith("… (2010) · AlloCiné")
+
+
+# --- numbers, sequels, years, joined words, parts of long titles (issue 13) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("folded", "digits"),
+    [
+        ("les quatre cents coups", "les 400 coups"),
+        ("les sept samourais", "les 7 samourais"),
+        ("zero de conduite", "0 de conduite"),
+        ("dix sept ans", "17 ans"),
+        ("vingt et un", "21"),
+        ("soixante et onze", "71"),
+        ("soixante dix sept", "77"),
+        ("quatre vingts", "80"),
+        ("quatre vingt dix neuf", "99"),
+        ("septante nonante", "70 90"),  # Belgian, Swiss: two numbers, not one
+        ("cent un dalmatiens", "101 dalmatiens"),
+        ("deux cents", "200"),
+        ("trois cent quatre vingt", "380"),
+        ("mille neuf cent quatre vingt quatre", "1984"),
+        ("les mille et une nuits", "les 1001 nuits"),
+        ("deux trois soleil", "2 3 soleil"),  # two numbers side by side stay two
+        ("ocean s eleven", "ocean s 11"),
+        ("twenty one", "21"),
+        ("sixty six", "66"),
+        ("vingt six", "26"),
+        ("part two", "part 2"),
+        # ordinals
+        ("dune deuxieme partie", "dune 2 partie"),
+        ("dune 2e partie", "dune 2 partie"),
+        ("2eme partie", "2 partie"),
+        ("le cinquieme element", "le 5 element"),
+        ("la neuvieme porte", "la 9 porte"),
+        ("vingt et unieme siecle", "21 siecle"),
+        ("le premier jour", "le 1 jour"),
+        ("1er round", "1 round"),
+        ("1ere partie", "1 partie"),
+        ("la seconde fois", "la 2 fois"),
+        ("the third man", "the 3 man"),
+        ("4th of july", "4 of july"),
+        # Roman numerals
+        ("rocky ii", "rocky 2"),
+        ("louis xiv", "louis 14"),
+        ("star wars episode v l empire", "star wars episode 5 l empire"),
+        ("partie i", "partie 1"),
+        ("episode un", "episode 1"),
+        ("partie une", "partie 1"),
+        ("rocky v", "rocky 5"),  # a lone letter as the last word
+        ("le xxe siecle", "le 20 siecle"),
+        # what stays words
+        ("un homme et une femme", "un homme et une femme"),
+        ("i robot", "i robot"),
+        ("v pour vendetta", "v pour vendetta"),
+        ("la vie en rose", "la vie en rose"),
+        ("mix et mad", "mix et mad"),
+        ("le pont et la riviere", "le pont et la riviere"),
+        ("1917", "1917"),
+        ("2001 l odyssee de l espace", "2001 l odyssee de l espace"),
+    ],
+)
+def test_numbers_are_written_in_digits(folded: str, digits: str) -> None:
+    assert to_digits(folded) == digits
+
+
+def test_the_numbers_a_text_carries() -> None:
+    assert numbers_in("les 400 coups") == {400}
+    assert numbers_in("un homme et une femme") == set()
+    assert numbers_in("un homme et une femme", articles=True) == {1}
+    assert numbers_in("terminator 2 le jugement dernier") == {2}
+
+
+NUMBERED = [
+    TitleEntry(101, "Les Quatre Cents Coups", 1959),
+    TitleEntry(102, "Les Sept Samouraïs", 1954, "Shichinin no samurai"),
+    TitleEntry(103, "Star Wars : Épisode IV - Un nouvel espoir", 1977),
+    TitleEntry(104, "Star Wars : Épisode V - L'Empire contre-attaque", 1980),
+    TitleEntry(105, "Star Wars : Épisode VI - Le Retour du Jedi", 1983),
+    TitleEntry(106, "Dune", 2021),
+    TitleEntry(107, "Dune : Deuxième partie", 2024),
+    TitleEntry(108, "Les 12 Salopards", 1967),
+    TitleEntry(109, "Ocean's Eleven", 2001),
+    TitleEntry(110, "Le Cinquième Élément", 1997),
+    TitleEntry(111, "Terminator", 1984),
+    TitleEntry(112, "Terminator 2 : Le Jugement dernier", 1991),
+    TitleEntry(113, "Terminator 3 : Le Soulèvement des machines", 2003),
+    TitleEntry(114, "Les Bronzés", 1978),
+    TitleEntry(115, "Les Bronzés font du ski", 1979),
+    TitleEntry(116, "Les Bronzés 3 : Amis pour la vie", 2006),
+    TitleEntry(117, "Rocky", 1976),
+    TitleEntry(118, "Rocky II : La Revanche", 1979),
+    TitleEntry(119, "Nosferatu le vampire", 1922, "Nosferatu"),
+    TitleEntry(120, "Nosferatu", 1979),
+    TitleEntry(121, "1917", 2019),
+    TitleEntry(122, "2001 : l'odyssée de l'espace", 1968),
+    TitleEntry(123, "La La Land", 2016),
+    TitleEntry(124, "Old Boy", 2003),
+    TitleEntry(125, "Spider-Man", 2002),
+    TitleEntry(126, "Oldboy", 2013),
+    TitleEntry(127, "Bienvenue chez les Ch'tis", 2008),
+    TitleEntry(128, "Blade Runner 2049", 2017),
+    TitleEntry(129, "Blade Runner", 1982),
+    TitleEntry(130, "Un homme et une femme", 1966),
+    TitleEntry(131, "Rocky V : Le Dernier Round", 1990),  # a lone V before a colon is a number
+    TitleEntry(132, "V pour Vendetta", 2005),  # and elsewhere a letter
+    *CATALOGUE,
+]
+
+
+@pytest.fixture(scope="module")
+def numbered() -> TitleIndex:
+    return TitleIndex(NUMBERED)
+
+
+@pytest.mark.parametrize(
+    ("query", "film_id"),
+    [
+        # numbers as digits or words, either side
+        ("400 coups", 101),
+        ("les 400 coups", 101),
+        ("quatre cents coups", 101),
+        ("7 samourais", 102),
+        ("les 7 samouraïs", 102),
+        ("sept samourais", 102),
+        ("les spet samourais", 102),  # a typo in a number word still matches the words
+        ("douze salopards", 108),  # words asked, digits in the title
+        ("les douze salopards", 108),
+        ("ocean's 11", 109),
+        ("5e element", 110),
+        ("le 5eme element", 110),
+        # Roman numerals
+        ("episode 5", 104),
+        ("star wars episode 5", 104),
+        ("star wars episode v", 104),
+        ("star wars 5", 104),
+        ("star wars episode cinq", 104),
+        ("episode 4", 103),
+        # ordinals
+        ("dune 2e partie", 107),
+        ("dune deuxieme partie", 107),
+        ("dune partie 2", 107),
+        ("dune seconde partie", 107),
+        ("dune", 106),
+        # a sequel's number at the end
+        ("terminator 2", 112),
+        ("Terminator 3", 113),
+        ("terminator II", 112),
+        ("termintor 2", 112),  # and a typo
+        ("terminator", 111),
+        ("bronzes 3", 116),
+        ("les bronzés 3", 116),
+        ("les bronzes trois", 116),
+        ("les bronzes", 114),
+        ("rocky 2", 118),
+        ("rocky ii", 118),
+        ("rocky", 117),
+        ("rocky 5", 131),
+        ("rocky v", 131),
+        ("v pour vendetta", 132),
+        # a year that names one of two films, wherever it stands
+        ("nosferatu 1922", 119),
+        ("1922 nosferatu", 119),
+        ("nosferatu (1922)", 119),
+        ("nosferatu, 1922", 119),
+        ("(1922) Nosferatu", 119),
+        ("nosferatu - 1979", 120),
+        ("1979 nosferatu", 120),
+        # a title that is a number, or begins with a year
+        ("1917", 121),
+        ("2001 l'odyssée de l'espace", 122),
+        ("2001 odyssee de l espace", 122),
+        ("l'odyssée de l'espace", 122),
+        ("blade runner 2049", 128),
+        ("2049 blade runner", 128),
+        ("blade runner", 129),
+        # words joined or split
+        ("lalaland", 123),
+        ("la la land", 123),
+        ("spiderman", 125),
+        ("spider man", 125),
+        ("old boy", 124),  # exactly *Old Boy*
+        ("oldboy", 126),  # exactly *Oldboy*
+        # a distinctive part of a long title
+        ("les chtis", 127),
+        ("chtis", 127),
+        ("bienvenue chez les chtis", 127),
+        ("un homme et une femme", 130),
+    ],
+)
+def test_numbers_sequels_years_and_spacing_find_the_film(
+    numbered: TitleIndex, query: str, film_id: int
+) -> None:
+    result = numbered.lookup(query)
+    assert result.outcome == "found", (query, result)
+    assert found(result) == film_id
+
+
+def test_a_sequel_scores_as_a_clear_match_over_its_first_film(numbered: TitleIndex) -> None:
+    first, second, *_ = numbered.lookup("terminator 2").candidates
+    assert (first.film_id, first.score) == (112, 95.0)
+    assert second.film_id == 111 and second.score < 80  # *Terminator*: the number asked is missing
+
+
+def test_a_sequel_number_absent_from_the_catalogue_picks_no_film(numbered: TitleIndex) -> None:
+    for query in ("terminator 4", "bronzes 2", "rocky 7", "dune 3"):
+        result = numbered.lookup(query)
+        assert result.outcome != "found", (query, result)
+
+
+def test_a_year_matching_neither_film_picks_none_of_them(numbered: TitleIndex) -> None:
+    for query in ("nosferatu 1950", "1950 nosferatu", "nosferatu (2010)"):
+        result = numbered.lookup(query)
+        assert result.outcome == "ambiguous", (query, result)
+        assert set(ids(result)[:2]) == {119, 120}
+    assert numbered.lookup("nosferatu").outcome == "ambiguous"
+
+
+def test_old_boy_and_oldboy_glued_or_split_without_an_exact_twin() -> None:
+    yeller = TitleEntry(202, "Old Yeller", 1957)
+    index = TitleIndex([TitleEntry(201, "Oldboy", 2003), yeller, *CATALOGUE])
+    result = index.lookup("old boy")
+    assert result.outcome == "found" and found(result) == 201
+    index = TitleIndex([TitleEntry(201, "Old Boy", 2003), yeller, *CATALOGUE])
+    result = index.lookup("oldboy")
+    assert result.outcome == "found" and found(result) == 201
+
+
+def test_autocomplete_and_rank_follow_the_numbers_too(numbered: TitleIndex) -> None:
+    assert TitleIndex.parse_value(numbered.autocomplete("terminator 2")[0][1]) == 112
+    assert TitleIndex.parse_value(numbered.autocomplete("7 samourais")[0][1]) == 102
+    assert rank("terminator 2", [NUMBERED[10], NUMBERED[11], NUMBERED[12]])[0].film_id == 112
+    assert rank("nosferatu 1922", [NUMBERED[19], NUMBERED[18]])[0].film_id == 119
+    assert rank("400 coups", [NUMBERED[1], NUMBERED[0]])[0].film_id == 101
+
+
+def test_the_digit_form_names_the_title_as_written(numbered: TitleIndex) -> None:
+    film = numbered.lookup("7 samourais").film
+    assert film is not None and film.matched == "Les Sept Samouraïs"
