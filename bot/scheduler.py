@@ -4,7 +4,8 @@ Hours are wall-clock times in `settings.timezone` (Europe/Paris): the cron trigg
 changes. Jobs never overlap (max_instances=1) and one that raises is logged while the scheduler goes on.
 Exactly-once posting is not the scheduler's job: the digest ledger (bot/answers/digest.py) makes a second
 run, a retry or a second bot process harmless, and `catch_up` posts the digests missed while the bot was
-down.
+down. A job that runs late posts the digest of the day it was scheduled for (a 23:30 job run at 00:10
+posts the day before's). With shards, a process schedules the digests of its own servers only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.answers.context import AnswerContext
+from bot.answers.digest import scheduled_day
 from config import Settings
 from storage import guild_settings
 from storage.guild_settings import DigestSettings
@@ -35,7 +37,7 @@ REFRESH_JOB = "refresh"
 MISFIRE_GRACE = 3600  # seconds: a digest delayed by a busy loop is still posted within the hour
 FIRST_REFRESH_DELAY = timedelta(seconds=30)  # after start-up, when the last refresh is older than the period
 
-DigestPoster = Callable[[int, datetime], Awaitable[Any]]  # (guild id, now) → outcome
+DigestPoster = Callable[[int, datetime, date], Awaitable[Any]]  # (guild id, now, day) → outcome
 CatchUp = Callable[[datetime], Awaitable[Any]]
 
 
@@ -128,7 +130,11 @@ class Schedule:
 
     def sync_digests(self) -> None:
         """One digest job per server that asked for one; jobs of servers that stopped are removed."""
-        wanted = {s.guild_id: s for s in guild_settings.all_enabled(self.ctx.engine)}
+        wanted = {
+            s.guild_id: s
+            for s in guild_settings.all_enabled(self.ctx.engine)
+            if self.settings.serves(s.guild_id)
+        }
         for job in self.scheduler.get_jobs():
             if job.id.startswith("digest:") and int(job.id.split(":")[1]) not in wanted:
                 job.remove()
@@ -145,19 +151,21 @@ class Schedule:
         # Removed first: before start, replace_existing would queue a second job rather than replace.
         if self.scheduler.get_job(job_id):
             self.scheduler.remove_job(job_id)
-        if not (settings.enabled and settings.channel_id):
+        if not (settings.enabled and settings.channel_id and self.settings.serves(settings.guild_id)):
             return
         self.scheduler.add_job(
             self.digest_job,
             digest_trigger(settings.time, self.zone),
-            args=[settings.guild_id],
+            args=[settings.guild_id, settings.time],
             id=job_id,
             name=f"résumé du serveur {settings.guild_id}",
             replace_existing=True,
         )
 
-    async def digest_job(self, guild_id: int) -> None:
-        await self._post_digest(guild_id, datetime.now(UTC))
+    async def digest_job(self, guild_id: int, time: str = "09:00") -> None:
+        """Post the digest of the day this run was scheduled for (`time`: the server's hour)."""
+        now = datetime.now(UTC)
+        await self._post_digest(guild_id, now, scheduled_day(time, now, self.zone))
 
     async def catch_up(self, now: datetime | None = None) -> None:
         """Post today's digests whose hour passed while the bot was down (the ledger skips the rest)."""

@@ -281,6 +281,8 @@ DIGEST_MORE_PRESS = (
 DIGEST_MORE_HINT = "`/critiques <film>` et `/presse <film>` pour tout lire."
 DIGEST_EMPTY = "Rien de neuf depuis le résumé précédent : ni nouvelle critique, ni note qui bouge."
 DIGEST_EMPTY_DAY = "Rien de neuf ces dernières 24 heures : ni nouvelle critique, ni note qui bouge."
+# The digest's footer carries the day's reference: a digest found in the channel is recorded, not reposted.
+DIGEST_FOOTER_REF = "{footer} · réf. {ref}"
 DIGEST_PREVIEW_NOTE = "Aperçu : rien n'est posté ni enregistré."
 DIGEST_PREVIEW_SILENT = (
     "Rien de neuf : avec digest_when_empty = « nothing », le serveur ne recevrait aucun message."

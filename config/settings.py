@@ -78,6 +78,24 @@ class Settings(BaseSettings):
 
     # The daily digest: what to post when nothing is new ("message": a short line; "nothing": no post).
     digest_when_empty: Literal["message", "nothing"] = "message"
+    # Seconds a process holds a server's day while posting its digest (renewed meanwhile): past it, a
+    # claim whose holder died is taken over, after a look at the channel's history.
+    digest_lease_seconds: float = 180.0
+    # A post that fails for a transient reason (5xx, timeout, connection lost) is tried again this many
+    # times, the first after digest_retry_delay seconds, doubling up to digest_retry_max_delay.
+    digest_retries: int = 8
+    digest_retry_delay: float = 10.0
+    digest_retry_max_delay: float = 600.0
+    digest_post_timeout: float = 30.0  # seconds one post may take before it counts as a transient failure
+
+    # Shards: this process connects the shards `shard_ids` (None: all) out of `shard_count`, and posts the
+    # digests of their servers only (a server's shard is (guild_id >> 22) % shard_count).
+    shard_count: int = 1
+    shard_ids: list[int] | None = None
+
+    def serves(self, guild_id: int) -> bool:
+        """Whether this process's shards hold `guild_id` (Discord's rule)."""
+        return self.shard_ids is None or (guild_id >> 22) % max(1, self.shard_count) in self.shard_ids
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,13 +1,18 @@
-"""The digest ledger: one row per server, channel and local day, so that a digest is posted at most once.
+"""The digest ledger: one row per server and local day, whatever its channel, so that each day gets its
+digest once, and at least once.
 
-A digest is *claimed* (a row inserted with `INSERT … ON CONFLICT DO NOTHING` on the unique key
-guild_id + channel_id + day) before anything is posted, and *completed* after. Whoever inserts the row
-posts; a restart, a second bot process or a retried job finds the row and posts nothing. The database
-arbitrates, so this holds across processes on SQLite and PostgreSQL alike.
+A day is *claimed* before anything is posted: the row is inserted (`INSERT … ON CONFLICT DO NOTHING` on
+the unique key guild_id + day) with a *lease* (an owner and a deadline, renewed while posting). The
+database arbitrates, so this holds across processes on SQLite and PostgreSQL alike:
+- no row: the caller claimed the day;
+- a posted, empty or skipped row: the day is settled, nothing to do;
+- a claim whose lease runs: another process is posting (wait for it);
+- a claim past its lease (its holder died) or a failed attempt: taken over, atomically (the row is
+  updated only if it is still as it was read). Whoever takes over a claim must first look at the
+  channel for the digest its holder may have posted (bot/discord_ui/posting.py).
 
-At most once wins over at least once: a crash between claim and completion leaves a 'claimed' row and
-that day's digest is not retried (a missed digest is better than a double one). Such a row's marks stay
-empty, so the next digest simply covers the reviews it would have announced.
+The marks (what the digest covers) are written into the claimed row before the post (`prepare`), so a
+record made later, after a retry or by whoever takes over, records what the message announced.
 
 Statuses: claimed | posted | empty (nothing new, nothing posted) | skipped (channel gone or forbidden)
 | failed (another error). The next digest starts after the marks of the last posted, empty or skipped one.
@@ -15,28 +20,150 @@ Statuses: claimed | posted | empty (nothing new, nothing posted) | skipped (chan
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, Row, select
 
 from storage.db.tables import DIGEST_POST
+from storage.db.times import as_utc
 from storage.db.upsert import upsert_statement
 
 TABLE = DIGEST_POST
 STATUSES = ("claimed", "posted", "empty", "skipped", "failed")
 # Digests whose marks the next one starts after: what they covered was announced, or deliberately dropped
-# (a channel that is gone must not make the next digest a flood).
+# (a channel that is gone must not make the next digest a flood). They also settle their day.
 COVERING = ("posted", "empty", "skipped")
 
 
-def claim(engine: Engine, guild_id: int, channel_id: int, day: date, now: datetime) -> int | None:
-    """Claim the day's digest for this server and channel: the ledger id, or None if already claimed."""
-    row = {"guild_id": guild_id, "channel_id": channel_id, "day": day, "status": "claimed", "claimed_at": now}
+@dataclass(frozen=True)
+class Claimed:
+    """The caller holds the day. `taken_over`: it was claimed before (a holder that died, or a failed
+    attempt): look for its message before posting. The previous holder's channel and marks, if any."""
+
+    ledger_id: int
+    taken_over: bool = False
+    channel_id: int | None = None
+    spectator_upto: int | None = None
+    press_upto: int | None = None
+    claimed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Busy:
+    """Another process holds the day until `lease_until`."""
+
+    ledger_id: int
+    lease_until: datetime
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The day already has its digest (or deliberately none)."""
+
+    ledger_id: int
+    status: str
+    message_id: int | None
+
+
+Claim = Claimed | Busy | Settled
+
+
+def take(
+    engine: Engine,
+    guild_id: int,
+    channel_id: int,
+    day: date,
+    now: datetime,
+    *,
+    owner: str = "",
+    lease: timedelta = timedelta(minutes=3),
+    wall: datetime | None = None,
+) -> Claim:
+    """Claim `guild_id`'s digest of `day` (composed as of `now`) for `owner` until `wall + lease`, or
+    say who has it. `wall`: the clock leases are read by, the same for every process (default `now`)."""
+    wall = wall or now
+    until = wall + lease
+    row = {
+        "guild_id": guild_id,
+        "channel_id": channel_id,
+        "day": day,
+        "status": "claimed",
+        "claimed_at": now,
+        "lease_owner": owner,
+        "lease_until": until,
+    }
     with engine.begin() as conn:
-        stmt = upsert_statement(conn.dialect.name, TABLE, ("guild_id", "channel_id", "day"), (), "id")
+        # Insert first: on SQLite this takes the write lock, on PostgreSQL it waits for a racing insert.
+        stmt = upsert_statement(conn.dialect.name, TABLE, ("guild_id", "day"), (), "id")
         # RETURNING gives a row only to the insert that won; a conflicting one gets none.
         ledger_id: int | None = conn.execute(stmt, row).scalar_one_or_none()
-        return ledger_id
+        if ledger_id is not None:
+            return Claimed(ledger_id)
+        found = conn.execute(select(TABLE).where(TABLE.c.guild_id == guild_id, TABLE.c.day == day)).one()
+        if found.status in COVERING:
+            return Settled(found.id, found.status, found.message_id)
+        lease_until = as_utc(found.lease_until) if found.lease_until is not None else None
+        if found.status == "claimed" and lease_until is not None and lease_until > wall:
+            return Busy(found.id, lease_until)
+        # Taken over only if nobody changed the row since it was read (compare and set).
+        taken = conn.execute(
+            TABLE.update()
+            .where(
+                TABLE.c.id == found.id,
+                TABLE.c.status == found.status,
+                TABLE.c.lease_owner.is_not_distinct_from(found.lease_owner),
+                TABLE.c.lease_until.is_not_distinct_from(found.lease_until),
+            )
+            .values(status="claimed", lease_owner=owner, lease_until=until)
+        )
+        if taken.rowcount != 1:
+            return Busy(found.id, wall)
+        return Claimed(
+            found.id,
+            taken_over=True,
+            channel_id=found.channel_id,
+            spectator_upto=found.spectator_upto,
+            press_upto=found.press_upto,
+            claimed_at=as_utc(found.claimed_at),
+        )
+
+
+def claim(engine: Engine, guild_id: int, channel_id: int, day: date, now: datetime) -> int | None:
+    """`take` with the default lease, read by `now`: the ledger id when the caller holds the day."""
+    taken = take(engine, guild_id, channel_id, day, now)
+    return taken.ledger_id if isinstance(taken, Claimed) else None
+
+
+def renew(engine: Engine, ledger_id: int, owner: str, until: datetime) -> bool:
+    """Extend `owner`'s lease; False when the claim is no longer its own."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            TABLE.update()
+            .where(TABLE.c.id == ledger_id, TABLE.c.lease_owner == owner, TABLE.c.status == "claimed")
+            .values(lease_until=until)
+        )
+        return done.rowcount == 1
+
+
+def prepare(
+    engine: Engine,
+    ledger_id: int,
+    owner: str,
+    *,
+    channel_id: int,
+    spectator_upto: int | None,
+    press_upto: int | None,
+) -> bool:
+    """Before posting: the channel and the marks of what the message will announce."""
+    values = {"channel_id": channel_id, "spectator_upto": spectator_upto, "press_upto": press_upto}
+    with engine.begin() as conn:
+        done = conn.execute(
+            TABLE.update()
+            .where(TABLE.c.id == ledger_id, TABLE.c.lease_owner == owner, TABLE.c.status == "claimed")
+            .values(values)
+        )
+        return done.rowcount == 1
 
 
 def complete(
@@ -49,8 +176,11 @@ def complete(
     spectator_upto: int | None,
     press_upto: int | None,
     now: datetime,
-) -> None:
-    """Record how the claimed digest ended, and the high-water marks of what it covered."""
+    owner: str | None = None,
+    channel_id: int | None = None,
+) -> bool:
+    """Record how the claimed digest ended and the marks of what it covered, in one statement, and let
+    the lease go. With `owner`, only while the claim is still its own (False otherwise)."""
     if status not in STATUSES[1:]:
         raise ValueError(f"unknown digest status: {status}")
     values = {
@@ -60,9 +190,16 @@ def complete(
         "spectator_upto": spectator_upto,
         "press_upto": press_upto,
         "finished_at": now,
+        "lease_owner": None,
+        "lease_until": None,
     }
+    if channel_id is not None:
+        values["channel_id"] = channel_id
+    query = TABLE.update().where(TABLE.c.id == ledger_id)
+    if owner is not None:
+        query = query.where(TABLE.c.lease_owner == owner, TABLE.c.status == "claimed")
     with engine.begin() as conn:
-        conn.execute(TABLE.update().where(TABLE.c.id == ledger_id).values(values))
+        return conn.execute(query.values(values)).rowcount == 1
 
 
 def last_digest(engine: Engine, guild_id: int) -> Row | None:
@@ -77,11 +214,22 @@ def last_digest(engine: Engine, guild_id: int) -> Row | None:
         return conn.execute(query).first()
 
 
-def posted_today(engine: Engine, guild_id: int, day: date) -> bool:
-    """Whether the server has a ledger row for `day`, whatever its channel or status."""
-    query = select(TABLE.c.id).where(TABLE.c.guild_id == guild_id, TABLE.c.day == day).limit(1)
+def day_row(engine: Engine, guild_id: int, day: date) -> Row | None:
+    """The server's ledger row for `day`, if any."""
+    query = select(TABLE).where(TABLE.c.guild_id == guild_id, TABLE.c.day == day)
     with engine.connect() as conn:
-        return conn.execute(query).first() is not None
+        return conn.execute(query).first()
+
+
+def posted_today(engine: Engine, guild_id: int, day: date) -> bool:
+    """Whether the server has a ledger row for `day`, whatever its status."""
+    return day_row(engine, guild_id, day) is not None
+
+
+def settled(engine: Engine, guild_id: int, day: date) -> bool:
+    """Whether the server's `day` has its digest, or deliberately none (posted, empty or skipped)."""
+    row = day_row(engine, guild_id, day)
+    return row is not None and row.status in COVERING
 
 
 def get(engine: Engine, ledger_id: int) -> Row | None:

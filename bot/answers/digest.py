@@ -42,6 +42,12 @@ from bot.answers.quotes import sentences
 from bot.answers.safe import literal
 from bot.wording import figures_change, long_date, plural
 from storage import changes, digest_ledger, follows, guild_settings
+from storage.changes import Marks
+
+# The ledger's answers, for the poster (bot/discord_ui/posting.py): Discord code goes through here.
+from storage.digest_ledger import Busy as Busy
+from storage.digest_ledger import Claimed as Claimed
+from storage.digest_ledger import Settled as Settled
 from storage.guild_settings import DigestSettings
 from storage.titles import TitleIndex
 from storage.watchlist import WatchlistError, load_watchlist
@@ -88,15 +94,17 @@ def compose_digest(
     zone: ZoneInfo,
     rng: random.Random | None = None,
     films: Collection[int] | None = None,
+    day: date | None = None,
 ) -> Digest:
     """The digest `guild_id` gets at `now`: reviews after its last digest's marks (first digest: those
     first seen in the last 24 hours), films whose average moved since then, and a quote of the day
     (the same all day for a server: chance is seeded with the server and the day).
 
     `guild_id` None composes the digest of a server that never had one (the preview's default).
-    `films`: the films it covers (`server_films`); None: every film.
+    `films`: the films it covers (`server_films`); None: every film. `day`: the day it is for (default:
+    the local day of `now`; a job that runs late posts the day it was scheduled for).
     """
-    day = now.astimezone(zone).date()
+    day = day or now.astimezone(zone).date()
     # Marks first: whatever is stored while we read has a higher id and goes to the next digest.
     marks = changes.max_ids(engine)
     previous = digest_ledger.last_digest(engine, guild_id) if guild_id is not None else None
@@ -168,11 +176,17 @@ def server_films(engine: Engine, guild_id: int | None, watchlist: Path) -> froze
 
 
 def server_digest(
-    engine: Engine, guild_id: int | None, *, now: datetime, zone: ZoneInfo, watchlist: Path
+    engine: Engine,
+    guild_id: int | None,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    watchlist: Path,
+    day: date | None = None,
 ) -> Digest:
     """`compose_digest` over the server's own films (`server_films`): what is posted and previewed."""
     films = server_films(engine, guild_id, watchlist)
-    return compose_digest(engine, guild_id, now=now, zone=zone, films=films)
+    return compose_digest(engine, guild_id, now=now, zone=zone, films=films, day=day)
 
 
 # --- the answer ------------------------------------------------------------------------------------------
@@ -393,50 +407,92 @@ def _quote(
 # --- the ledger: once per server and day -----------------------------------------------------------------
 
 
+def renew_lease(engine: Engine, ledger_id: int, owner: str, until: datetime) -> bool:
+    """Extend `owner`'s lease on a claimed day; False when the day is no longer its own."""
+    return digest_ledger.renew(engine, ledger_id, owner, until)
+
+
 @dataclass(frozen=True)
 class DayClaim:
     """Whether a server's digest may be posted now.
 
-    `channel_id` None: the server has no digest. `ledger_id` None (with a channel): the day was claimed
-    before, here or by another process. Both set: this caller claimed the day and must `record` it.
+    `channel_id` None: the server has no digest. Else `state` says who holds the day: this caller
+    (`Claimed`: it must `record` it), another process (`Busy`), or nobody any more (`Settled`).
     """
 
     channel_id: int | None
-    ledger_id: int | None
+    state: digest_ledger.Claim | None = None
+
+    @property
+    def ledger_id(self) -> int | None:
+        """The ledger row this caller must record, if it claimed the day."""
+        return self.state.ledger_id if isinstance(self.state, digest_ledger.Claimed) else None
 
 
-def claim_day(engine: Engine, guild_id: int, *, now: datetime, zone: ZoneInfo) -> DayClaim:
-    """Claim `guild_id`'s digest for the local day of `now`, unless the day already has one."""
+def claim_day(
+    engine: Engine,
+    guild_id: int,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    day: date | None = None,
+    owner: str = "",
+    lease: timedelta = timedelta(minutes=3),
+    wall: datetime | None = None,
+) -> DayClaim:
+    """Claim `guild_id`'s digest of `day` (default: the local day of `now`), whatever its channel;
+    leases are read by `wall` (default `now`)."""
     chosen = guild_settings.get(engine, guild_id)
     if not chosen.enabled or chosen.channel_id is None:
-        return DayClaim(None, None)
-    day = now.astimezone(zone).date()
-    # One digest per server and day even if its channel changed since this morning's.
-    if digest_ledger.posted_today(engine, guild_id, day):
-        return DayClaim(chosen.channel_id, None)
-    # None when another process (or a retried job) claimed it between the check and here.
-    return DayClaim(chosen.channel_id, digest_ledger.claim(engine, guild_id, chosen.channel_id, day, now))
+        return DayClaim(None)
+    day = day or now.astimezone(zone).date()
+    state = digest_ledger.take(
+        engine, guild_id, chosen.channel_id, day, now, owner=owner, lease=lease, wall=wall
+    )
+    return DayClaim(chosen.channel_id, state)
+
+
+def prepare(engine: Engine, ledger_id: int, owner: str, channel_id: int, digest: Digest) -> bool:
+    """Before posting: the marks of what the message announces, recorded with the claim."""
+    return digest_ledger.prepare(
+        engine,
+        ledger_id,
+        owner,
+        channel_id=channel_id,
+        spectator_upto=digest.spectator_upto,
+        press_upto=digest.press_upto,
+    )
 
 
 def record(
     engine: Engine,
     ledger_id: int,
     status: str,
-    digest: Digest | None,
+    digest: Digest | Marks | None,
     *,
     message_id: int | None = None,
     error: str | None = None,
-) -> None:
-    """Complete a claimed day: how it ended, and the marks the next digest starts after."""
-    digest_ledger.complete(
+    owner: str | None = None,
+    channel_id: int | None = None,
+) -> bool:
+    """Complete a claimed day: how it ended, and the marks the next digest starts after (a Digest's, or
+    those a previous holder prepared). With `owner`: only while the claim is its own."""
+    if isinstance(digest, Marks):
+        spectator, press = digest.spectator, digest.press
+    else:
+        spectator = digest.spectator_upto if digest else None
+        press = digest.press_upto if digest else None
+    return digest_ledger.complete(
         engine,
         ledger_id,
         status=status,
         message_id=message_id,
         error=error,
-        spectator_upto=digest.spectator_upto if digest else None,
-        press_upto=digest.press_upto if digest else None,
+        spectator_upto=spectator,
+        press_upto=press,
         now=datetime.now(UTC),
+        owner=owner,
+        channel_id=channel_id,
     )
 
 
@@ -444,19 +500,41 @@ def enabled_servers(engine: Engine) -> list[DigestSettings]:
     return guild_settings.all_enabled(engine)
 
 
-def is_due(digest_time: str, local: datetime) -> bool:
-    """Whether a digest set for `digest_time` ("HH:MM", local) is due at the local time `local`."""
+def _due_time(digest_time: str) -> time:
     try:
         hour, minute = (int(part) for part in digest_time.split(":"))
-        due = time(hour, minute)
+        return time(hour, minute)
     except ValueError:
         log.warning("heure de résumé illisible : %r (09:00 par défaut)", digest_time)
-        due = time(9, 0)
-    return local.time() >= due  # .time() of an aware datetime is naive: wall-clock comparison
+        return time(9, 0)
+
+
+def is_due(digest_time: str, local: datetime) -> bool:
+    """Whether a digest set for `digest_time` ("HH:MM", local) is due at the local time `local`."""
+    return local.time() >= _due_time(digest_time)  # .time() of an aware datetime is naive: wall clock
+
+
+def scheduled_day(digest_time: str, now: datetime, zone: ZoneInfo) -> date:
+    """The local day of the latest `digest_time` at or before `now`: the day a job that fires (maybe
+    late) at `now` is for. A 23:30 job run at 00:10 posts the digest of the day before."""
+    local = now.astimezone(zone)
+    return local.date() if is_due(digest_time, local) else local.date() - timedelta(days=1)
+
+
+def due_day(
+    engine: Engine, chosen: DigestSettings, now: datetime, zone: ZoneInfo, grace: timedelta
+) -> date | None:
+    """The day whose digest is due at `now` and not settled yet: today's once its hour has passed, or
+    yesterday's within `grace` after its hour (the scheduler's misfire grace). None: nothing due."""
+    day = scheduled_day(chosen.time, now, zone)
+    local = now.astimezone(zone)
+    if day != local.date():
+        fired = datetime.combine(day, _due_time(chosen.time), tzinfo=zone)
+        if now - fired > grace:
+            return None
+    return None if digest_ledger.settled(engine, chosen.guild_id, day) else day
 
 
 def due_today(engine: Engine, chosen: DigestSettings, local: datetime) -> bool:
-    """Whether the server's hour has passed at `local` and its day has no digest yet."""
-    return is_due(chosen.time, local) and not digest_ledger.posted_today(
-        engine, chosen.guild_id, local.date()
-    )
+    """Whether the server's hour has passed at `local` and its day is not settled yet."""
+    return is_due(chosen.time, local) and not digest_ledger.settled(engine, chosen.guild_id, local.date())

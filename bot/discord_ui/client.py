@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -20,7 +21,7 @@ from bot.discord_ui.cogs import Reglages, member_of, topic_cogs
 from bot.discord_ui.posting import post_digest, post_due_digests
 from bot.discord_ui.translations import EnglishTranslator
 from bot.discord_ui.views import Pager, Picker, embed_for, file_for
-from bot.scheduler import Schedule
+from bot.scheduler import MISFIRE_GRACE, Schedule
 from config import Settings
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,12 @@ class Critibot(commands.Bot):
         self.schedule = Schedule(
             ctx,
             settings,
-            post_digest=lambda guild_id, now: post_digest(
-                self, ctx.engine, guild_id, now=now, settings=settings
+            post_digest=lambda guild_id, now, day: post_digest(
+                self, ctx.engine, guild_id, now=now, settings=settings, day=day
             ),
-            catch_up=lambda now: post_due_digests(self, ctx.engine, now=now, settings=settings),
+            catch_up=lambda now: post_due_digests(
+                self, ctx.engine, now=now, settings=settings, grace=timedelta(seconds=MISFIRE_GRACE)
+            ),
         )
         self.scheduled = scheduled
 
@@ -172,6 +175,19 @@ class Critibot(commands.Bot):
             log.error("impossible de prévenir l'utilisateur : %s", again)
 
 
+class ShardedCritibot(Critibot, commands.AutoShardedBot):
+    """Critibot holding several shards in one process (`settings.shard_ids` out of `shard_count`)."""
+
+
+def make_bot(ctx: AnswerContext, settings: Settings, **options: Any) -> Critibot:
+    """The bot the settings ask for: one connection, or the shards `shard_ids` (all when None) out of
+    `shard_count` when there are several (AutoShardedBot, whose connections share the process)."""
+    if settings.shard_count <= 1:
+        return Critibot(ctx, settings, **options)
+    shard_ids = settings.shard_ids if settings.shard_ids is not None else list(range(settings.shard_count))
+    return ShardedCritibot(ctx, settings, shard_count=settings.shard_count, shard_ids=shard_ids, **options)
+
+
 async def run_bot(ctx: AnswerContext, settings: Settings, token: str) -> None:
     """Connect and serve until SIGTERM or Ctrl-C, then close cleanly."""
     import signal
@@ -182,7 +198,9 @@ async def run_bot(ctx: AnswerContext, settings: Settings, token: str) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     ctx.enable_ondemand(settings, loop=loop)  # on the bot's loop: one client, shared with the refresh
-    bot = Critibot(ctx, settings)
+    bot = make_bot(ctx, settings)
+    if settings.shard_count > 1:
+        log.info("shards %s sur %d", settings.shard_ids or "tous", settings.shard_count)
     async with bot:
         serving = asyncio.create_task(bot.start(token))
         stopping = asyncio.create_task(stop.wait())

@@ -189,24 +189,29 @@ class RefreshRun(SQLModel, table=True):
 
 
 class DigestPost(SQLModel, table=True):
-    """The digest ledger: one row per server, channel and day, claimed before posting, completed after."""
+    """The digest ledger: one row per server and local day, whatever its channel; claimed with a lease
+    before posting, completed after (storage/digest_ledger.py)."""
 
     __tablename__ = "digest_post"
-    __table_args__ = (UniqueConstraint("guild_id", "channel_id", "day", name="uq_digest_day"),)
+    __table_args__ = (UniqueConstraint("guild_id", "day", name="uq_digest_guild_day"),)
 
     id: int | None = Field(default=None, primary_key=True)
     # Discord snowflakes need 64 bits: INTEGER is 32 on PostgreSQL.
     guild_id: int = Field(index=True, sa_type=BigInteger)
-    channel_id: int = Field(sa_type=BigInteger)
+    channel_id: int = Field(sa_type=BigInteger)  # where it was (or is being) posted
     day: date  # the server's local day (settings.timezone) the digest is for
     status: str = "claimed"  # claimed | posted | empty (nothing new, nothing posted) | skipped | failed
     claimed_at: datetime
     finished_at: datetime | None = None
     message_id: int | None = Field(default=None, sa_type=BigInteger)
     # High-water marks: the digest covered reviews with ids up to these; the next one starts after them.
+    # Written before the post, so whoever records it later records what that message announced.
     spectator_upto: int | None = None
     press_upto: int | None = None
     error: str | None = None
+    # The process posting it, until when: a claim past its lease may be taken over.
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
 
 
 class SearchCache(SQLModel, table=True):

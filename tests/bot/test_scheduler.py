@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -69,7 +69,7 @@ class Recorder:
         self.fail_for = fail_for
         self.done = asyncio.Event()
 
-    async def post(self, guild_id: int, _now: datetime) -> None:
+    async def post(self, guild_id: int, _now: datetime, _day: date) -> None:
         if guild_id in self.fail_for:
             raise RuntimeError(f"le serveur {guild_id} a tout cassé")
         self.posted.append(guild_id)

@@ -16,7 +16,7 @@ from bot.answers.commands import answer_line
 from bot.answers.context import AnswerContext
 from bot.wording import long_date
 from config import Settings
-from storage import follows, refresh_queue
+from storage import refresh_queue
 from storage.pages import ParsedSpectatorPage, SiteFigures
 from storage.queries import find_films, rating_history
 from storage.refresher import refresh
@@ -102,13 +102,15 @@ def test_the_next_read_is_the_queues_or_one_period_after_the_last_refresh(
         engine, page, location="o", raw="o", hint=FilmHint(title="Origine", allocine_id=1_000_002), now=DAY_1
     )
     ctx = AnswerContext.open(engine)
-    ctx.follow_refresh(Settings(watchlist=tmp_path / "none.toml", refresh_every_hours=6.0))
+    watchlist = tmp_path / "films.toml"
+    ctx.follow_refresh(Settings(watchlist=watchlist, refresh_every_hours=6.0))
 
     def said() -> str:
         return answer_line(ctx, "/tendance Origine", scope="test").description.split("\n\n")[-1]
 
     assert said().startswith("Ce film n'est pas relu automatiquement")
-    follows.follow(engine, 1, report.film_id, None, DAY_1)
+    # Put on the watchlist: the next round queues and reads it.
+    watchlist.write_text('[[film]]\ntitle = "Origine"\nallocine_id = 1000002\n', encoding="utf-8")
     assert said() == "La prochaine relecture d'AlloCiné est imminente."  # no refresh has run yet
     started = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=3)
     start_run(engine, started)  # a run (its start is what counts), as if the clock had moved on

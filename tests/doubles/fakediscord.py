@@ -36,6 +36,17 @@ API
 - ``forbidden_channels``: writes under ``/channels/{id}`` answer 403 Missing Permissions (50013).
 - ``add_route(method_regex, path_regex, handler)``: extra/overriding route; ``handler(request, match)``
   returns ``(status, json_body)`` (``None`` body -> empty 204-style reply).
+- Channel posts as Discord makes them: a ``nonce`` sent with ``enforce_nonce`` within ``nonce_window``
+  seconds of a message with the same nonce in the same channel gets that message back, none created
+  (``nonce_of`` keeps each message's nonce; history, like Discord's, does not show it).
+  ``GET /channels/{id}/messages`` (``limit``, ``before``, ``after``) serves the history, newest first.
+- ``post_faults``: what the next channel posts meet, in order (``PostFault``): an error status after
+  the message was created (or not), a connection dropped without a reply, or a post held until
+  ``release_held()`` (``await wait_held()``: one is being held) while a test kills the bot.
+- Several servers and shards: ``add_guild(guild_id, channels)``; an IDENTIFY with ``shard: [id, count]``
+  gets READY and GUILD_CREATE for the servers of that shard only (``(guild_id >> 22) % count``), and
+  events about a server go to its shard's connection. ``identified``: the (shard, count) pairs
+  identified; ``GET /gateway/bot`` answers one shard.
 
 Interaction callbacks answer like Discord with ``?with_response=1`` (``interaction`` + ``resource.message``):
 discord.py keys views by ``response_message_id``. A second callback on one interaction gets 400 (40060).
@@ -59,6 +70,24 @@ from aiohttp import WSMsgType, web
 
 Reply = tuple[int, Any]
 Handler = Callable[["RecordedRequest", re.Match[str]], Reply]
+DROP = "drop"  # a post handler's reply: close the connection without answering
+
+
+@dataclass(frozen=True)
+class PostFault:
+    """What one channel post meets. `kind`: "status" (answer `status` after the message was created, or
+    not when `created` is False), "drop" (close the connection without a reply) or "hold" (wait for
+    `release_held()`, then answer as usual; when it was not created first, it is created only if the
+    client is still connected)."""
+
+    kind: str
+    created: bool = True
+    status: int = 503
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's rule: a server's events go to shard (guild_id >> 22) % shard_count."""
+    return (guild_id >> 22) % shard_count
 
 
 @dataclass
@@ -124,8 +153,18 @@ class FakeDiscord:
             {"id": str(self.bot_role_id), "name": "critibot", "permissions": str(self.bot_permissions)},
         ]
         self.channels: dict[int, dict[str, Any]] = {}
+        self.guild_names: dict[int, str] = {self.guild_id: "Fake guild"}
         self.add_channel("general", self.channel_id)
         self.add_channel("other", self.other_channel_id)
+        self.nonce_window = 300.0  # seconds: Discord's "past few minutes"
+        self.nonce_of: dict[int, str] = {}  # message id -> the nonce it was sent with
+        self._nonces: dict[tuple[str, str], tuple[int, float]] = {}  # (channel, nonce) -> (message, when)
+        self.post_faults: list[PostFault] = []
+        self._held = asyncio.Event()
+        self._release = asyncio.Event()
+        self.identified: list[tuple[int, int]] = []
+        self._shard_ws: dict[int, web.WebSocketResponse] = {}
+        self._shard_count = 1
         self.requests: list[RecordedRequest] = []
         self.unknown: list[RecordedRequest] = []
         self.gateway_received: list[dict[str, Any]] = []
@@ -154,25 +193,40 @@ class FakeDiscord:
                 r"/webhooks/\d+/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)",
                 self._webhook_message,
             ),
+            ("GET", r"/gateway(?:/bot)?", lambda r, m: (200, self._gateway_info())),
             ("GET", r"/channels/(?P<cid>\d+)", self._get_channel),
+            ("GET", r"/channels/(?P<cid>\d+)/messages", self._history),
             ("POST", r"/channels/(?P<cid>\d+)/messages", self._post_message),
             ("GET|PATCH|DELETE", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", self._channel_message),
         ]
 
     # ---- set-up -------------------------------------------------------------------------------------
     def add_channel(
-        self, name: str, channel_id: int | None = None, *, overwrites: Sequence[Mapping[str, Any]] = ()
+        self,
+        name: str,
+        channel_id: int | None = None,
+        *,
+        overwrites: Sequence[Mapping[str, Any]] = (),
+        guild_id: int | None = None,
     ) -> int:
         cid = channel_id or next(self._ids)
         self.channels[cid] = {
             "id": str(cid),
             "type": 0,
-            "guild_id": str(self.guild_id),
+            "guild_id": str(guild_id or self.guild_id),
             "name": name,
             "position": len(self.channels),
             "permission_overwrites": list(overwrites),
         }
         return cid
+
+    def add_guild(self, guild_id: int, channels: Mapping[str, int | None] = {}, name: str = "") -> list[int]:
+        """Another server the bot is in, with text channels (name -> id, None: a fresh id): their ids."""
+        self.guild_names[guild_id] = name or f"Fake guild {guild_id}"
+        return [self.add_channel(n, c, guild_id=guild_id) for n, c in channels.items()]
+
+    def guild_of(self, channel_id: int) -> int:
+        return int(self.channels[channel_id]["guild_id"])
 
     def add_route(self, method: str, path: str, handler: Handler) -> None:
         self._routes.insert(0, (method, path, handler))
@@ -252,15 +306,17 @@ class FakeDiscord:
             "verify_key": "0" * 64,
         }
 
-    def _guild(self) -> dict[str, Any]:
+    def _guild(self, guild_id: int | None = None) -> dict[str, Any]:
+        gid = guild_id or self.guild_id
         members = [self._member(self.bot_user_id, [self.bot_role_id]), self._member(self.user_id)]
+        roles = self.roles if gid == self.guild_id else [{**self.roles[0], "id": str(gid)}, self.roles[1]]
         return {
-            "id": str(self.guild_id),
-            "name": "Fake guild",
+            "id": str(gid),
+            "name": self.guild_names[gid],
             "owner_id": str(self.user_id),
             "unavailable": False,
-            "roles": self.roles,
-            "channels": list(self.channels.values()),
+            "roles": roles,
+            "channels": [c for c in self.channels.values() if c["guild_id"] == str(gid)],
             "members": members,
             "member_count": len(members),
             "preferred_locale": "fr",
@@ -279,7 +335,7 @@ class FakeDiscord:
             "id": str(mid),
             "type": 0,
             "channel_id": str(channel_id),
-            "guild_id": str(self.guild_id),
+            "guild_id": self.channels.get(int(channel_id), {}).get("guild_id", str(self.guild_id)),
             "author": self.users[self.bot_user_id],
             "content": "",
             "embeds": [],
@@ -357,6 +413,8 @@ class FakeDiscord:
         forbidden = re.match(r"/channels/(\d+)", path)
         if forbidden and request.method != "GET" and int(forbidden[1]) in self.forbidden_channels:
             return _reply(403, {"message": "Missing Permissions", "code": 50013})
+        if request.method == "POST" and re.fullmatch(r"/channels/\d+/messages", path) and self.post_faults:
+            return await self._faulty_post(request, recorded, self.post_faults.pop(0))
         for method, pattern, handler in self._routes:
             match = re.fullmatch(pattern, path)
             if match and re.fullmatch(method, request.method):
@@ -433,7 +491,68 @@ class FakeDiscord:
     def _post_message(self, req: RecordedRequest, m: re.Match[str]) -> Reply:
         if int(m["cid"]) not in self.channels:
             return 404, {"message": "Unknown Channel", "code": 10003}
-        return 200, self._new_message(m["cid"], req.json or {}, req.files)
+        body = req.json or {}
+        nonce = body.get("nonce")
+        key = (m["cid"], str(nonce))
+        now = asyncio.get_running_loop().time()
+        if nonce is not None and body.get("enforce_nonce"):
+            first = self._nonces.get(key)
+            if first is not None and now - first[1] <= self.nonce_window and first[0] in self.messages:
+                return 200, {**self.messages[first[0]], "nonce": str(nonce)}
+        message = self._new_message(m["cid"], body, req.files)
+        if nonce is not None:
+            self.nonce_of[int(message["id"])] = str(nonce)
+            self._nonces.setdefault(key, (int(message["id"]), now))
+            return 200, {**message, "nonce": str(nonce)}
+        return 200, message
+
+    async def _faulty_post(
+        self, request: web.Request, req: RecordedRequest, fault: PostFault
+    ) -> web.Response:
+        match = re.fullmatch(r"/channels/(?P<cid>\d+)/messages", req.path)
+        assert match is not None
+        status, body = self._post_message(req, match) if fault.created else (200, None)
+        if fault.kind == "hold":
+            self._held.set()
+            await self._release.wait()
+            self._release.clear()
+            self._held.clear()
+            if fault.created:
+                return _reply(status, body)
+            if request.transport is None or request.transport.is_closing():
+                return _reply(499, None)  # the client is gone: nothing is created
+            return _reply(*self._post_message(req, match))
+        if fault.kind == "drop":
+            assert request.transport is not None
+            request.transport.close()  # the client sees the connection lost, no status
+            raise ConnectionResetError("fake Discord dropped the connection")
+        return _reply(fault.status, {"message": f"{fault.status}: Service Unavailable", "code": 0})
+
+    async def wait_held(self, timeout: float = 30.0) -> None:
+        """Wait until a post is being held (a PostFault "hold")."""
+        await asyncio.wait_for(self._held.wait(), timeout)
+
+    def release_held(self) -> None:
+        self._release.set()
+
+    def _history(self, req: RecordedRequest, m: re.Match[str]) -> Reply:
+        if int(m["cid"]) not in self.channels:
+            return 404, {"message": "Unknown Channel", "code": 10003}
+        found = sorted(
+            (msg for msg in self.messages.values() if msg["channel_id"] == m["cid"]),
+            key=lambda msg: int(msg["id"]),
+            reverse=True,
+        )
+        if "before" in req.query:
+            found = [msg for msg in found if int(msg["id"]) < int(req.query["before"])]
+        if "after" in req.query:
+            found = [msg for msg in found if int(msg["id"]) > int(req.query["after"])]
+        limit = min(100, int(req.query.get("limit", 50)))
+        return 200, found[:limit]
+
+    def _gateway_info(self) -> dict[str, Any]:
+        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        return {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}
 
     def _channel_message(self, req: RecordedRequest, m: re.Match[str]) -> Reply:
         return self._message_op(req, int(m["mid"]))
@@ -466,20 +585,26 @@ class FakeDiscord:
                     continue
                 self.gateway_received.append(payload)
                 if payload["op"] == 2:  # IDENTIFY
-                    self._ws = ws
-                    await self.dispatch(
+                    shard, count = payload["d"].get("shard") or (0, 1)
+                    self._ws = self._shard_ws[shard] = ws
+                    self._shard_count = count
+                    self.identified.append((shard, count))
+                    guilds = [g for g in self.guild_names if shard_of(g, count) == shard]
+                    await self._send(
+                        ws,
                         "READY",
                         {
                             "v": 10,
                             "user": self.users[self.bot_user_id],
-                            "session_id": "fake-session",
+                            "session_id": f"fake-session-{shard}",
                             "resume_gateway_url": self.gateway_url,
-                            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                            "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
                             "application": {"id": str(self.app_id), "flags": 0},
-                            "shard": [0, 1],
+                            "shard": [shard, count],
                         },
                     )
-                    await self.dispatch("GUILD_CREATE", self._guild())
+                    for guild in guilds:
+                        await self._send(ws, "GUILD_CREATE", self._guild(guild))
                     self._ready.set()
                 elif payload["op"] == 6:  # RESUME
                     self._ws = ws
@@ -488,17 +613,26 @@ class FakeDiscord:
             self._sockets.discard(ws)
             if self._ws is ws:
                 self._ws = None
+            for shard in [s for s, w in self._shard_ws.items() if w is ws]:
+                del self._shard_ws[shard]
         return ws
 
     async def wait_ready(self, timeout: float = 5.0) -> None:
         """Wait until a client has identified (READY and GUILD_CREATE sent)."""
         await asyncio.wait_for(self._ready.wait(), timeout)
 
-    async def dispatch(self, event: str, data: Any) -> int:
-        if self._ws is None:
+    async def dispatch(self, event: str, data: Any, *, guild_id: int | None = None) -> int:
+        """Send an event; about `guild_id`, on its shard's connection (else the latest identified)."""
+        ws = self._ws
+        if guild_id is not None:
+            ws = self._shard_ws.get(shard_of(guild_id, self._shard_count), ws)
+        if ws is None:
             raise RuntimeError("no client is connected to the fake gateway")
+        return await self._send(ws, event, data)
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: Any) -> int:
         self._seq += 1
-        await self._ws.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
+        await ws.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
         return self._seq
 
     # ---- interactions -------------------------------------------------------------------------------
@@ -519,6 +653,7 @@ class FakeDiscord:
     ) -> str:
         iid = str(next(self._ids))
         channel = self.channels[channel_id or self.channel_id]
+        guild_id = int(channel["guild_id"])
         payload: dict[str, Any] = {
             "id": iid,
             "application_id": str(self.app_id),
@@ -526,7 +661,7 @@ class FakeDiscord:
             "token": f"token-{iid}",
             "version": 1,
             "attachment_size_limit": 25 * 1024 * 1024,
-            "guild_id": str(self.guild_id),
+            "guild_id": str(guild_id),
             "channel": channel,
             "channel_id": channel["id"],
             "locale": locale,
@@ -534,7 +669,7 @@ class FakeDiscord:
             "context": 0,
             "app_permissions": str(self.bot_permissions),
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "authorizing_integration_owners": {"0": str(guild_id)},
             "data": data,
             "member": self._member(
                 user_id or self.user_id,
@@ -545,7 +680,7 @@ class FakeDiscord:
         if message is not None:
             payload["message"] = dict(message)
         self.interactions[iid] = payload
-        await self.dispatch("INTERACTION_CREATE", payload)
+        await self.dispatch("INTERACTION_CREATE", payload, guild_id=guild_id)
         return iid
 
     async def send_interaction(

@@ -3,6 +3,7 @@ PostgreSQL; fresh databases are the migrations' head; newer databases are refuse
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import os
 import uuid
@@ -238,6 +239,17 @@ LATER_TABLES = {
     "refresh_queue",
     "refresh_request",
 }  # made by revisions after the baseline
+RESHAPED_TABLES = {"digest_post"}  # baseline tables a later revision changed (0006: keyed by server and day)
+
+
+def baseline_table(name: str, metadata: sa.MetaData) -> sa.Table:
+    """A table as the baseline revision declares it (revisions are loaded by path, not imported)."""
+    path = Path(migrate.__file__).parent / "migrations" / "versions" / "v0001_baseline.py"
+    spec = importlib.util.spec_from_file_location("v0001_baseline", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return sa.Table(name, metadata, *module.TABLES[name]())
 
 
 # --- databases ---------------------------------------------------------------------------------------------
@@ -432,8 +444,13 @@ def test_a_database_patched_by_add_missing_columns_is_completed(
         conn.exec_driver_sql("UPDATE spectator_review SET backlog = (id <= 100), first_seen_at = updated_at")
     # The tables it lacked, as that critibot declared them: the baseline's, not those of later revisions.
     SQLModel.metadata.create_all(
-        blank, tables=[t for t in SQLModel.metadata.sorted_tables if t.name not in LATER_TABLES]
+        blank,
+        tables=[t for t in SQLModel.metadata.sorted_tables if t.name not in LATER_TABLES | RESHAPED_TABLES],
     )
+    old = sa.MetaData()
+    for name in RESHAPED_TABLES:
+        baseline_table(name, old)
+    old.create_all(blank)
 
     assert migrate.ensure_current(blank) == Upgrade(before=None, after=migrate.head(), adopted=True)
 
@@ -656,3 +673,46 @@ def test_films_that_racing_writers_stored_twice_are_merged_by_the_identity_revis
                 sa.text("INSERT INTO film (title, title_folded, created_at) VALUES ('B', 'backstage', :now)"),
                 {"now": now},
             )
+
+
+def test_the_digest_ledger_keeps_one_row_per_server_and_day(blank: Engine) -> None:
+    """Revision 0006: before it, a day could hold one row per channel. The best row is kept (posted
+    first), and a claim left by a process of before the upgrade has no lease: it may be taken over."""
+    with blank.begin() as conn:
+        command.upgrade(migrate.config(conn), "0005")
+    now = datetime(2025, 1, 25, 9, tzinfo=UTC)
+    rows = [  # id, guild, channel, day, status
+        (1, 7, 70, date(2025, 1, 24), "posted"),
+        (2, 7, 71, date(2025, 1, 24), "claimed"),  # the channel changed: a second row, the same day
+        (3, 7, 70, date(2025, 1, 25), "failed"),
+        (4, 7, 71, date(2025, 1, 25), "skipped"),
+        (5, 8, 80, date(2025, 1, 25), "claimed"),
+        (6, 9, 90, date(2025, 1, 25), "posted"),
+        (7, 9, 91, date(2025, 1, 25), "posted"),  # a double: the later one (its marks) is kept
+    ]
+    with blank.begin() as conn:
+        for id_, guild, channel, day, status in rows:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO digest_post"
+                    " (id, guild_id, channel_id, day, status, claimed_at, spectator_upto)"
+                    " VALUES (:id, :guild, :channel, :day, :status, :now, :id)"
+                ),
+                {"id": id_, "guild": guild, "channel": channel, "day": day, "status": status, "now": now},
+            )
+    assert migrate.upgrade(blank).after == migrate.head()
+    kept = rows_of(blank, "digest_post", ["id", "guild_id", "status", "lease_owner", "lease_until"])
+    assert kept == [
+        (1, 7, "posted", None, None),
+        (4, 7, "skipped", None, None),
+        (5, 8, "claimed", None, None),
+        (7, 9, "posted", None, None),
+    ]
+    with pytest.raises(sa.exc.IntegrityError), blank.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO digest_post (guild_id, channel_id, day, status, claimed_at)"
+                " VALUES (7, 72, :day, 'claimed', :now)"
+            ),
+            {"day": date(2025, 1, 25), "now": now},
+        )
