@@ -19,7 +19,7 @@ import discord
 from sqlalchemy import Engine
 
 from bot.answers.digest import Digest, claim_day, due_today, enabled_servers, record, server_digest
-from bot.discord_ui.views import embed_for, file_for
+from bot.discord_ui.views import attach, embed_for
 from config import Settings
 
 log = logging.getLogger(__name__)
@@ -75,10 +75,10 @@ async def post_digest(
         channel = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise TypeError(f"le salon {channel_id} ne reçoit pas de messages ({type(channel).__name__})")
-        picture = file_for(digest.answer)  # the moves' chart, when two films or more moved
+        answer, picture = await attach(digest.answer)  # the moves' chart, when two films or more moved
         extra: dict[str, Any] = {"file": picture} if picture else {}
         message = await channel.send(
-            embeds=[embed_for(digest.answer)], allowed_mentions=discord.AllowedMentions.none(), **extra
+            embeds=[embed_for(answer)], allowed_mentions=discord.AllowedMentions.none(), **extra
         )
     except (discord.NotFound, discord.Forbidden) as problem:
         # The channel was deleted, or the bot may no longer see or write in it: the server must fix it.

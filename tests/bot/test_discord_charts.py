@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 from PIL import Image as PILImage
 from sqlalchemy import Engine
 
+from bot import charts
 from bot.answers.context import AnswerContext
 from bot.discord_ui.client import Critibot, point_at
 from bot.discord_ui.posting import post_digest
@@ -139,3 +141,17 @@ async def test_the_digest_posts_the_moves_chart(running: Running) -> None:
     assert attachment["description"] == (
         "Graphique : les notes qui bougent. Alpha passe de 2,2 à 2,6 sur 5 ; Beta passe de 4,1 à 3,8 sur 5."
     )
+
+
+async def test_a_chart_that_cannot_be_drawn_is_left_out_not_an_error(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(chart: object, **_options: object) -> bytes:
+        raise RuntimeError(f"pas de police pour {chart!r:.20}")
+
+    monkeypatch.setattr(charts, "png", broken)
+    iid = await running.fake.send_interaction(name="note", options={"film": "Derrière le masque"})
+    callback = await running.fake.wait_callback(iid)
+    (embed,) = callback.json["data"]["embeds"]
+    assert embed["title"] == "Derrière le masque (2006)" and "image" not in embed
+    assert callback.files == [] and "attachments" not in callback.json["data"]
