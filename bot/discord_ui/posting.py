@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ import discord
 from sqlalchemy import Engine
 
 from bot.answers.digest import Digest, claim_day, due_today, enabled_servers, record, server_digest
-from bot.discord_ui.views import attach, embed_for
+from bot.discord_ui.views import attach, embed_for, may_attach
 from config import Settings
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,11 @@ async def post_digest(
         channel = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise TypeError(f"le salon {channel_id} ne reçoit pas de messages ({type(channel).__name__})")
-        answer, picture = await attach(digest.answer)  # the moves' chart, when two films or more moved
+        answer = digest.answer
+        if answer.image is not None and not may_attach(channel):  # the words say it all the same
+            log.info("résumé du serveur %s : sans graphique (pas le droit de joindre des fichiers)", guild_id)
+            answer = replace(answer, image=None)
+        answer, picture = await attach(answer)  # the moves' chart, when two films or more moved
         extra: dict[str, Any] = {"file": picture} if picture else {}
         message = await channel.send(
             embeds=[embed_for(answer)], allowed_mentions=discord.AllowedMentions.none(), **extra

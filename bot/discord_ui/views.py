@@ -28,6 +28,16 @@ def embed_for(answer: Answer, page: int = 0) -> discord.Embed:
     return discord.Embed.from_dict(render.embed(answer, page))
 
 
+def may_attach(channel: object) -> bool:
+    """Whether the bot may upload files in `channel` (*Joindre des fichiers*): a post with a file that it
+    may not attach would be refused whole. Unknown (no server, or its member not cached): try."""
+    guild = getattr(channel, "guild", None)
+    me = guild.me if guild is not None else None
+    if me is None or not isinstance(channel, discord.abc.GuildChannel):
+        return True
+    return channel.permissions_for(me).attach_files
+
+
 async def attach(answer: Answer) -> tuple[Answer, discord.File | None]:
     """The answer's chart drawn (in a worker thread: drawing takes tens of ms) as an upload that its
     embed's image points at (attachment://name), its description the alt text. A chart that cannot be
