@@ -2,8 +2,9 @@
 
 Two halves. The data (`note_chart`, `trend_chart`, `moves_chart`) are plain functions of stored figures,
 tested with exact values. The drawing (`png`) uses matplotlib's Agg backend through its object API (no
-pyplot, no global state, safe in worker threads), imported on first use so that the bot's memory at start
-does not grow by it. Callers draw off the event loop: the answers run in worker threads.
+pyplot; one drawing at a time, as matplotlib shares its fonts), imported on first use so that the bot's
+memory at start does not grow by it. Drawing blocks: whoever sends a chart draws it off the event loop
+(in a worker thread, bot/discord_ui/views.attach).
 
 Every picture has its own light background (legible on Discord's dark and light themes), the Okabe-Ito
 colour-blind-safe palette, French numbers and dates, and is at most 1000 × 600 px. A drawn PNG is kept in

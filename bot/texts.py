@@ -449,6 +449,9 @@ TREND_FEW_NONE = (
     "(sa page des spectateurs n'a pas été lue)."
 )
 TREND_NEXT = "Prochaine relecture d'AlloCiné prévue le {date} vers {time}."
+TREND_TIME = "{hour} h {minute:02d}"  # 18 h 05
+TREND_UNKNOWN = "?"
+TREND_RATINGS_UNKNOWN = "notes : ?"
 TREND_NEXT_SOON = "La prochaine relecture d'AlloCiné est imminente."
 TREND_NEXT_UNKNOWN = (
     "Ce film n'est pas relu automatiquement : un serveur qui le suit (`/suivre`) le fait relire "

@@ -148,7 +148,7 @@ def compose_digest(
     else:
         quote = _quote(engine, guild_id, day, rng, films)
         answer = _answer(title, footer, spectator_counts, reviews, press_counts, press, moved, quote)
-        # One picture when two films or more moved: before → after (drawn here, in the poster's thread).
+        # One picture when two films or more moved: before → after (drawn when posted).
         answer = replace(answer, image=image(charts.moves_chart(moved, day)))
     return Digest(
         answer=fit(answer),

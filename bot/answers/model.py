@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
@@ -73,11 +74,19 @@ class Pick:
 @dataclass(frozen=True)
 class Image:
     """A picture sent with the answer (a chart): Discord shows it as the embed's image
-    (`attachment://<name>`), with `description` as its alt text; the terminal writes it to a file."""
+    (`attachment://<name>`), with `description` as its alt text; the terminal writes it to a file.
+
+    The answer carries how to draw it, not its bytes: drawing is slow (tens of ms), so the edge that
+    sends it draws it, off the event loop (bot/discord_ui/views.attach), and `--json` never does."""
 
     name: str  # ASCII file name, `note-12.png`
     description: str  # the same numbers in words, for who cannot see the picture
-    png: bytes = field(repr=False)
+    draw: Callable[[], bytes] = field(repr=False, compare=False)
+
+    @property
+    def png(self) -> bytes:
+        """The PNG: drawn on first need, then from the charts' cache. Blocking: not on the event loop."""
+        return self.draw()
 
     @property
     def url(self) -> str:
@@ -95,7 +104,7 @@ class Answer:
     film_id: int | None = None  # the film the answer is about, when there is one
     thumbnail: str | None = None  # a picture's address (the film's poster): http(s) only is shown
     picks: tuple[Pick, ...] = ()  # films to choose from ("Vouliez-vous dire…"): the same command on each
-    image: Image | None = None  # a chart, drawn in the answering thread (off the event loop)
+    image: Image | None = None  # a chart, drawn when sent
 
     @property
     def description(self) -> str:

@@ -70,11 +70,11 @@ def tendance(ctx: AnswerContext, film: FilmQuery) -> Answer:
 
 
 def _average(value: float | None) -> str:
-    return decimal(value) if value is not None else "?"
+    return decimal(value) if value is not None else texts.TREND_UNKNOWN
 
 
 def _ratings(value: int | None) -> str:
-    return plural(value, "note") if value is not None else "notes : ?"
+    return plural(value, "note") if value is not None else texts.TREND_RATINGS_UNKNOWN
 
 
 def _too_few(ctx: AnswerContext, stats: FilmStats, chart: charts.TrendChart) -> str:
@@ -97,7 +97,8 @@ def _too_few(ctx: AnswerContext, stats: FilmStats, chart: charts.TrendChart) -> 
         when = texts.TREND_NEXT_SOON
     else:
         local = due.astimezone(ZoneInfo(ctx.timezone))
-        when = texts.TREND_NEXT.format(date=long_date(local.date()), time=f"{local:%H:%M}")
+        time = texts.TREND_TIME.format(hour=local.hour, minute=local.minute)
+        when = texts.TREND_NEXT.format(date=long_date(local.date()), time=time)
     return f"{known}\n\n{when}"
 
 

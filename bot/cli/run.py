@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from bot import render, terminal, texts
 from bot.answers.commands import answer_line
 from bot.answers.context import AnswerContext, Member
+from bot.answers.pictures import drawn
 from bot.cli.catalogue import films_command
 from bot.cli.common import SAMPLES, DbOption, engine_for, err, out, print_json
 from bot.cli.importing import import_pages, print_summary
@@ -78,10 +79,10 @@ def ask_command(
         print_json(render.message(answer))
     else:
         print(terminal.to_text(answer), end="")
-    if images is not None and answer.image is not None:
+    if images is not None and answer.image is not None and (png := drawn(answer.image)) is not None:
         images.mkdir(parents=True, exist_ok=True)
         path = images / answer.image.name
-        path.write_bytes(answer.image.png)
+        path.write_bytes(png)
         # Beside JSON, on stderr: stdout stays one JSON document.
         (err if as_json else out).print(texts.TERMINAL_IMAGE_WRITTEN.format(path=path), highlight=False)
     if answer.tone == "error":

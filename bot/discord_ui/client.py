@@ -20,7 +20,7 @@ from bot.answers.model import Answer, fit
 from bot.discord_ui.cogs import Reglages, member_of, topic_cogs
 from bot.discord_ui.posting import post_digest, post_due_digests
 from bot.discord_ui.translations import EnglishTranslator
-from bot.discord_ui.views import Pager, Picker, embed_for, file_for
+from bot.discord_ui.views import Pager, Picker, attach, embed_for
 from bot.scheduler import MISFIRE_GRACE, Schedule
 from config import Settings
 
@@ -116,7 +116,12 @@ class Critibot(commands.Bot):
         `consulting` is set first (AlloCiné is being asked), "Je consulte AlloCiné…" is shown to the asker
         at once, and removed once the answer is there. `origin`: the command and arguments that `work`
         runs, for the buttons of a "Vouliez-vous dire…" to run again on the film picked."""
-        task = asyncio.ensure_future(work)
+
+        async def prepared() -> tuple[Answer, discord.File | None]:
+            # The chart is drawn before the deadline too: a slow first drawing defers the reply as well.
+            return await attach(fit(await work))
+
+        task = asyncio.ensure_future(prepared())
         signal = asyncio.ensure_future(consulting.wait()) if consulting is not None else None
         waiting: set[asyncio.Future[Any]] = {task} if signal is None else {task, signal}
         done, _pending = await asyncio.wait(waiting, timeout=DEFER_AFTER, return_when=asyncio.FIRST_COMPLETED)
@@ -129,7 +134,8 @@ class Critibot(commands.Bot):
                 await interaction.response.defer(thinking=True)
         if signal is not None:
             signal.cancel()
-        await self.send(interaction, fit(await task), origin=origin)
+        answer, picture = await task
+        await self.send(interaction, answer, origin=origin, picture=picture)
         if noted:
             try:
                 await interaction.delete_original_response()
@@ -142,14 +148,18 @@ class Critibot(commands.Bot):
         answer: Answer,
         *,
         origin: tuple[str, dict[str, Any]] | None = None,
+        picture: discord.File | None = None,
     ) -> None:
+        """`picture`: the answer's chart already drawn (`attach`); drawn here when it is not."""
+        if picture is None:
+            answer, picture = await attach(answer)
         view: Pager | Picker | None = None
         if len(answer.pages) > 1:
             view = Pager(answer, interaction.user.id)
         elif answer.picks and origin is not None:
             view = Picker(self, answer.picks, *origin)
         extra: dict[str, Any] = {"view": view} if view else {}
-        if picture := file_for(answer):
+        if picture is not None:
             extra["file"] = picture
         if interaction.response.is_done():
             message = await interaction.followup.send(

@@ -20,7 +20,7 @@ import os
 import secrets
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
@@ -45,7 +45,7 @@ from bot.answers.digest import (
     renew_lease,
     server_digest,
 )
-from bot.discord_ui.views import embed_for, file_for
+from bot.discord_ui.views import attach, embed_for, may_attach
 from config import Settings
 
 log = logging.getLogger(__name__)
@@ -214,8 +214,6 @@ async def _post_claimed(
 
     # What the message announces, recorded with the claim first: whoever records the post records it.
     await _ledger(prepare, engine, ledger_id, OWNER, channel_id, digest)
-    embed = embed_for(digest.answer)
-    embed.set_footer(text=texts.DIGEST_FOOTER_REF.format(footer=embed.footer.text or "", ref=ref))
     delay = settings.digest_retry_delay
     message: discord.Message | None = None
     for attempt in range(settings.digest_retries + 1):
@@ -223,8 +221,17 @@ async def _post_claimed(
             target = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
             if not isinstance(target, discord.abc.Messageable):
                 raise TypeError(f"le salon {channel_id} ne reçoit pas de messages ({type(target).__name__})")
-            picture = file_for(digest.answer)  # the moves' chart, when two films or more moved: anew each try
+            answer = digest.answer
+            if answer.image is not None and not may_attach(target):  # the words say it all the same
+                log.info(
+                    "résumé du serveur %s : sans graphique (pas le droit de joindre des fichiers)", guild_id
+                )
+                answer = replace(answer, image=None)
+            # The moves' chart, when two films or more moved: an upload is read once, so anew each try.
+            answer, picture = await attach(answer)
             extra: dict[str, Any] = {"file": picture} if picture else {}
+            embed = embed_for(answer)
+            embed.set_footer(text=texts.DIGEST_FOOTER_REF.format(footer=embed.footer.text or "", ref=ref))
             message = await asyncio.wait_for(
                 target.send(
                     embeds=[embed],

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -13,6 +15,7 @@ import discord
 from bot import render, texts
 from bot.answers.commands import COMMANDS
 from bot.answers.model import Answer, Pick
+from bot.answers.pictures import drawn
 
 if TYPE_CHECKING:
     from bot.discord_ui.client import Critibot
@@ -25,14 +28,27 @@ def embed_for(answer: Answer, page: int = 0) -> discord.Embed:
     return discord.Embed.from_dict(render.embed(answer, page))
 
 
-def file_for(answer: Answer) -> discord.File | None:
-    """The answer's chart as an upload: the embed's image points at it (attachment://name), and its
-    description is the alt text."""
+def may_attach(channel: object) -> bool:
+    """Whether the bot may upload files in `channel` (*Joindre des fichiers*): a post with a file that it
+    may not attach would be refused whole. Unknown (no server, or its member not cached): try."""
+    guild = getattr(channel, "guild", None)
+    me = guild.me if guild is not None else None
+    if me is None or not isinstance(channel, discord.abc.GuildChannel):
+        return True
+    return channel.permissions_for(me).attach_files
+
+
+async def attach(answer: Answer) -> tuple[Answer, discord.File | None]:
+    """The answer's chart drawn (in a worker thread: drawing takes tens of ms) as an upload that its
+    embed's image points at (attachment://name), its description the alt text. A chart that cannot be
+    drawn is dropped from the answer, so that the embed points at nothing missing."""
     if answer.image is None:
-        return None
-    return discord.File(
-        io.BytesIO(answer.image.png), filename=answer.image.name, description=answer.image.description
-    )
+        return answer, None
+    png = await asyncio.to_thread(drawn, answer.image)
+    if png is None:
+        return replace(answer, image=None), None
+    upload = discord.File(io.BytesIO(png), filename=answer.image.name, description=answer.image.description)
+    return answer, upload
 
 
 class _Expiring(discord.ui.View):

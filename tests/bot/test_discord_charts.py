@@ -10,10 +10,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import discord
+import pytest
 import pytest_asyncio
 from PIL import Image as PILImage
 from sqlalchemy import Engine
 
+from bot import charts
 from bot.answers.context import AnswerContext
 from bot.discord_ui.client import Critibot, point_at
 from bot.discord_ui.posting import post_digest
@@ -103,9 +106,8 @@ async def test_a_film_without_histogram_is_answered_as_json_without_file(running
     assert callback.headers["Content-Type"].startswith("application/json")
 
 
-async def test_the_digest_posts_the_moves_chart(running: Running) -> None:
+def two_moved_films(running: Running, now: datetime) -> None:
     fake, engine = running.fake, running.engine
-    now = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
     for title, old, new in (("Alpha", 2.2, 2.6), ("Beta", 4.1, 3.8)):
         for moment, average, count in (
             (now - timedelta(hours=30), old, 100),
@@ -125,6 +127,11 @@ async def test_the_digest_posts_the_moves_chart(running: Running) -> None:
         follows.follow(engine, fake.guild_id, report.film_id, None, now)
     guild_settings.update(engine, fake.guild_id, channel_id=fake.channel_id, enabled=True)
 
+
+async def test_the_digest_posts_the_moves_chart(running: Running) -> None:
+    fake, engine = running.fake, running.engine
+    now = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+    two_moved_films(running, now)
     outcome = await post_digest(running.bot, engine, fake.guild_id, now=now, settings=running.settings)
     assert outcome.status == "posted"
     (post,) = [
@@ -139,3 +146,42 @@ async def test_the_digest_posts_the_moves_chart(running: Running) -> None:
     assert attachment["description"] == (
         "Graphique : les notes qui bougent. Alpha passe de 2,2 à 2,6 sur 5 ; Beta passe de 4,1 à 3,8 sur 5."
     )
+
+
+async def test_a_chart_that_cannot_be_drawn_is_left_out_not_an_error(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(chart: object, **_options: object) -> bytes:
+        raise RuntimeError(f"pas de police pour {chart!r:.20}")
+
+    monkeypatch.setattr(charts, "png", broken)
+    iid = await running.fake.send_interaction(name="note", options={"film": "Derrière le masque"})
+    callback = await running.fake.wait_callback(iid)
+    (embed,) = callback.json["data"]["embeds"]
+    assert embed["title"] == "Derrière le masque (2006)" and "image" not in embed
+    assert callback.files == [] and "attachments" not in callback.json["data"]
+
+
+async def test_without_attach_files_the_digest_is_posted_without_its_chart(running: Running) -> None:
+    fake = running.fake
+    # The server takes *Joindre des fichiers* from critibot's role: a post with a file would be refused.
+    allowed = discord.Permissions(fake.bot_permissions)
+    allowed.attach_files = False
+    role = {"id": str(fake.bot_role_id), "name": "critibot", "permissions": str(allowed.value)}
+    await fake.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(fake.guild_id), "role": role})
+    guild = running.bot.get_guild(fake.guild_id)
+    assert guild is not None
+    for _ in range(50):  # the event reaches the client's cache
+        if guild.me is not None and not guild.me.guild_permissions.attach_files:
+            break
+        await asyncio.sleep(0.02)
+    now = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+    two_moved_films(running, now)
+    bot, engine, settings = running.bot, running.engine, running.settings
+    outcome = await post_digest(bot, engine, fake.guild_id, now=now, settings=settings)
+    assert outcome.status == "posted"
+    (post,) = [
+        r for r in fake.requests if r.method == "POST" and r.path == f"/channels/{fake.channel_id}/messages"
+    ]
+    assert post.files == [] and "image" not in post.json["embeds"][0]
+    assert "**Alpha** : 2,2 → 2,6" in str(post.json["embeds"][0]["fields"])

@@ -92,6 +92,11 @@ async def test_two_refreshes_with_moved_figures_make_two_points(
     assert picture.size == (charts.WIDTH, charts.HEIGHT)
 
 
+def expected(local: datetime) -> str:
+    when = f"{long_date(local.date())} vers {local.hour} h {local.minute:02d}"
+    return f"Prochaine relecture d'AlloCiné prévue le {when}."
+
+
 def test_the_next_read_is_the_queues_or_one_period_after_the_last_refresh(
     engine: Engine, tmp_path: Path
 ) -> None:
@@ -116,9 +121,9 @@ def test_the_next_read_is_the_queues_or_one_period_after_the_last_refresh(
     start_run(engine, started)  # a run (its start is what counts), as if the clock had moved on
     due = started + timedelta(hours=6)
     local = due.astimezone(PARIS)
-    assert said() == f"Prochaine relecture d'AlloCiné prévue le {long_date(local.date())} vers {local:%H:%M}."
+    assert said() == expected(local)
     # A film in the refresh queue: the queue's plan wins.
     queued_at = started + timedelta(days=1, hours=1)
     refresh_queue.enqueue(engine, [report.film_id], now=queued_at)
     local = queued_at.astimezone(PARIS)
-    assert said() == f"Prochaine relecture d'AlloCiné prévue le {long_date(local.date())} vers {local:%H:%M}."
+    assert said() == expected(local)

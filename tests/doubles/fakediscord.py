@@ -31,7 +31,8 @@ API
   ``click(message_id | message dict, custom_id=None (first button), user_id=, values=None)`` -> its id.
 - ``wait_for(predicate, timeout=5)`` -> first matching ``RecordedRequest`` (already received or upcoming);
   ``wait_callback(iid)``; ``callbacks_for(iid)``; ``interaction_requests(iid)`` (callbacks + webhook calls).
-- ``messages``: id -> current message payload (channel posts, interaction responses, followups, edits);
+- ``messages``: id -> current message payload (channel posts, interaction responses, followups, edits;
+  an uploaded file's attachment keeps the ``description`` its payload gave it);
   ``channel_messages(channel_id=None)``; ``commands``: guild id (None = global) -> synced commands.
 - ``forbidden_channels``: writes under ``/channels/{id}`` answer 403 Missing Permissions (50013).
 - ``add_route(method_regex, path_regex, handler)``: extra/overriding route; ``handler(request, match)``
