@@ -31,7 +31,7 @@ from array import array
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from rapidfuzz import fuzz, process
@@ -777,7 +777,7 @@ def _parse(query: object, year: int | None) -> _Query | None:
     if digits == full and bare_digits == bare_full:
         return q
     alt = _query(digits, bare_digits, year, year_token)
-    return _Query(**{**q.__dict__, "alt": alt})
+    return replace(q, alt=alt)
 
 
 def _query(full: str, bare_full: str, year: int | None, year_token: str | None) -> _Query:
