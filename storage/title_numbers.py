@@ -146,6 +146,7 @@ NUMBER_NOUNS: Final = frozenset(
     ]
 )
 _ROMAN: Final = {"i": 1, "v": 5, "x": 10}
+_NONE: frozenset[int] = frozenset()  # shared by every text without a number
 _ROMAN_WORD = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
 _DIGIT_ORDINAL = re.compile(r"(\d{1,6})(?:e|eme|emes|es|er|ere|re|nd|nde|st|rd|th)")
 _ROMAN_ORDINAL = re.compile(r"([ivx]{2,6})(?:e|eme)")  # `xxe siecle`; not `ve`, `ie`
@@ -259,13 +260,15 @@ def mark_numerals(text: str) -> str:
     """A title as written, its lone capital `I`, `V` or `X` before a subtitle's colon or dash in digits
     (`Rocky V : Le Retour`, `Les Bronzés V - Amis` → `… 5 : …`): folding loses that colon, and elsewhere
     a lone letter is a letter (`V pour Vendetta`)."""
+    if ":" not in text and "-" not in text and "–" not in text and "—" not in text:
+        return text
     return _NUMERAL_BEFORE_SUBTITLE.sub(lambda m: str(_ROMAN[m.group(1).lower()]), text)
 
 
 def to_digits(folded: str) -> str:
     """The folded text with every number written in digits (see the module's docstring)."""
     words = folded.split()
-    if not any(_maybe_number(word) for word in words):  # most titles: no work
+    if _NUMBER_WORDS.isdisjoint(words) and not _MAYBE_NUMBER.search(folded):  # most titles: no work
         return folded
     out: list[str] = []
     i = 0
@@ -303,15 +306,10 @@ _NUMBER_WORDS: Final = frozenset(
 )
 
 
-def _maybe_number(word: str) -> bool:
-    return (
-        word in _NUMBER_WORDS
-        or word[0].isdigit()
-        or word.endswith("ieme")
-        or word.endswith("iemes")
-        or not word.strip("ivx")
-        or bool(_ROMAN_ORDINAL.fullmatch(word))
-    )
+# Digits, Roman letters (maybe an ordinal: `xxe`), `…ieme`: a word that may be a number (with
+# `_NUMBER_WORDS`).
+_MAYBE_NUMBER = re.compile(r"\d|(?:^| )[ivx]+(?:e|eme)?(?: |$)|iemes?(?: |$)")
+_DIGIT = re.compile(r"\d")
 
 
 def _cardinal(words: list[str], start: int, after_noun: bool = False) -> tuple[int, int]:
@@ -347,7 +345,9 @@ def numbers_in(digits: str, articles: bool = False) -> frozenset[int]:
     (a title's numbers), `un` and `une` count as 1 too: they stay words there, yet `1 homme et 1 femme`
     asks for *Un homme et une femme*."""
     words = digits.split()
+    if not _DIGIT.search(digits) and not (articles and ("un" in words or "une" in words)):
+        return _NONE
     found = {int(w) for w in words if w.isdigit() and len(w) <= 6}
     if articles and ("un" in words or "une" in words):
         found.add(1)
-    return frozenset(found)
+    return frozenset(found) if found else _NONE

@@ -10,9 +10,9 @@ read with its numbers in digits, when it has number words, Roman numerals or ord
    starting with it (bisect in a sorted list); and an inverted index of words, in which each query word
    also reaches the words one typo away (a table of one-letter deletions; two typos through shared
    letter pairs when nothing is one typo away) and, for the last word, the words it begins (the user is
-   still typing), a word no name has to the words it joins (`lalaland` → `la`, `la`, `land`), and two
-   query words to the word they make together (`old boy` → `oldboy`). Names rank there by the summed
-   rarity (idf) of the query words they contain;
+   still typing), and two query words to the word they make together (`old boy` → `oldboy`). Names
+   rank there by the summed rarity (idf) of the query words they contain. Names writing a query word
+   as several (`lalaland` → *La La Land*) join them;
 2. scores those names (`_Similarity`: rapidfuzz ratios on the folded strings, word order, the query as
    a part of the title, spaces ignored, a sequel's number), keeps each film's best name and applies
    the numbers asked (a name lacking one loses `NUMBER_WRONG`) and the year (given, or typed anywhere:
@@ -31,7 +31,7 @@ from array import array
 from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from rapidfuzz import fuzz, process
@@ -91,7 +91,12 @@ COMMON_POSTINGS = 0.15  # a word in more than this share of names (le, la, de �
 TYPO_FACTOR = 0.8  # a word one typo away counts this much of its idf …
 TYPO2_FACTOR = 0.6  # … two typos away (long words only)
 PREFIX_FACTOR = 0.7  # a word the last query word begins counts this much
-SPLIT_KNOWN_FACTOR = 0.5  # an indexed query word's pieces, when they are indexed words too
+# A query word some names write apart (`lalaland`): names holding its rarest piece are checked (at most
+# SPLIT_SCAN, shortest first), those holding the word once spaces are dropped join (at most SPLIT_NAMES);
+# an indexed word too, if in at most SPLIT_KNOWN_NAMES names (`gardenlie`: *Gardenlie*, *Garden-Lie …*).
+SPLIT_SCAN = 2000
+SPLIT_NAMES = 50
+SPLIT_KNOWN_NAMES = 20
 MIN_TYPO_WORD = 3  # shorter words are not corrected (too many neighbours)
 MIN_TYPO2_WORD = 5  # shorter words are not corrected by two letters
 MAX_TYPO_WORD = 24  # longer words are not corrected either (nobody types those)
@@ -107,7 +112,6 @@ SEQUEL_SCORE = 95.0
 # Words joined or split (`lalaland`, `old boy`): a name equal to the query but for its spaces scores this.
 GLUED_SCORE = 98.0
 MIN_GLUED = 5  # letters a query needs (spaces aside) for its spacing to be ignored
-NO_NUMBERS: frozenset[int] = frozenset()
 
 _YEAR_TOKEN = re.compile(r"(?:18[89]\d|19\d\d|20\d\d|2100)")
 _VALUE = re.compile(r"film:(\d{1,18})")
@@ -568,7 +572,28 @@ class TitleIndex:
         # Ties keep the order names came in: rarest word first, shortest name first in each postings list.
         best = sorted(scores, key=scores.__getitem__, reverse=True)  # stable: ties keep their order
         names.update(itertools.islice(best, TOKEN_CANDIDATES))
+        for word in q.tokens:
+            names.update(self._written_apart(word))
         return names
+
+    def _written_apart(self, word: str) -> list[int]:
+        """Names writing `word` as several words (`lalaland` → *La La Land*, `chtis` → *Bienvenue chez
+        les Ch'tis*; `gardenlie` too, a title being *Gardenlie*, when few names have it): among the
+        names holding one of its pieces, those holding it whole once spaces are dropped."""
+        known = self._postings.get(word)
+        if known is not None and len(known) > SPLIT_KNOWN_NAMES * 4:  # 4 bytes an id
+            return []
+        pieces = self._split(word)
+        if not pieces:
+            return []
+        full = self._name_full
+        # The pieces are one way to cut the word (`sulsul yaxidragri` where a name has `sul sul
+        # yaxidragri`): each piece's names are checked in turn, rarest first, until some hold the word.
+        for postings in sorted((_ids(self._postings[piece]) for piece in set(pieces)), key=len):
+            found = [nid for nid in postings[:SPLIT_SCAN] if word in full[nid].replace(" ", "")]
+            if found:
+                return found[:SPLIT_NAMES]
+        return []
 
     def _expand(self, word: str, prefix: bool) -> list[tuple[float, str]]:
         """Indexed words `word` may stand for, with how much they count: itself, one or two typos away,
@@ -598,11 +623,6 @@ class TitleIndex:
                     other = self._words[wid]
                     if OSA.distance(word, other, score_cutoff=2) <= 2:
                         found[other] = TYPO2_FACTOR
-        # `lalaland`, `spiderman`, `chtis`: words a name writes apart (`gardenlie` too when a title is
-        # *Gardenlie*: *Garden-Lie de Carthage* may be meant, a little less likely)
-        factor = SPLIT_KNOWN_FACTOR if word in self._postings else TYPO_FACTOR
-        for piece in self._split(word):
-            found.setdefault(piece, factor)
         if prefix and len(word) >= 2:
             at = bisect_left(self._vocab, word)
             for other in self._vocab[at : at + PREFIX_WORDS]:
@@ -684,7 +704,7 @@ def _forms(full: str, text: str) -> list[tuple[str, frozenset[int]]]:
         return []
     marked = mark_numerals(text)
     digits = to_digits(full if marked == text else fold(marked))
-    numbers = numbers_in(digits, articles=True) or NO_NUMBERS  # one empty set shared by most names
+    numbers = numbers_in(digits, articles=True)
     return [(full, numbers)] if digits == full else [(full, numbers), (digits, numbers)]
 
 
@@ -704,7 +724,8 @@ class _Scorer:
         """`full`, `core`: the name folded, without its article; `numbers`: those it carries; `year`:
         its film's."""
         q = self.q
-        score = max(similarity(full, core) for similarity in self.plain)
+        plain = self.plain
+        score = plain[0](full, core) if len(plain) == 1 else max(plain[0](full, core), plain[1](full, core))
         if not q.numbers <= numbers:
             score -= NUMBER_WRONG
         if q.year is not None:
@@ -756,7 +777,7 @@ def _parse(query: object, year: int | None) -> _Query | None:
     if digits == full and bare_digits == bare_full:
         return q
     alt = _query(digits, bare_digits, year, year_token)
-    return _Query(**{**q.__dict__, "alt": alt})
+    return replace(q, alt=alt)
 
 
 def _query(full: str, bare_full: str, year: int | None, year_token: str | None) -> _Query:
@@ -812,6 +833,7 @@ class _Similarity:
         "wanted",
         "wanted_length",
     )
+    spacing: re.Pattern[str] | None
 
     def __init__(self, full: str, core: str, typing: bool) -> None:
         self.full, self.core, self.typing = full, core, typing
@@ -822,10 +844,7 @@ class _Similarity:
         self.spaced = f" {core}"
         self.sequel = (f"{full} ", f"{core} ") if self.several and words[-1].isdigit() else None
         self.glued, self.glued_core = full.replace(" ", ""), core.replace(" ", "")
-        self.spacing = None
-        if len(self.glued_core) >= MIN_GLUED:  # the query's letters with or without spaces between
-            letters = " ?".join(map(re.escape, self.glued_core))
-            self.spacing = re.compile(f"(?:^| ){letters}(?: |$)")
+        self.spacing = None  # compiled when first needed (`_spacing`)
 
     def __call__(self, full: str, core: str) -> float:
         score = fuzz.ratio(self.full, full)
@@ -850,11 +869,13 @@ class _Similarity:
             and (full.startswith(self.sequel[0]) or core.startswith(self.sequel[1]))
         ):
             score = SEQUEL_SCORE
-        if self.spacing is not None and score < GLUED_SCORE:
+        if score < GLUED_SCORE and len(self.glued_core) >= MIN_GLUED:
             glued = full.replace(" ", "")
-            if glued in (self.glued, self.glued_core) or core.replace(" ", "") == self.glued_core:
+            if self.glued_core not in glued:  # one test in C rules out nearly every name
+                pass
+            elif glued in (self.glued, self.glued_core) or core.replace(" ", "") == self.glued_core:
                 score = GLUED_SCORE
-            elif len(self.core) < len(full) and self.spacing.search(full):
+            elif len(self.core) < len(full) and self._spacing().search(full):
                 score = max(score, 100 * (0.85 + 0.1 * min(1.0, len(self.full) / len(full))))
         if self.typing:
             if full.startswith(self.full) or core.startswith(self.core):
@@ -862,6 +883,13 @@ class _Similarity:
             elif self.spaced in f" {full}":
                 score = max(score, 85 + 10 * len(self.core) / len(full))
         return min(score, 100.0)
+
+    def _spacing(self) -> re.Pattern[str]:
+        """The query's letters, with or without a space between any two, as whole words of a name."""
+        if self.spacing is None:
+            letters = " ?".join(map(re.escape, self.glued_core))
+            self.spacing = re.compile(f"(?:^| ){letters}(?: |$)")
+        return self.spacing
 
 
 def _year_penalty(asked: int | None, year: int | None) -> float:

@@ -59,7 +59,19 @@ FIGURES = {
         "baseline_lost",
         "pick_ms_per_film",
     },
-    "lookup.py": {"titles", "p50_ms", "p99_ms", "top1", "baseline_p99_ms", "baseline_top1"},
+    "lookup.py": {
+        "titles",
+        "p50_ms",
+        "p99_ms",
+        "top1",
+        "baseline_p99_ms",
+        "baseline_top1",
+        *(
+            f"{figure}_{kind}"
+            for kind in ("numbers", "sequel", "year", "year_title", "spacing", "part")
+            for figure in ("top1", "found")
+        ),
+    },
     "answers.py": {
         "films",
         "reviews",

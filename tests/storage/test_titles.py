@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storage.title_numbers import numbers_in, to_digits
+from storage.title_numbers import mark_numerals, numbers_in, to_digits
 from storage.titles import (
     AllocineRef,
     Candidate,
@@ -776,3 +776,37 @@ def test_autocomplete_and_rank_follow_the_numbers_too(numbered: TitleIndex) -> N
 def test_the_digit_form_names_the_title_as_written(numbered: TitleIndex) -> None:
     film = numbered.lookup("7 samourais").film
     assert film is not None and film.matched == "Les Sept Samouraïs"
+
+
+def test_a_word_cut_otherwise_by_another_title_is_still_found() -> None:
+    # `sulsul` is a word of another title: the query is also cut `sulsul` + `yaxidragri`
+    index = TitleIndex(
+        [TitleEntry(1, "Sul Sul Yaxidragri", 2001), TitleEntry(2, "Sulsul", 1999), *CATALOGUE[2:]]
+    )
+    result = index.lookup("sulsulyaxidragri")
+    assert result.outcome == "found" and found(result) == 1
+    assert found(index.lookup("sulsul")) == 2
+
+
+def test_a_title_that_begins_with_a_year_beats_its_namesake_of_that_year() -> None:
+    index = TitleIndex(
+        [TitleEntry(1, "2013 : Le Temps de verre", 1992), TitleEntry(2, "Le Temps de verre", 2013)]
+    )
+    assert found(index.lookup("2013 : le temps de verre")) == 1
+    assert found(index.lookup("le temps de verre 2013")) == 2
+    assert found(index.lookup("le temps de verre")) == 2
+
+
+@pytest.mark.parametrize(
+    ("title", "marked"),
+    [
+        ("Rocky V : Le Dernier Round", "Rocky 5 : Le Dernier Round"),
+        ("Les Bronzés V - Amis", "Les Bronzés 5 - Amis"),
+        ("Rocky V", "Rocky V"),  # the last word: `to_digits` reads it
+        ("V pour Vendetta", "V pour Vendetta"),
+        ("Malcolm X", "Malcolm X"),
+        ("X-Men : Le Commencement", "X-Men : Le Commencement"),
+    ],
+)
+def test_a_lone_roman_letter_before_a_subtitle_is_a_number(title: str, marked: str) -> None:
+    assert mark_numerals(title) == marked
