@@ -226,6 +226,8 @@ FIRST_CARDS = {
         "Clémentine Roux",
         8,
     ),
+    "a name ending like a sentence": ("Jean-P.\n8 critiques\n", "Jean-P.", 8),
+    "a name starting with a digit": ("7e art !\n8 critiques Suivre son activité\n", "7e art !", 8),
     "one anonymous line": ("Un visiteur\n", None, None),
     "anonyme then Un visiteur": ("anonyme\nUn visiteur\n", None, None),
     "no author line": ("", None, None),

@@ -60,6 +60,11 @@ CARDS: dict[str, Callable[[int], tuple[str, Card]]] = {
         f"Publiée le 1er mai 2022\n{_text(n)}\n",
         (f"Membre {n}", 4.0, date(2022, 5, 1), 1, n * 10, _text(n)),
     ),
+    "a name written like a sentence, once, with stats": lambda n: (
+        f"{n}e art. Jean-P.\n{n} abonnés {n * 10} critiques Suivre son activité\n2,5\nPubliée le 3 mai 2022\n"
+        f"{_text(n)}\n",
+        (f"{n}e art. Jean-P.", 2.5, date(2022, 5, 3), n, n * 10, _text(n)),
+    ),
     "2016, glued": lambda n: (
         f"Membre {n}\nSuivre son activité {n} abonnés Lire ses {n * 10} critiques\n"
         f"4,0Très bien • Publiée le {n:02d}/06/2016\n{_text(n)}\n",

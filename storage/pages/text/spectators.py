@@ -225,8 +225,11 @@ def _card_start(content: list[Line], anchor: int, floor: int) -> int:
         if not has_stats and floor and above is not None and not SENTENCE_END.search(above):
             return i + 1  # no stats under it: the end of the text above, wrapped; the card has no author
         return i
-    if has_stats and len(name) <= 100 and not PUNCTUATED.search(name) and not name[0].isdigit():
-        return i  # a long pseudonym: the stats under it say it is one
+    # The stats under it say it is a member's name: a long pseudonym, or a short one written like
+    # anything (`7e art`, `Jean-P.`, `Zorro!`).
+    long_name = len(name) <= 100 and not PUNCTUATED.search(name)
+    if has_stats and (long_name or (len(name) <= 40 and len(name.split()) <= 4)):
+        return i
     return i + 1  # no recognisable author: the card starts at its stats or rating
 
 
