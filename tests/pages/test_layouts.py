@@ -317,6 +317,19 @@ def test_2016_figures_written_otherwise(figures: str) -> None:
     assert page.figures == Y2016_FIGURES
 
 
+def test_2016_title_after_a_menu_item_the_parser_does_not_know() -> None:
+    """An unknown item in the middle of the menu is passed over; one right above the title is not
+    told from a title, so the title is the first plain line after the last known menu item."""
+    text = Y2016.replace("Mes amis\n", "Mes vidéos\nMes amis\n")
+    assert check(text, as_is, Y2016_CARDS).title == "Les Veilleurs de l'aube"
+
+
+@pytest.mark.parametrize("details", ["De Claire Dumontel\n", "De Claire Dumontel\nAvec Sophie Arnaud\n"])
+def test_title_followed_by_the_films_details(details: str) -> None:
+    text = Y2016.replace("Les Veilleurs de l'aube\n", "Les Veilleurs de l'aube\n" + details)
+    assert check(text, as_is, Y2016_CARDS).title == "Les Veilleurs de l'aube"
+
+
 def test_2016_page_without_the_member_menu() -> None:
     text = Y2016[Y2016.index("Les Veilleurs") :]
     assert check(text, no_indent, Y2016_CARDS).title == "Les Veilleurs de l'aube"

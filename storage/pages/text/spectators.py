@@ -147,7 +147,11 @@ def _spectator_header(header: list[Line], warnings: list[str]) -> tuple[str | No
             figure = False
             if SORT_OR_FILTER.match(text):
                 sorted_out = True
-            elif not (structured or sorted_out) and _could_be_title(text):
+            elif structured or sorted_out:
+                pass
+            elif is_site_words(text):
+                candidates = []  # a menu (`Mon AlloCiné`, `Mes amis`…): the title comes after it
+            elif _could_be_title(text):
                 candidates.append(text)
         structured = structured or figure
         i += 1
@@ -170,10 +174,10 @@ def _spectator_header(header: list[Line], warnings: list[str]) -> tuple[str | No
         reviews_count=reviews_count,
         histogram={star: histogram[star] for star in STARS} if histogram else None,
     )
-    # "Votre avis sur X ?" names the film for sure. Otherwise the title is the line right above the
-    # figures or the tabs: a menu (`Mon AlloCiné`, `Mes amis`…) may come before it, never after.
+    # "Votre avis sur X ?" names the film for sure. Otherwise the title is the first line after the
+    # site's menus and before the figures, tabs or sort links (details may follow it).
     if candidates:
-        title = page_title(candidates[-1])
+        title = page_title(candidates[0])
     return prompt_title or title, figures
 
 
