@@ -96,3 +96,42 @@ def test_a_films_tab_bar_line_by_line_is_not_a_series() -> None:
     assert isinstance(page, ParsedSpectatorPage)
     assert page.title == "La Maison des glycines"
     assert cards(page) == TODAY_CARDS
+
+
+MAIN = (FIXTURES / "film_main_page.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        ("Synopsis", "Lire plus"),  # the synopsis and the snippets
+        ("Titre original", "Lire plus"),
+        ("Presse", "Lire plus"),  # the averages and the snippets
+        ("Date de sortie", "Presse"),
+    ],
+    ids=str,
+)
+def test_main_page_by_any_two_of_its_traits(kept: tuple[str, str]) -> None:
+    traits = {
+        "Date de sortie": "Date de sortie 12 octobre 2016 en salle | 1h 52min | Drame, Thriller\n",
+        "Titre original": "Titre original Dawn Watchers\n",
+        "Presse": "Presse\n3,5\nSpectateurs\n3,6\n",
+        "Synopsis": "Synopsis\n",
+        "Lire plus": "Lire plus\n",
+    }
+    text = MAIN
+    for trait, lines in traits.items():
+        if trait not in kept:
+            text = text.replace(lines, "")
+    with pytest.raises(NotFilmReviews) as refused:
+        parse_text(text)
+    assert refused.value.code == "film_main_page"
+
+
+def test_the_browsers_title_kept_in_a_dump_gives_the_film() -> None:
+    text = TODAY.replace("    Votre avis sur La Maison des glycines ?\n", "").replace(
+        "    La Maison des glycines\n",
+        "    Critiques spectateurs du film La Maison des glycines - AlloCiné\n",
+    )
+    page = parse_text(text)
+    assert isinstance(page, ParsedSpectatorPage) and page.title == "La Maison des glycines"

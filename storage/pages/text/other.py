@@ -13,6 +13,7 @@ from storage.pages.french import parse_decimal
 from storage.pages.model import NotFilmReviews
 from storage.pages.text.lines import Joined, Line
 from storage.pages.vocabulary import (
+    CARD_CHROME,
     FIGURE_LABEL,
     HISTO_STAR,
     LIST_HEADING,
@@ -42,6 +43,8 @@ def refuse_other_pages(page: Joined, has_cards: bool) -> None:
         text = line.text
         if MAIN_PAGE_MARK.match(text):
             marks.add(text.split()[0].casefold())
+        elif k and CARD_CHROME.match(text) and head[k - 1].text.endswith(("...", "…")):
+            marks.add("snippet")  # a review cut short, `Lire plus` to read it: a main page's extract
         elif FIGURE_LABEL.match(text) and k + 1 < len(head) and _average(head[k + 1].text):
             labelled[text.casefold()] = labelled.get(text.casefold(), 0) + 1
         elif SPECTATOR_COUNT.match(text) or PRESS_COUNT.match(text) or HISTO_STAR.match(text):
