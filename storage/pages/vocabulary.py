@@ -20,6 +20,7 @@ _STAR_WORDS = (
     r"chef[- ]?d['’] ?(?:oe|œ)uvre|excellent|tr[eè]s bien|bien|pas mal|moyen|pas terrible|mauvais"
     r"|tr[eè]s mauvais|nul"
 )
+STAR_LABEL = re.compile(rf"^(?:{_STAR_WORDS})$", re.IGNORECASE)  # a rating's label on its own line
 RATED = re.compile(
     rf"^(?P<value>\d(?:[,.]\d)?) ?(?:- ?)?(?:{_STAR_WORDS})(?: ?[•·|-]? ?(?P<published>Publiée? le\b.*))?$",
     re.IGNORECASE,

@@ -37,6 +37,7 @@ from storage.pages.vocabulary import (
     RATING,
     SORT_OR_FILTER,
     SPECTATOR_COUNT,
+    STAR_LABEL,
     TITLE_PROMPT,
     author_stats,
     is_anonymous,
@@ -195,6 +196,8 @@ def _could_be_title(text: str) -> bool:
 def _above_rating_and_stats(content: list[Line], i: int, floor: int) -> tuple[int, bool, bool]:
     """Walk up from line `i` over a card's rating, then its author's stats: the line above them, and
     whether each was there. The author's name, if any, is at the returned index."""
+    if i - 1 >= floor and STAR_LABEL.match(content[i].text) and RATING.match(content[i - 1].text):
+        i -= 1  # `4,0` then its label (`Très bien`) on a line of its own
     has_rating = i >= floor and is_rating(content[i].text)
     if has_rating:
         i -= 1
@@ -319,8 +322,8 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
             line_followers, line_reviews = author_stats(text)
             followers = line_followers if line_followers is not None else followers
             author_reviews = line_reviews if line_reviews is not None else author_reviews
-        elif is_site_words(text):
-            continue  # chrome above a card without a name line
+        elif is_site_words(text) or STAR_LABEL.match(text):
+            continue  # chrome above a card without a name line, or the rating's label
         elif not named:
             named = True
             author = None if is_anonymous(text) else " ".join(text.split())
