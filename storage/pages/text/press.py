@@ -22,6 +22,7 @@ from storage.pages.vocabulary import (
     DISCLAIMER,
     FULL_REVIEW_NOTE,
     LINK_ONLY,
+    NAVIGATION,
     PRESS_COUNT,
     is_site_words,
 )
@@ -150,6 +151,8 @@ def _press_header(content: list[Line], anchors: list[int]) -> tuple[int, str | N
             average = parse_decimal(value) if value else None
         elif match := PRESS_COUNT.match(text):
             count = parse_count(match.group("n"))
+        elif NAVIGATION.match(text):
+            pass  # the film's tabs (`Séances Bandes-annonces …`, or one per line): never title nor outlet
         elif BULLET.match(text) and len(text) > 2:
             bullets.append(BULLET.sub("", text))
             listed.add(bullets[-1].casefold())
