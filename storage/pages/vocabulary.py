@@ -59,7 +59,7 @@ AVERAGE = re.compile(r"^Note moyenne\s*:?\s*(?P<value>\d(?:[,.]\d)?)?(?: ?/ ?5)?
 # `Note moyenne` or `pour` needs its decimal: `4 123 notes` is a count.
 FIGURES_LINE = re.compile(
     rf"^(?:Note moyenne ?:? ?)?(?:(?P<value>\d(?:[,.]\d)?)(?: ?/ ?5)? pour |(?P<bare>\d[,.]\d)(?: ?/ ?5)? )?"
-    rf"(?P<notes>{NUMBER}) notes?(?: dont (?P<reviews>{NUMBER}) critiques?)?(?: ?[|•]| .*)?$",
+    rf"(?P<notes>{NUMBER}) notes?(?: dont (?P<reviews>{NUMBER}) critiques?)?\b.*$",
     re.IGNORECASE,
 )
 RATINGS_COUNT = re.compile(rf"{_COUNT} notes?\b", re.IGNORECASE)
@@ -92,10 +92,11 @@ TITLE_OF_REVIEWS = re.compile(
 # the line before them, never one of them.
 _NAV_WORD = (
     r"Séances|Bandes?-annonces?|Casting(?: complet)?|Critiques?(?: (?:des )?spectateurs| presse)?|Photos"
-    r"|Musique|Bande originale|Secrets de tournage|Box[- ]?office|Films similaires|Blu-Ray(?:,? DVD)?|DVD"
+    r"|Musique|Bande originale|Secrets de tournage|Box[- ]?office|Films similaires|Blu-Ray,?|DVD"
     r"|VOD|News|Vidéos|Fiche technique|Infos techniques|Streaming|Saisons?|Épisodes?|Distribution"
     r"|Récompenses|Synopsis|Avis|Sorties?|Programme TV"
 )
+# Each word is read one way only (no tab's name is two others'), so a long line that fails fails fast.
 NAVIGATION = re.compile(rf"^(?:[•·*-] ?)?(?:(?:{_NAV_WORD})(?: ?[|•·] ?| |$))+$", re.IGNORECASE)
 # The sort links and filters above the first card (glued in dumps: `Les plus utilesLes plus récentes…`):
 # the header is over, no title comes after them.

@@ -376,3 +376,16 @@ def test_2012_last_card_cut_is_reported() -> None:
     page = spectators(text)
     assert cards(page) == Y2012_CARDS[:3]
     assert page.warnings == ["ligne 33 : la dernière critique est coupée (page tronquée), ignorée"]
+
+
+@pytest.mark.parametrize("line", ["Blu-Ray DVD " * 40 + "x", "Critiques spectateurs " * 5000 + "x"])
+def test_a_long_line_of_tab_names_reads_at_once(line: str) -> None:
+    """Each tab's name is read one way only: a line that almost is a tab bar fails fast (a tab named
+    like two others made this line take 2⁴⁰ steps)."""
+    from storage.pages import parse_page
+
+    page = parse_page(
+        TODAY.replace("    Note moyenne\n", f"    {line}\n    Note moyenne\n", 1), time_limit=2.0
+    )
+    assert isinstance(page, ParsedSpectatorPage)
+    assert cards(page) == TODAY_CARDS

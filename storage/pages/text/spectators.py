@@ -1,4 +1,5 @@
-"""Spectator pages: the header's title and figures, then one card per `Publiée le` line."""
+"""Spectator pages: the header's title and figures, then one card per `Publiée le` line (or, on pages
+without dates, per labelled rating such as `4.5 - Excellent`)."""
 
 from __future__ import annotations
 
@@ -111,6 +112,8 @@ def _spectator_header(header: list[Line], warnings: list[str]) -> tuple[str | No
     texts = [" ".join(line.text.split()) for line in header]  # dumps double spaces inside lines
     i = 0
     while i < len(texts):
+        if not i & 4095:
+            tick()  # a page without cards is all header
         text = texts[i]
         nxt = texts[i + 1] if i + 1 < len(texts) else ""
         row = BULLET.sub("", text)
