@@ -135,3 +135,27 @@ def test_the_browsers_title_kept_in_a_dump_gives_the_film() -> None:
     )
     page = parse_text(text)
     assert isinstance(page, ParsedSpectatorPage) and page.title == "La Maison des glycines"
+
+
+ENTITY_CARD = (
+    "Date de sortie 3 mars 2021 | 1h 40min | Comédie dramatique\nDe Lucie Morand\nAvec Anna Vidal\n"
+    "Presse\n3,2\nSpectateurs\n3,4\n"
+)
+
+
+@pytest.mark.parametrize("transform", ALL.values(), ids=ALL.keys())
+def test_a_later_review_page_under_the_films_details_is_read(transform: Callable[[str], str]) -> None:
+    """A review page may show the film's card (details, both averages) above whole reviews: it is one
+    film's reviews, not its main page, even without its own figures."""
+    later = (FIXTURES / "spectators_later_page.txt").read_text(encoding="utf-8")
+    page = parse_text(transform("La Maison des glycines\n" + ENTITY_CARD + later))
+    assert isinstance(page, ParsedSpectatorPage)
+    assert len(page.reviews) == 4
+
+
+def test_a_review_that_trails_off_is_not_a_snippet() -> None:
+    later = (FIXTURES / "spectators_later_page.txt").read_text(encoding="utf-8")
+    later = later.replace("Rien à sauver, hélas.", "Rien à sauver...\nLire plus")
+    page = parse_text("La Maison des glycines\n" + ENTITY_CARD + later)
+    assert isinstance(page, ParsedSpectatorPage)
+    assert page.reviews[-1].text == "Rien à sauver..."
