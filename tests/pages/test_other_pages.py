@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.pages import NotFilmReviews, ParsedOutletPage, ParsedSpectatorPage
+from storage.pages import NotFilmReviews, ParsedOutletPage, ParsedPressPage, ParsedSpectatorPage
 from storage.pages.text import parse_text
 from storage.problems import Problem
 from tests.pages.test_layouts import ALL, TODAY, TODAY_CARDS, cards
@@ -159,3 +159,17 @@ def test_a_review_that_trails_off_is_not_a_snippet() -> None:
     page = parse_text("La Maison des glycines\n" + ENTITY_CARD + later)
     assert isinstance(page, ParsedSpectatorPage)
     assert page.reviews[-1].text == "Rien à sauver..."
+
+
+def test_a_press_page_of_one_entry_before_the_sites_links_is_read() -> None:
+    """`Les meilleurs films de tous les temps` near the top is the footer of a short page, not a list."""
+    text = (
+        "Chaque magazine ou journal ayant son propre système de notation, toutes les notes attribuées sont "
+        "remises au barême de AlloCiné, de 1 à 5 étoiles.\nCiné Passion\npar Marc Tessier\n"
+        "Joliment écrit, mais le dernier acte s'étire.\nLes meilleurs films de tous les temps\nBack to Top\n"
+    )
+    page = parse_text(text)
+    assert isinstance(page, ParsedPressPage)
+    assert [(r.outlet, r.critic, r.quote) for r in page.reviews] == [
+        ("Ciné Passion", "Marc Tessier", "Joliment écrit, mais le dernier acte s'étire.")
+    ]
