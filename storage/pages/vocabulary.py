@@ -220,7 +220,7 @@ def author_stats(text: str) -> tuple[int | None, int | None]:
 # line lets the engine skip from line to line (ten times faster on prose than a MULTILINE `^`).
 ANCHOR_STARTS = re.compile(
     r"\n(?:(?P<published>Publi)|(?P<critic>par\s)"
-    rf"|(?P<rated>\d(?:[,.]\d)? ?(?:- ?)?(?:{_STAR_WORDS}))"
+    r"|(?P<rated>\d(?:[,.]\d)? ?(?:- ?)?[cetbpmn])"  # the first letter of a star label: RATED checks
     r"|(?P<series>Critiques? de la|\(?A propos de la saison))",
     re.IGNORECASE,
 )
