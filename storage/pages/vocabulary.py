@@ -20,6 +20,7 @@ _STAR_WORDS = (
     r"chef[- ]?d['’] ?(?:oe|œ)uvre|excellent|tr[eè]s bien|bien|pas mal|moyen|pas terrible|mauvais"
     r"|tr[eè]s mauvais|nul"
 )
+STAR_LABEL = re.compile(rf"^(?:{_STAR_WORDS})$", re.IGNORECASE)  # a rating's label on its own line
 RATED = re.compile(
     rf"^(?P<value>\d(?:[,.]\d)?) ?(?:- ?)?(?:{_STAR_WORDS})(?: ?[•·|-]? ?(?P<published>Publiée? le\b.*))?$",
     re.IGNORECASE,
@@ -58,7 +59,7 @@ AVERAGE = re.compile(r"^Note moyenne\s*:?\s*(?P<value>\d(?:[,.]\d)?)?(?: ?/ ?5)?
 # `Note moyenne` or `pour` needs its decimal: `4 123 notes` is a count.
 FIGURES_LINE = re.compile(
     rf"^(?:Note moyenne ?:? ?)?(?:(?P<value>\d(?:[,.]\d)?)(?: ?/ ?5)? pour |(?P<bare>\d[,.]\d)(?: ?/ ?5)? )?"
-    rf"(?P<notes>{NUMBER}) notes?(?: dont (?P<reviews>{NUMBER}) critiques?)?(?: ?[|•]| .*)?$",
+    rf"(?P<notes>{NUMBER}) notes?(?: dont (?P<reviews>{NUMBER}) critiques?)?\b.*$",
     re.IGNORECASE,
 )
 RATINGS_COUNT = re.compile(rf"{_COUNT} notes?\b", re.IGNORECASE)
@@ -91,10 +92,11 @@ TITLE_OF_REVIEWS = re.compile(
 # the line before them, never one of them.
 _NAV_WORD = (
     r"Séances|Bandes?-annonces?|Casting(?: complet)?|Critiques?(?: (?:des )?spectateurs| presse)?|Photos"
-    r"|Musique|Bande originale|Secrets de tournage|Box[- ]?office|Films similaires|Blu-Ray(?:,? DVD)?|DVD"
+    r"|Musique|Bande originale|Secrets de tournage|Box[- ]?office|Films similaires|Blu-Ray,?|DVD"
     r"|VOD|News|Vidéos|Fiche technique|Infos techniques|Streaming|Saisons?|Épisodes?|Distribution"
     r"|Récompenses|Synopsis|Avis|Sorties?|Programme TV"
 )
+# Each word is read one way only (no tab's name is two others'), so a long line that fails fails fast.
 NAVIGATION = re.compile(rf"^(?:[•·*-] ?)?(?:(?:{_NAV_WORD})(?: ?[|•·] ?| |$))+$", re.IGNORECASE)
 # The sort links and filters above the first card (glued in dumps: `Les plus utilesLes plus récentes…`):
 # the header is over, no title comes after them.
@@ -218,7 +220,7 @@ def author_stats(text: str) -> tuple[int | None, int | None]:
 # line lets the engine skip from line to line (ten times faster on prose than a MULTILINE `^`).
 ANCHOR_STARTS = re.compile(
     r"\n(?:(?P<published>Publi)|(?P<critic>par\s)"
-    rf"|(?P<rated>\d(?:[,.]\d)? ?(?:- ?)?(?:{_STAR_WORDS}))"
+    r"|(?P<rated>\d(?:[,.]\d)? ?(?:- ?)?[cetbpmn])"  # the first letter of a star label: RATED checks
     r"|(?P<series>Critiques? de la|\(?A propos de la saison))",
     re.IGNORECASE,
 )

@@ -226,6 +226,8 @@ FIRST_CARDS = {
         "Clémentine Roux",
         8,
     ),
+    "a name ending like a sentence": ("Jean-P.\n8 critiques\n", "Jean-P.", 8),
+    "a name starting with a digit": ("7e art !\n8 critiques Suivre son activité\n", "7e art !", 8),
     "one anonymous line": ("Un visiteur\n", None, None),
     "anonyme then Un visiteur": ("anonyme\nUn visiteur\n", None, None),
     "no author line": ("", None, None),
@@ -315,6 +317,19 @@ def test_2016_figures_written_otherwise(figures: str) -> None:
     assert page.figures == Y2016_FIGURES
 
 
+def test_2016_title_after_a_menu_item_the_parser_does_not_know() -> None:
+    """An unknown item in the middle of the menu is passed over; one right above the title is not
+    told from a title, so the title is the first plain line after the last known menu item."""
+    text = Y2016.replace("Mes amis\n", "Mes vidéos\nMes amis\n")
+    assert check(text, as_is, Y2016_CARDS).title == "Les Veilleurs de l'aube"
+
+
+@pytest.mark.parametrize("details", ["De Claire Dumontel\n", "De Claire Dumontel\nAvec Sophie Arnaud\n"])
+def test_title_followed_by_the_films_details(details: str) -> None:
+    text = Y2016.replace("Les Veilleurs de l'aube\n", "Les Veilleurs de l'aube\n" + details)
+    assert check(text, as_is, Y2016_CARDS).title == "Les Veilleurs de l'aube"
+
+
 def test_2016_page_without_the_member_menu() -> None:
     text = Y2016[Y2016.index("Les Veilleurs") :]
     assert check(text, no_indent, Y2016_CARDS).title == "Les Veilleurs de l'aube"
@@ -361,3 +376,16 @@ def test_2012_last_card_cut_is_reported() -> None:
     page = spectators(text)
     assert cards(page) == Y2012_CARDS[:3]
     assert page.warnings == ["ligne 33 : la dernière critique est coupée (page tronquée), ignorée"]
+
+
+@pytest.mark.parametrize("line", ["Blu-Ray DVD " * 40 + "x", "Critiques spectateurs " * 5000 + "x"])
+def test_a_long_line_of_tab_names_reads_at_once(line: str) -> None:
+    """Each tab's name is read one way only: a line that almost is a tab bar fails fast (a tab named
+    like two others made this line take 2⁴⁰ steps)."""
+    from storage.pages import parse_page
+
+    page = parse_page(
+        TODAY.replace("    Note moyenne\n", f"    {line}\n    Note moyenne\n", 1), time_limit=2.0
+    )
+    assert isinstance(page, ParsedSpectatorPage)
+    assert cards(page) == TODAY_CARDS

@@ -60,6 +60,11 @@ CARDS: dict[str, Callable[[int], tuple[str, Card]]] = {
         f"Publiée le 1er mai 2022\n{_text(n)}\n",
         (f"Membre {n}", 4.0, date(2022, 5, 1), 1, n * 10, _text(n)),
     ),
+    "a name written like a sentence, once, with stats": lambda n: (
+        f"{n}e art. Jean-P.\n{n} abonnés {n * 10} critiques Suivre son activité\n2,5\nPubliée le 3 mai 2022\n"
+        f"{_text(n)}\n",
+        (f"{n}e art. Jean-P.", 2.5, date(2022, 5, 3), n, n * 10, _text(n)),
+    ),
     "2016, glued": lambda n: (
         f"Membre {n}\nSuivre son activité {n} abonnés Lire ses {n * 10} critiques\n"
         f"4,0Très bien • Publiée le {n:02d}/06/2016\n{_text(n)}\n",
@@ -69,6 +74,15 @@ CARDS: dict[str, Callable[[int], tuple[str, Card]]] = {
         f"Membre {n}\nSuivre son activité Lire sa critique\n5,0Chef-d'oeuvre\n"
         f"Publiée le 10/07/2016\n{_text(n)}\n",
         (f"Membre {n}", 5.0, date(2016, 7, 10), None, 1, _text(n)),
+    ),
+    "2016, rating then its label on a line of its own": lambda n: (
+        f"Membre {n}\nSuivre son activité {n} abonnés Lire ses {n * 10} critiques\n3,0\nPas mal\n"
+        f"Publiée le {n:02d}/06/2017\n{_text(n)}\n",
+        (f"Membre {n}", 3.0, date(2017, 6, n), n, n * 10, _text(n)),
+    ),
+    "no author line, rating then its label": lambda n: (
+        f"1,0\nTrès mauvais\nPubliée le {n} février 2017\n{_text(n)}\n",
+        (None, 1.0, date(2017, 2, n), None, None, _text(n)),
     ),
     "2012": lambda n: (
         f"Membre {n}\n{n} abonnés | Lire ses {n * 10} critiques |\n   4.5 - Excellent\n{_text(n)}\n",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.pages import ParsedPressPage, SiteFigures
+from storage.pages import PageError, ParsedPressPage, SiteFigures
 from storage.pages.text import parse_text
 from tests.pages.test_layouts import SAME, no_blank_lines
 
@@ -191,3 +191,34 @@ def test_entry_without_critic_on_a_page_without_outlet_list(
     assert entries(page) == expected
     assert page.title is None
     assert page.warnings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        OLD_URL[: OLD_URL.index("Le Quotidien du Cinéma")],
+        NO_LIST[: NO_LIST.index("Le Quotidien")],
+        "24 critiques presse\n",
+    ],
+)
+def test_a_press_header_alone_is_refused_as_a_page_error(text: str) -> None:
+    """Found by the fuzz test: a header with no entry after it once raised IndexError."""
+    with pytest.raises(PageError, match="sans aucune critique"):
+        parse_text(text)
+
+
+HEADS_2016 = {
+    "member menu and tab bar": (
+        "Mon AlloCiné\nMes amis\nDéconnexion\nLes Veilleurs de l'aube\n"
+        "Séances Bandes-annonces Casting Critiques spectateurs Critiques Presse Photos\n"
+    ),
+    "tab bullets (2012–2015)": "Les Veilleurs de l'aube\n  • Séances\n  • Casting\n  • Critiques presse\n",
+}
+
+
+@pytest.mark.parametrize("head", HEADS_2016.values(), ids=HEADS_2016.keys())
+def test_press_page_under_an_older_header(head: str) -> None:
+    text = head + OLD_URL[OLD_URL.index("Note moyenne") :]
+    page = press(text)
+    assert page.title == "Les Veilleurs de l'aube"
+    assert entries(page) == OLD_URL_ENTRIES  # the tabs are not outlets

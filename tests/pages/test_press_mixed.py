@@ -40,6 +40,15 @@ ENTRIES: dict[str, Callable[[str, int], tuple[str, Entry]]] = {
         f"{o}\npar J.-P.L.\nPremière ligne {n}, sans fin de phrase\n{_quote(n)}\n",
         (o, "J.-P.L.", f"Première ligne {n}, sans fin de phrase\n{_quote(n)}", None),
     ),
+    "quote, then its source and date": lambda o, n: (
+        f"{o}\npar Jean Vidal\n{_quote(n)}\nFrance-Soir, {n + 1} septembre 69\n"
+        f"La critique complète est disponible sur le site {o}\n",
+        (o, "Jean Vidal", f"{_quote(n)}\nFrance-Soir, {n + 1} septembre 69", None),
+    ),
+    "no critic, quote, then its source": lambda o, n: (
+        f"{o}\n{_quote(n)}\nN°{n}97, mars 1994\n",
+        (o, None, f"{_quote(n)}\nN°{n}97, mars 1994", None),
+    ),
     "link only": lambda o, n: (
         f"{o}\npar La Rédaction\nVoir la critique sur www.site{n}.example\n",
         (o, "La Rédaction", None, f"https://www.site{n}.example"),

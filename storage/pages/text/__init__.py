@@ -48,7 +48,7 @@ def _parse_text(text: str, reading: Reading) -> ParsedPage:
     if outlet_page := outlet_heading(content, min([*spectator_anchors[:1], *press_anchors[:1], 40])):
         heading, outlet = outlet_page
         return parse_outlet_page(content, outlet, heading)
-    refuse_other_pages(joined, has_cards=bool(spectator_anchors) or len(press_anchors) >= 2)
+    refuse_other_pages(joined, spectator_anchors, has_entries=bool(press_anchors))
     if spectator_anchors or any(SPECTATOR_COUNT.match(line.text) for line in content):
         return parse_spectator_page(lines, content, spectator_anchors, reading)
     # The press disclaimer says it too, when entries lack their `par` line.

@@ -25,6 +25,8 @@ from storage.pages.vocabulary import (
     SPECTATOR_COUNT,
     STATS,
     TITLE_OF_REVIEWS,
+    TITLE_PREFIX,
+    TITLE_SUFFIX,
     is_site_words,
 )
 
@@ -94,9 +96,14 @@ def is_figure(text: str) -> bool:
 
 
 def page_title(text: str) -> str:
-    """The film's title from a title line: `Titre : Critique presse` (old press URLs) → `Titre`."""
-    match = TITLE_OF_REVIEWS.match(text)
-    return match.group("title") if match else text
+    """The film's title from a title line: `Titre : Critique presse` (old press URLs) → `Titre`, and
+    the browser's title kept in a dump (`Critiques spectateurs du film Titre - AlloCiné`) → `Titre`."""
+    if match := TITLE_OF_REVIEWS.match(text):
+        return match.group("title")
+    if TITLE_PREFIX.match(text) or TITLE_SUFFIX.search(text):
+        title = TITLE_SUFFIX.sub("", TITLE_PREFIX.sub("", text))
+        return title or text
+    return text
 
 
 def same_name(a: str, b: str) -> bool:

@@ -22,6 +22,7 @@ from storage.pages.vocabulary import (
     DISCLAIMER,
     FULL_REVIEW_NOTE,
     LINK_ONLY,
+    NAVIGATION,
     PRESS_COUNT,
     is_site_words,
 )
@@ -150,6 +151,8 @@ def _press_header(content: list[Line], anchors: list[int]) -> tuple[int, str | N
             average = parse_decimal(value) if value else None
         elif match := PRESS_COUNT.match(text):
             count = parse_count(match.group("n"))
+        elif NAVIGATION.match(text):
+            pass  # the film's tabs (`Séances Bandes-annonces …`, or one per line): never title nor outlet
         elif BULLET.match(text) and len(text) > 2:
             bullets.append(BULLET.sub("", text))
             listed.add(bullets[-1].casefold())
@@ -169,10 +172,16 @@ def _press_header(content: list[Line], anchors: list[int]) -> tuple[int, str | N
 
 def _entry_without_critic(content: list[Line], i: int) -> bool:
     """An outlet's name, then its quote or link with no `par …` line between them."""
-    if i + 1 >= len(content) or not looks_like_name(content[i].text):
+    if i + 1 >= len(content):
+        return False
+    text = content[i].text
+    # An old quote's source on a line of its own (`France-Soir, 1 septembre 69`) is not an outlet.
+    if not looks_like_name(text) or ", " in text:
         return False
     nxt = content[i + 1].text
-    return _critic_of(content[i + 1]) is None and (bool(LINK_ONLY.match(nxt)) or not looks_like_name(nxt))
+    if _critic_of(content[i + 1]) is not None or FULL_REVIEW_NOTE.match(nxt):
+        return False
+    return bool(LINK_ONLY.match(nxt)) or not looks_like_name(nxt)
 
 
 def _ends_entry(text: str) -> bool:

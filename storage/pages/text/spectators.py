@@ -1,4 +1,5 @@
-"""Spectator pages: the header's title and figures, then one card per `Publiée le` line."""
+"""Spectator pages: the header's title and figures, then one card per `Publiée le` line (or, on pages
+without dates, per labelled rating such as `4.5 - Excellent`)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from storage.pages.vocabulary import (
     RATING,
     SORT_OR_FILTER,
     SPECTATOR_COUNT,
+    STAR_LABEL,
     TITLE_PROMPT,
     author_stats,
     is_anonymous,
@@ -110,6 +112,8 @@ def _spectator_header(header: list[Line], warnings: list[str]) -> tuple[str | No
     texts = [" ".join(line.text.split()) for line in header]  # dumps double spaces inside lines
     i = 0
     while i < len(texts):
+        if not i & 4095:
+            tick()  # a page without cards is all header
         text = texts[i]
         nxt = texts[i + 1] if i + 1 < len(texts) else ""
         row = BULLET.sub("", text)
@@ -147,7 +151,11 @@ def _spectator_header(header: list[Line], warnings: list[str]) -> tuple[str | No
             figure = False
             if SORT_OR_FILTER.match(text):
                 sorted_out = True
-            elif not (structured or sorted_out) and _could_be_title(text):
+            elif structured or sorted_out:
+                pass
+            elif is_site_words(text):
+                candidates = []  # a menu (`Mon AlloCiné`, `Mes amis`…): the title comes after it
+            elif _could_be_title(text):
                 candidates.append(text)
         structured = structured or figure
         i += 1
@@ -170,10 +178,10 @@ def _spectator_header(header: list[Line], warnings: list[str]) -> tuple[str | No
         reviews_count=reviews_count,
         histogram={star: histogram[star] for star in STARS} if histogram else None,
     )
-    # "Votre avis sur X ?" names the film for sure. Otherwise the title is the line right above the
-    # figures or the tabs: a menu (`Mon AlloCiné`, `Mes amis`…) may come before it, never after.
+    # "Votre avis sur X ?" names the film for sure. Otherwise the title is the first line after the
+    # site's menus and before the figures, tabs or sort links (details may follow it).
     if candidates:
-        title = page_title(candidates[-1])
+        title = page_title(candidates[0])
     return prompt_title or title, figures
 
 
@@ -191,6 +199,8 @@ def _could_be_title(text: str) -> bool:
 def _above_rating_and_stats(content: list[Line], i: int, floor: int) -> tuple[int, bool, bool]:
     """Walk up from line `i` over a card's rating, then its author's stats: the line above them, and
     whether each was there. The author's name, if any, is at the returned index."""
+    if i - 1 >= floor and STAR_LABEL.match(content[i].text) and RATING.match(content[i - 1].text):
+        i -= 1  # `4,0` then its label (`Très bien`) on a line of its own
     has_rating = i >= floor and is_rating(content[i].text)
     if has_rating:
         i -= 1
@@ -225,8 +235,11 @@ def _card_start(content: list[Line], anchor: int, floor: int) -> int:
         if not has_stats and floor and above is not None and not SENTENCE_END.search(above):
             return i + 1  # no stats under it: the end of the text above, wrapped; the card has no author
         return i
-    if has_stats and len(name) <= 100 and not PUNCTUATED.search(name) and not name[0].isdigit():
-        return i  # a long pseudonym: the stats under it say it is one
+    # The stats under it say it is a member's name: a long pseudonym, or a short one written like
+    # anything (`7e art`, `Jean-P.`, `Zorro!`).
+    long_name = len(name) <= 100 and not PUNCTUATED.search(name)
+    if has_stats and (long_name or (len(name) <= 40 and len(name.split()) <= 4)):
+        return i
     return i + 1  # no recognisable author: the card starts at its stats or rating
 
 
@@ -312,8 +325,8 @@ def _read_card(header: list[Line], published: Line, body: list[Line], lines: lis
             line_followers, line_reviews = author_stats(text)
             followers = line_followers if line_followers is not None else followers
             author_reviews = line_reviews if line_reviews is not None else author_reviews
-        elif is_site_words(text):
-            continue  # chrome above a card without a name line
+        elif is_site_words(text) or STAR_LABEL.match(text):
+            continue  # chrome above a card without a name line, or the rating's label
         elif not named:
             named = True
             author = None if is_anonymous(text) else " ".join(text.split())
