@@ -154,9 +154,17 @@ def prepare(
     channel_id: int,
     spectator_upto: int | None,
     press_upto: int | None,
+    until: datetime,
 ) -> bool:
-    """Before posting: the channel and the marks of what the message will announce."""
-    values = {"channel_id": channel_id, "spectator_upto": spectator_upto, "press_upto": press_upto}
+    """Before posting: the channel and the marks of what the message will announce, and the lease
+    renewed to `until`; False when the claim is no longer `owner`'s (it must not post: another process
+    took the day over, and posts or records it)."""
+    values = {
+        "channel_id": channel_id,
+        "spectator_upto": spectator_upto,
+        "press_upto": press_upto,
+        "lease_until": until,
+    }
     with engine.begin() as conn:
         done = conn.execute(
             TABLE.update()

@@ -449,8 +449,11 @@ def claim_day(
     return DayClaim(chosen.channel_id, state)
 
 
-def prepare(engine: Engine, ledger_id: int, owner: str, channel_id: int, digest: Digest) -> bool:
-    """Before posting: the marks of what the message announces, recorded with the claim."""
+def prepare(
+    engine: Engine, ledger_id: int, owner: str, channel_id: int, digest: Digest, until: datetime
+) -> bool:
+    """Before posting: the marks of what the message announces, recorded with the claim, its lease
+    renewed to `until`. False: the day is no longer `owner`'s, it must not post."""
     return digest_ledger.prepare(
         engine,
         ledger_id,
@@ -458,6 +461,7 @@ def prepare(engine: Engine, ledger_id: int, owner: str, channel_id: int, digest:
         channel_id=channel_id,
         spectator_upto=digest.spectator_upto,
         press_upto=digest.press_upto,
+        until=until,
     )
 
 

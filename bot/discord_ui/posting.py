@@ -213,7 +213,14 @@ async def _post_claimed(
         return DigestOutcome(guild_id, "empty-silent", channel_id=channel_id)
 
     # What the message announces, recorded with the claim first: whoever records the post records it.
-    await _ledger(prepare, engine, ledger_id, OWNER, channel_id, digest)
+    # The lease is renewed at the same time, so it outlasts the post (digest_post_timeout); a claim that
+    # ran out meanwhile (this process was slow) may have been taken over: then the other one posts.
+    until = datetime.now(UTC) + timedelta(seconds=settings.digest_lease_seconds)
+    if not await _ledger(prepare, engine, ledger_id, OWNER, channel_id, digest, until):
+        log.warning(
+            "résumé du serveur %s : la journée %s a été reprise par un autre processus", guild_id, day
+        )
+        return DigestOutcome(guild_id, "already", channel_id=channel_id)
     embed = embed_for(digest.answer)
     embed.set_footer(text=texts.DIGEST_FOOTER_REF.format(footer=embed.footer.text or "", ref=ref))
     delay = settings.digest_retry_delay

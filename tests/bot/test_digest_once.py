@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from bot import texts
 from bot.answers.context import AnswerContext
 from bot.answers.digest import due_day, scheduled_day
-from bot.discord_ui.client import Critibot
+from bot.discord_ui.client import Critibot, ShardedCritibot, make_bot
 from bot.discord_ui.posting import day_nonce, day_ref, post_digest, post_due_digests
 from bot.scheduler import digest_job_id
 from config import Settings
@@ -378,3 +378,61 @@ async def test_the_catch_up_leaves_a_day_settled_elsewhere(env: Env) -> None:
     ]
     assert await post_due_digests(bot, engine, now=NOW + timedelta(minutes=5), settings=env.settings) == []
     assert len(fake.channel_messages(fake.channel_id)) == 1
+
+
+# --- shards -------------------------------------------------------------------------------------------------
+
+
+def test_a_process_serves_the_servers_of_its_shards(engine: Engine) -> None:
+    first, second = 1_200_000_000_000_000_010, 1_200_000_000_000_000_010 + (1 << 22)
+    assert (first >> 22) % 2 == 1 and (second >> 22) % 2 == 0
+    assert Settings().serves(first) and Settings().serves(second)  # one process: every server
+    assert Settings(shard_count=2, shard_ids=[1]).serves(first)
+    assert not Settings(shard_count=2, shard_ids=[1]).serves(second)
+    assert Settings(shard_count=2).serves(second)  # no ids: this process holds every shard
+
+    ctx = AnswerContext.open(engine)
+    assert type(make_bot(ctx, Settings())) is Critibot
+    both = make_bot(ctx, Settings(shard_count=2))
+    assert isinstance(both, ShardedCritibot) and (both.shard_count, both.shard_ids) == (2, [0, 1])
+    one = make_bot(ctx, Settings(shard_count=3, shard_ids=[2]))
+    assert isinstance(one, ShardedCritibot) and (one.shard_count, one.shard_ids) == (3, [2])
+
+
+def test_a_holder_whose_claim_was_taken_over_may_not_post(engine: Engine) -> None:
+    """A process slowed past its lease (a long pause, a busy database) finds, when it prepares its post,
+    that the day is no longer its own: the process that took it over posts (or records) it."""
+    wall = datetime.now(UTC)
+    slow = digest_ledger.take(
+        engine, 7, 70, NOW.date(), NOW, owner="slow", lease=timedelta(seconds=1), wall=wall
+    )
+    assert isinstance(slow, digest_ledger.Claimed)
+    later = wall + timedelta(seconds=2)
+    other = digest_ledger.take(engine, 7, 71, NOW.date(), NOW, owner="other", wall=later)
+    assert isinstance(other, digest_ledger.Claimed) and other.taken_over and other.channel_id == 70
+    until = later + timedelta(minutes=3)
+
+    def prepare(owner: str, ledger_id: int) -> bool:
+        return digest_ledger.prepare(
+            engine, ledger_id, owner, channel_id=70, spectator_upto=5, press_upto=None, until=until
+        )
+
+    def complete(owner: str, ledger_id: int) -> bool:
+        return digest_ledger.complete(
+            engine,
+            ledger_id,
+            status="posted",
+            message_id=9,
+            spectator_upto=5,
+            press_upto=None,
+            now=later,
+            owner=owner,
+        )
+
+    assert not prepare("slow", slow.ledger_id)
+    assert not digest_ledger.renew(engine, slow.ledger_id, "slow", until)
+    assert prepare("other", other.ledger_id)
+    assert not complete("slow", slow.ledger_id)
+    assert complete("other", other.ledger_id)
+    row = digest_ledger.day_row(engine, 7, NOW.date())
+    assert row is not None and (row.status, row.message_id, row.lease_owner) == ("posted", 9, None)
