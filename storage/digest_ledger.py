@@ -222,6 +222,27 @@ def last_digest(engine: Engine, guild_id: int) -> Row | None:
         return conn.execute(query).first()
 
 
+def unsettled_before(engine: Engine, guild_id: int, day: date) -> Row | None:
+    """The server's latest day before `day` left unsettled after its marks were prepared (its process
+    died, or its post failed), and after its last covering digest: its message may exist."""
+    last = last_digest(engine, guild_id)
+    query = (
+        select(TABLE)
+        .where(
+            TABLE.c.guild_id == guild_id,
+            TABLE.c.day < day,
+            TABLE.c.status.in_(("claimed", "failed")),
+            TABLE.c.spectator_upto.is_not(None) | TABLE.c.press_upto.is_not(None),
+        )
+        .order_by(TABLE.c.day.desc())
+        .limit(1)
+    )
+    if last is not None:
+        query = query.where(TABLE.c.day > last.day)
+    with engine.connect() as conn:
+        return conn.execute(query).first()
+
+
 def day_row(engine: Engine, guild_id: int, day: date) -> Row | None:
     """The server's ledger row for `day`, if any."""
     query = select(TABLE).where(TABLE.c.guild_id == guild_id, TABLE.c.day == day)

@@ -404,6 +404,13 @@ def _quote(
 # --- the ledger: once per server and day -----------------------------------------------------------------
 
 
+def unsettled_day(engine: Engine, guild_id: int, before: date) -> date | None:
+    """A day before `before` whose digest may have been posted without being recorded (its process
+    died, never taken over that day): the next digest settles it first, or would announce it again."""
+    row = digest_ledger.unsettled_before(engine, guild_id, before)
+    return row.day if row is not None else None
+
+
 def renew_lease(engine: Engine, ledger_id: int, owner: str, until: datetime) -> bool:
     """Extend `owner`'s lease on a claimed day; False when the day is no longer its own."""
     return digest_ledger.renew(engine, ledger_id, owner, until)

@@ -44,6 +44,7 @@ from bot.answers.digest import (
     record,
     renew_lease,
     server_digest,
+    unsettled_day,
 )
 from bot.discord_ui.views import embed_for
 from config import Settings
@@ -138,11 +139,45 @@ async def post_digest(
 
     keeper = asyncio.create_task(_keep_lease(engine, state.ledger_id, lease))
     try:
+        await _settle_earlier(client, engine, guild_id, day, now=now, settings=settings)
         return await _post_claimed(
             client, engine, guild_id, day, channel_id, state, now=now, settings=settings
         )
     finally:
         keeper.cancel()
+
+
+async def _settle_earlier(
+    client: discord.Client, engine: Engine, guild_id: int, day: date, *, now: datetime, settings: Settings
+) -> None:
+    """An earlier day left unsettled (its process died and nobody took it over that day): taken over
+    now, and recorded if its digest is in the channel, so this one does not announce it again."""
+    earlier = await _ledger(unsettled_day, engine, guild_id, day)
+    if earlier is None:
+        return
+    claimed = await _ledger(
+        claim_day,
+        engine,
+        guild_id,
+        now=now,
+        zone=ZoneInfo(settings.timezone),
+        day=earlier,
+        owner=OWNER,
+        lease=timedelta(seconds=settings.digest_lease_seconds),
+        wall=datetime.now(UTC),
+    )
+    state = claimed.state
+    if not isinstance(state, Claimed):
+        return  # settled meanwhile, or held by a live process
+    for where in dict.fromkeys(c for c in (state.channel_id, claimed.channel_id) if c is not None):
+        found = await find_digest(client, where, day_ref(guild_id, earlier))
+        if found is not None:
+            marks = Marks(state.spectator_upto, state.press_upto)
+            await _ledger(record, engine, state.ledger_id, "posted", marks, message_id=found.id, owner=OWNER)
+            log.info("résumé du serveur %s du %s retrouvé (message %s)", guild_id, earlier, found.id)
+            return
+    # Not posted: its reviews go to this digest (a failed day covers nothing).
+    await _ledger(record, engine, state.ledger_id, "failed", None, error="abandonné", owner=OWNER)
 
 
 async def _post_claimed(

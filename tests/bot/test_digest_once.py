@@ -436,3 +436,54 @@ def test_a_holder_whose_claim_was_taken_over_may_not_post(engine: Engine) -> Non
     assert complete("other", other.ledger_id)
     row = digest_ledger.day_row(engine, 7, NOW.date())
     assert row is not None and (row.status, row.message_id, row.lease_owner) == ("posted", 9, None)
+
+
+@pytest.mark.parametrize("posted", [True, False], ids=["posted", "never-posted"])
+async def test_a_day_whose_process_died_is_settled_by_the_next_days_digest(env: Env, posted: bool) -> None:
+    """The process died after Discord created the day's digest, and no process took the day over that
+    day (none was restarted): the next day's digest finds it in the channel and records it, rather than
+    announcing its reviews again; a digest that never reached Discord is recorded failed, covering
+    nothing."""
+    fake, engine = env.fake, env.engine
+    new_reviews(engine)
+    guild_settings.update(engine, fake.guild_id, channel_id=fake.channel_id, enabled=True)
+    bot = await env.start_bot(engine)
+    top = changes.max_ids(engine).spectator
+    dead = digest_ledger.take(
+        engine,
+        fake.guild_id,
+        fake.channel_id,
+        NOW.date(),
+        NOW,
+        owner="dead",
+        wall=datetime.now(UTC) - timedelta(hours=1),
+    )
+    assert isinstance(dead, digest_ledger.Claimed)
+    until = datetime.now(UTC) - timedelta(minutes=50)  # its lease ran out long ago
+    assert digest_ledger.prepare(
+        engine,
+        dead.ledger_id,
+        "dead",
+        channel_id=fake.channel_id,
+        spectator_upto=top,
+        press_upto=None,
+        until=until,
+    )
+    if posted:  # what it posted before dying, as Discord keeps it
+        footer = texts.DIGEST_FOOTER_REF.format(
+            footer="Les dernières 24 heures", ref=day_ref(fake.guild_id, NOW.date())
+        )
+        fake._new_message(
+            fake.channel_id, {"embeds": [{"title": "Le résumé du jour", "footer": {"text": footer}}]}, []
+        )
+
+    later = await post_digest(bot, engine, fake.guild_id, now=NOW + timedelta(days=1), settings=env.settings)
+
+    assert later.status == "posted" and later.message_id is not None
+    first, second = ledger_rows(engine)
+    if posted:
+        assert (first.status, first.spectator_upto) == ("posted", top)
+        assert fake.messages[later.message_id]["embeds"][0]["description"] == texts.DIGEST_EMPTY
+    else:
+        assert (first.status, first.error, first.spectator_upto) == ("failed", "abandonné", None)
+    assert second.status == "posted"
