@@ -247,20 +247,21 @@ async def _post_claimed(
         await finish("empty", digest)
         return DigestOutcome(guild_id, "empty-silent", channel_id=channel_id)
 
-    # What the message announces, recorded with the claim first: whoever records the post records it.
-    # The lease is renewed at the same time, so it outlasts the post (digest_post_timeout); a claim that
-    # ran out meanwhile (this process was slow) may have been taken over: then the other one posts.
-    until = datetime.now(UTC) + timedelta(seconds=settings.digest_lease_seconds)
-    if not await _ledger(prepare, engine, ledger_id, OWNER, channel_id, digest, until):
-        log.warning(
-            "résumé du serveur %s : la journée %s a été reprise par un autre processus", guild_id, day
-        )
-        return DigestOutcome(guild_id, "already", channel_id=channel_id)
     embed = embed_for(digest.answer)
     embed.set_footer(text=texts.DIGEST_FOOTER_REF.format(footer=embed.footer.text or "", ref=ref))
     delay = settings.digest_retry_delay
+    lease = settings.digest_lease_seconds
     message: discord.Message | None = None
     for attempt in range(settings.digest_retries + 1):
+        # Before each try, what the message announces is written with the claim (whoever records the
+        # post records it) and the lease renewed, so it outlasts the try (at most half of it); a claim
+        # that ran out meanwhile (this process was held up) may have been taken over: the other posts.
+        until = datetime.now(UTC) + timedelta(seconds=lease)
+        if not await _ledger(prepare, engine, ledger_id, OWNER, channel_id, digest, until):
+            log.warning(
+                "résumé du serveur %s : la journée %s a été reprise par un autre processus", guild_id, day
+            )
+            return DigestOutcome(guild_id, "already", channel_id=channel_id)
         try:
             target = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
             if not isinstance(target, discord.abc.Messageable):
@@ -271,7 +272,7 @@ async def _post_claimed(
                     allowed_mentions=discord.AllowedMentions.none(),
                     nonce=day_nonce(guild_id, day),  # discord.py adds enforce_nonce
                 ),
-                timeout=settings.digest_post_timeout,
+                timeout=min(settings.digest_post_timeout, lease / 2),
             )
             break
         except (discord.NotFound, discord.Forbidden) as problem:
