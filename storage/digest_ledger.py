@@ -154,9 +154,17 @@ def prepare(
     channel_id: int,
     spectator_upto: int | None,
     press_upto: int | None,
+    until: datetime,
 ) -> bool:
-    """Before posting: the channel and the marks of what the message will announce."""
-    values = {"channel_id": channel_id, "spectator_upto": spectator_upto, "press_upto": press_upto}
+    """Before posting: the channel and the marks of what the message will announce, and the lease
+    renewed to `until`; False when the claim is no longer `owner`'s (it must not post: another process
+    took the day over, and posts or records it)."""
+    values = {
+        "channel_id": channel_id,
+        "spectator_upto": spectator_upto,
+        "press_upto": press_upto,
+        "lease_until": until,
+    }
     with engine.begin() as conn:
         done = conn.execute(
             TABLE.update()
@@ -210,6 +218,27 @@ def last_digest(engine: Engine, guild_id: int) -> Row | None:
         .order_by(TABLE.c.id.desc())
         .limit(1)
     )
+    with engine.connect() as conn:
+        return conn.execute(query).first()
+
+
+def unsettled_before(engine: Engine, guild_id: int, day: date) -> Row | None:
+    """The server's latest day before `day` left unsettled after its marks were prepared (its process
+    died, or its post failed), and after its last covering digest: its message may exist."""
+    last = last_digest(engine, guild_id)
+    query = (
+        select(TABLE)
+        .where(
+            TABLE.c.guild_id == guild_id,
+            TABLE.c.day < day,
+            TABLE.c.status.in_(("claimed", "failed")),
+            TABLE.c.spectator_upto.is_not(None) | TABLE.c.press_upto.is_not(None),
+        )
+        .order_by(TABLE.c.day.desc())
+        .limit(1)
+    )
+    if last is not None:
+        query = query.where(TABLE.c.day > last.day)
     with engine.connect() as conn:
         return conn.execute(query).first()
 

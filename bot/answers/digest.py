@@ -407,6 +407,13 @@ def _quote(
 # --- the ledger: once per server and day -----------------------------------------------------------------
 
 
+def unsettled_day(engine: Engine, guild_id: int, before: date) -> date | None:
+    """A day before `before` whose digest may have been posted without being recorded (its process
+    died, never taken over that day): the next digest settles it first, or would announce it again."""
+    row = digest_ledger.unsettled_before(engine, guild_id, before)
+    return row.day if row is not None else None
+
+
 def renew_lease(engine: Engine, ledger_id: int, owner: str, until: datetime) -> bool:
     """Extend `owner`'s lease on a claimed day; False when the day is no longer its own."""
     return digest_ledger.renew(engine, ledger_id, owner, until)
@@ -452,8 +459,11 @@ def claim_day(
     return DayClaim(chosen.channel_id, state)
 
 
-def prepare(engine: Engine, ledger_id: int, owner: str, channel_id: int, digest: Digest) -> bool:
-    """Before posting: the marks of what the message announces, recorded with the claim."""
+def prepare(
+    engine: Engine, ledger_id: int, owner: str, channel_id: int, digest: Digest, until: datetime
+) -> bool:
+    """Before posting: the marks of what the message announces, recorded with the claim, its lease
+    renewed to `until`. False: the day is no longer `owner`'s, it must not post."""
     return digest_ledger.prepare(
         engine,
         ledger_id,
@@ -461,6 +471,7 @@ def prepare(engine: Engine, ledger_id: int, owner: str, channel_id: int, digest:
         channel_id=channel_id,
         spectator_upto=digest.spectator_upto,
         press_upto=digest.press_upto,
+        until=until,
     )
 
 

@@ -44,6 +44,7 @@ from bot.answers.digest import (
     record,
     renew_lease,
     server_digest,
+    unsettled_day,
 )
 from bot.discord_ui.views import attach, embed_for, may_attach
 from config import Settings
@@ -138,11 +139,45 @@ async def post_digest(
 
     keeper = asyncio.create_task(_keep_lease(engine, state.ledger_id, lease))
     try:
+        await _settle_earlier(client, engine, guild_id, day, now=now, settings=settings)
         return await _post_claimed(
             client, engine, guild_id, day, channel_id, state, now=now, settings=settings
         )
     finally:
         keeper.cancel()
+
+
+async def _settle_earlier(
+    client: discord.Client, engine: Engine, guild_id: int, day: date, *, now: datetime, settings: Settings
+) -> None:
+    """An earlier day left unsettled (its process died and nobody took it over that day): taken over
+    now, and recorded if its digest is in the channel, so this one does not announce it again."""
+    earlier = await _ledger(unsettled_day, engine, guild_id, day)
+    if earlier is None:
+        return
+    claimed = await _ledger(
+        claim_day,
+        engine,
+        guild_id,
+        now=now,
+        zone=ZoneInfo(settings.timezone),
+        day=earlier,
+        owner=OWNER,
+        lease=timedelta(seconds=settings.digest_lease_seconds),
+        wall=datetime.now(UTC),
+    )
+    state = claimed.state
+    if not isinstance(state, Claimed):
+        return  # settled meanwhile, or held by a live process
+    for where in dict.fromkeys(c for c in (state.channel_id, claimed.channel_id) if c is not None):
+        found = await find_digest(client, where, day_ref(guild_id, earlier))
+        if found is not None:
+            marks = Marks(state.spectator_upto, state.press_upto)
+            await _ledger(record, engine, state.ledger_id, "posted", marks, message_id=found.id, owner=OWNER)
+            log.info("résumé du serveur %s du %s retrouvé (message %s)", guild_id, earlier, found.id)
+            return
+    # Not posted: its reviews go to this digest (a failed day covers nothing).
+    await _ledger(record, engine, state.ledger_id, "failed", None, error="abandonné", owner=OWNER)
 
 
 async def _post_claimed(
@@ -212,11 +247,19 @@ async def _post_claimed(
         await finish("empty", digest)
         return DigestOutcome(guild_id, "empty-silent", channel_id=channel_id)
 
-    # What the message announces, recorded with the claim first: whoever records the post records it.
-    await _ledger(prepare, engine, ledger_id, OWNER, channel_id, digest)
     delay = settings.digest_retry_delay
+    lease = settings.digest_lease_seconds
     message: discord.Message | None = None
     for attempt in range(settings.digest_retries + 1):
+        # Before each try, what the message announces is written with the claim (whoever records the
+        # post records it) and the lease renewed, so it outlasts the try (at most half of it); a claim
+        # that ran out meanwhile (this process was held up) may have been taken over: the other posts.
+        until = datetime.now(UTC) + timedelta(seconds=lease)
+        if not await _ledger(prepare, engine, ledger_id, OWNER, channel_id, digest, until):
+            log.warning(
+                "résumé du serveur %s : la journée %s a été reprise par un autre processus", guild_id, day
+            )
+            return DigestOutcome(guild_id, "already", channel_id=channel_id)
         try:
             target = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
             if not isinstance(target, discord.abc.Messageable):
@@ -239,7 +282,7 @@ async def _post_claimed(
                     nonce=day_nonce(guild_id, day),  # discord.py adds enforce_nonce
                     **extra,
                 ),
-                timeout=settings.digest_post_timeout,
+                timeout=min(settings.digest_post_timeout, lease / 2),
             )
             break
         except (discord.NotFound, discord.Forbidden) as problem:

@@ -31,7 +31,7 @@ def environment(fake: FakeDiscord, tmp_path: Path, database: str, **more: str) -
         "CRITIBOT_DATA_DIR": str(tmp_path),
         "CRITIBOT_DATABASE_URL": database,
         "CRITIBOT_REFRESH_EVERY_HOURS": "0",
-        "CRITIBOT_DIGEST_LEASE_SECONDS": "3",
+        "CRITIBOT_DIGEST_LEASE_SECONDS": "6",  # a post may take 3 s (half of it)
         "CRITIBOT_DIGEST_RETRY_DELAY": "0.2",
         **more,
     }
