@@ -56,7 +56,7 @@ from storage.refresh_queue import (
     requests_by_kind,
     spend_request,
 )
-from storage.run_log import finish_run, start_run
+from storage.run_log import finish_run, forget_run, start_run
 from storage.sources.allocine import AllocineClient, Fetched, FetchError, Gate
 from storage.sources.film_pages import PageRefused, review_page
 from storage.sources.inbox import import_inbox
@@ -230,7 +230,10 @@ class _Round:
             _finish_run(engine, report)
             raise
         report.finished_at = self.clock()
-        await asyncio.to_thread(_finish_run, engine, report)
+        if report.files or report.films or report.stopped is not None:
+            await asyncio.to_thread(_finish_run, engine, report)
+        else:  # nothing was due: rounds come every few minutes, `critibot status` keeps those that did
+            await asyncio.to_thread(forget_run, engine, report.run_id)
         # Searches asked once are never asked again: their expired answers would pile up.
         await asyncio.to_thread(forget_expired, engine, now=report.finished_at)
         log.info(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, insert, select, update
+from sqlalchemy import Engine, Row, delete, insert, select, update
 
 from storage.db.tables import REFRESH_RUN as RUN
 from storage.db.times import as_utc
@@ -73,6 +73,12 @@ def finish_run(
     values = {"finished_at": finished_at, "ok": ok, "report": json.dumps(report, ensure_ascii=False)}
     with engine.begin() as conn:
         conn.execute(update(RUN).where(RUN.c.id == run_id).values(**values))
+
+
+def forget_run(engine: Engine, run_id: int | None) -> None:
+    """Drop a run's row: a round that found nothing to do (every 15 minutes) is not worth a record."""
+    with engine.begin() as conn:
+        conn.execute(delete(RUN).where(RUN.c.id == run_id))
 
 
 def last_runs(engine: Engine, limit: int = 5) -> list[RecordedRun]:

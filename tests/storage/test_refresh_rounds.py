@@ -20,6 +20,7 @@ from storage.problems import Problem
 from storage.queries import find_films
 from storage.refresh_policy import HOUR, PolicySettings
 from storage.refresher import RefreshReport
+from storage.run_log import last_runs
 from storage.watchlist import WatchedFilm
 from tests.doubles.fakeallocine import FakeAllocine, Hold, Status, spectator_html
 from tests.storage.test_refresher import GUILD, Clock, review, run
@@ -101,6 +102,7 @@ async def test_a_film_with_news_is_read_sooner_and_an_unchanged_one_backs_off_to
     asked = len(fake_allocine.requests)
     report = await run(engine, settings, fake_allocine, t1 + timedelta(hours=1), films=films)
     assert report.films == [] and report.ok and len(fake_allocine.requests) == asked
+    assert [run.started_at for run in last_runs(engine)] == [t1, T0]  # a round with nothing to do: no record
 
     # Unchanged read after unchanged read, film 2 backs off step by step, never past a week.
     at, intervals = quiet.next_read_at, []
