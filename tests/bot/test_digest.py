@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -341,20 +342,24 @@ class Env:
     fake: FakeDiscord
     settings: Settings
     engine: Engine
-    start_bot: Callable[[Engine], Awaitable[Critibot]]
+    start_bot: Callable[..., Awaitable[Critibot]]  # (engine, settings = the env's) → a ready bot
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def env(engine: Engine) -> AsyncIterator[Env]:
+@asynccontextmanager
+async def bot_env(engine: Engine, **settings: Any) -> AsyncIterator[Env]:
+    """The fake Discord, and real bots started on it at will (closed at the end); `settings` beyond the
+    fake's addresses."""
     tasks: list[tuple[Critibot, asyncio.Task[None]]] = []
     async with FakeDiscord() as fake:
         with fake.patch_discord():
-            settings = Settings(discord_api_base=fake.api_base, discord_gateway_url=fake.gateway_url)
+            env_settings = Settings(
+                discord_api_base=fake.api_base, discord_gateway_url=fake.gateway_url, **settings
+            )
 
-            async def start_bot(db: Engine) -> Critibot:
+            async def start_bot(db: Engine, bot_settings: Settings = env_settings) -> Critibot:
                 bot = Critibot(
                     AnswerContext.open(db, seed=3),
-                    settings,
+                    bot_settings,
                     # These tests post at a fixed NOW; a running schedule would also catch up at the
                     # wall clock's hour, so the outcome would depend on when the suite runs.
                     scheduled=False,
@@ -366,11 +371,17 @@ async def env(engine: Engine) -> AsyncIterator[Env]:
                 return bot
 
             try:
-                yield Env(fake, settings, engine, start_bot)
+                yield Env(fake, env_settings, engine, start_bot)
             finally:
                 for bot, task in tasks:
                     await bot.close()
                     await task
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def env(engine: Engine) -> AsyncIterator[Env]:
+    async with bot_env(engine) as started:
+        yield started
 
 
 async def test_posted_once_even_when_run_twice_and_pings_nobody(env: Env) -> None:

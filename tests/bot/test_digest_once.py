@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,50 +27,16 @@ from config import Settings
 from storage import changes, digest_ledger, guild_settings
 from storage.db.engine import make_engine
 from storage.guild_settings import DigestSettings
-from tests.bot.test_digest import NOW, ledger_rows, new_reviews
+from tests.bot.test_digest import NOW, Env, bot_env, ledger_rows, new_reviews
 from tests.doubles.fakediscord import FakeDiscord, PostFault, RecordedRequest
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
-@dataclass
-class Env:
-    fake: FakeDiscord
-    settings: Settings
-    engine: Engine
-    start_bot: Callable[..., Awaitable[Critibot]]
-
-
 @pytest_asyncio.fixture(loop_scope="session")
 async def env(engine: Engine) -> AsyncIterator[Env]:
-    tasks: list[tuple[Critibot, asyncio.Task[None]]] = []
-    async with FakeDiscord() as fake:
-        with fake.patch_discord():
-            settings = Settings(
-                discord_api_base=fake.api_base,
-                discord_gateway_url=fake.gateway_url,
-                digest_retry_delay=0.05,
-                digest_lease_seconds=2.0,
-            )
-
-            async def start_bot(db: Engine, bot_settings: Settings = settings) -> Critibot:
-                bot = Critibot(
-                    AnswerContext.open(db, seed=3),
-                    bot_settings,
-                    scheduled=False,  # the tests say when digests are posted
-                    guild_ready_timeout=0.05,
-                    chunk_guilds_at_startup=False,
-                )
-                tasks.append((bot, asyncio.create_task(bot.start("fake-token"))))
-                await asyncio.wait_for(bot.wait_until_ready(), 5)
-                return bot
-
-            try:
-                yield Env(fake, settings, engine, start_bot)
-            finally:
-                for bot, task in tasks:
-                    await bot.close()
-                    await task
+    async with bot_env(engine, digest_retry_delay=0.05, digest_lease_seconds=2.0) as started:
+        yield started
 
 
 def posts(fake: FakeDiscord) -> list[RecordedRequest]:
